@@ -1,0 +1,1082 @@
+#include "core/engine.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/audit.h"
+#include "core/digest.h"
+#include "core/error.h"
+#include "core/scoring.h"
+
+namespace core {
+namespace {
+
+std::string obj(const char* kind, Id id) { return std::string(kind) + ":" + std::to_string(id); }
+
+[[noreturn]] void fail(ErrorCode code, const std::string& message, const std::string& field = {}) {
+  throw Error(code, message, field);
+}
+
+// Collects every problem of one input so that it is rejected whole, with all problems listed.
+class Problems {
+ public:
+  void add(const std::string& field, const std::string& message) {
+    if (first_field_.empty()) first_field_ = field;
+    text_ += (text_.empty() ? "" : "\n") + field + ": " + message;
+  }
+  void throwIfAny(const std::string& what) const {
+    if (!text_.empty()) throw Error(ErrorCode::kInvalidArgument, what + " was rejected:\n" + text_, first_field_);
+  }
+
+ private:
+  std::string text_;
+  std::string first_field_;
+};
+
+Dps requireDps(Tx& tx, Id id) {
+  auto d = tx.getDps(id);
+  if (!d) fail(ErrorCode::kNotFound, "no DPS with id " + std::to_string(id) + "; list them with GET /api/v1/dps");
+  return *d;
+}
+
+Round requireRound(std::optional<Round> r, Id id) {
+  if (!r) fail(ErrorCode::kNotFound, "no round with id " + std::to_string(id));
+  return *r;
+}
+
+Supplier requireSupplier(Tx& tx, Id id) {
+  auto s = tx.getSupplier(id);
+  if (!s) fail(ErrorCode::kNotFound, "no supplier with id " + std::to_string(id));
+  return *s;
+}
+
+// The DPS's status as the law sees it now: a published or operating DPS past its validity has expired.
+DpsStatus effectiveStatus(const Dps& d, TimePoint now) {
+  if ((d.status == DpsStatus::kPublished || d.status == DpsStatus::kOperating) && now > d.valid_until)
+    return DpsStatus::kExpired;
+  return d.status;
+}
+
+void requireLive(const Dps& d, TimePoint now, const std::string& what) {
+  const DpsStatus s = effectiveStatus(d, now);
+  if (s == DpsStatus::kPublished || s == DpsStatus::kOperating) return;
+  if (s == DpsStatus::kDraft)
+    fail(ErrorCode::kConflict, what + ": DPS " + d.reference + " is still a draft; publish it first");
+  fail(ErrorCode::kConflict, what + ": DPS " + d.reference + " is " + toString(s) +
+                                 (s == DpsStatus::kExpired ? " (valid until " + formatTime(d.valid_until) + ")" : "") +
+                                 "; nothing more can be done under it");
+}
+
+}  // namespace
+
+const char* toString(Role r) {
+  switch (r) {
+    case Role::kAdministrator: return "administrator";
+    case Role::kOfficer: return "officer";
+    case Role::kSupplier: return "supplier";
+    case Role::kAuditor: return "auditor";
+    case Role::kSystem: return "system";
+  }
+  return "?";
+}
+
+Engine::Engine(Store& store, const Clock& clock, const CalendarRegistry& calendars, const Sealer& sealer,
+               const AwardOptimiser* optimiser)
+    : store_(store), clock_(clock), calendars_(calendars), sealer_(sealer), optimiser_(optimiser) {}
+
+namespace {
+
+// Role checks. Officers act only for their own authority; administrators and the system for all.
+void requireOfficerOf(const Actor& a, Id authority_id, const std::string& what) {
+  if (a.role == Role::kAdministrator || a.role == Role::kSystem) return;
+  if (a.role == Role::kOfficer && a.authority_id == authority_id) return;
+  fail(ErrorCode::kForbidden, what + " is for procurement officers of the contracting authority " +
+                                  std::to_string(authority_id) + "; " + a.name + " (" + toString(a.role) +
+                                  ") may not do it");
+}
+
+void requireSupplierSelf(const Actor& a, Id supplier_id, const std::string& what) {
+  if (a.role == Role::kSystem || a.role == Role::kAdministrator) return;
+  if (a.role == Role::kSupplier && a.supplier_id == supplier_id) return;
+  fail(ErrorCode::kForbidden, what + " can only be done by the supplier itself; " + a.name + " (" +
+                                  toString(a.role) + ") may not do it for supplier " + std::to_string(supplier_id));
+}
+
+const Calendar& calendarOf(Tx& tx, const CalendarRegistry& calendars, Id authority_id) {
+  auto a = tx.getAuthority(authority_id);
+  if (!a) fail(ErrorCode::kNotFound, "no contracting authority with id " + std::to_string(authority_id));
+  return calendars.forCountry(a->country);
+}
+
+TimePoint admissionDue(const Calendar& cal, const AdmissionRequest& r) {
+  return cal.periodEndWorkingDays(r.received_at, r.extension_justification.empty() ? 10 : 15);
+}
+
+Suspension suspensionOf(Tx& tx, Id supplier_id, TimePoint at) {
+  Suspension s;
+  const Supplier sup = requireSupplier(tx, supplier_id);
+  for (const Certificate& c : sup.certificates) {
+    if (c.valid_until && *c.valid_until < at)
+      s.reasons.push_back("certificate '" + c.name + "' expired at " + formatTime(*c.valid_until) +
+                          "; upload the renewed certificate to be reinstated");
+  }
+  for (const RenewalRequest& r : tx.listRenewalRequests(supplier_id)) {
+    const bool fulfilled_in_time = r.fulfilled_at && *r.fulfilled_at <= at;
+    if (r.requested_at <= at && r.due_at < at && !fulfilled_in_time)
+      s.reasons.push_back("renewed self-declaration requested at " + formatTime(r.requested_at) +
+                          " was due at " + formatTime(r.due_at) +
+                          " and not given (Art. 34(7)); submit it to be reinstated");
+  }
+  s.suspended = !s.reasons.empty();
+  return s;
+}
+
+bool admittedTo(Tx& tx, Id supplier_id, Id category_id) {
+  for (const AdmissionRequest& r : tx.listSupplierAdmissions(supplier_id))
+    if (r.category_id == category_id && r.status == AdmissionStatus::kAdmitted) return true;
+  return false;
+}
+
+std::string describeCriteria(const std::vector<Criterion>& cs) {
+  std::string out;
+  for (const Criterion& c : cs) {
+    out += std::string(toString(c.kind)) + "/" + toString(c.formula) + "/" + std::to_string(c.weight) + "[" +
+           std::to_string(c.min_weight) + "," + std::to_string(c.max_weight) + "];a=" + c.a.toString() +
+           ";b=" + c.b.toString() + ";fact=" + c.fact + ";bands=";
+    for (const Band& b : c.bands) out += b.threshold.toString() + ":" + b.points.toString() + ",";
+    out += "\n";
+  }
+  return out;
+}
+
+Decimal totalDemand(const Lot& lot) {
+  Decimal total;
+  for (const Demand& d : lot.demands) total += d.quantity;
+  return total;
+}
+
+}  // namespace
+
+const Calendar& Engine::calendarFor(Id authority_id) {
+  const Calendar* cal = nullptr;
+  store_.transact([&](Tx& tx) { cal = &calendarOf(tx, calendars_, authority_id); });
+  return *cal;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Set-up
+
+Id Engine::createAuthority(const Actor& actor, const Authority& authority) {
+  if (actor.role != Role::kAdministrator && actor.role != Role::kSystem)
+    fail(ErrorCode::kForbidden, "only an administrator may register a contracting authority");
+  Problems p;
+  if (authority.name.empty()) p.add("name", "the authority's name is required");
+  p.throwIfAny("the contracting authority");
+  calendars_.forCountry(authority.country);  // refuses a country without a holiday calendar
+  Id id = 0;
+  store_.transact([&](Tx& tx) {
+    id = tx.insertAuthority(authority);
+    appendAudit(tx, clock_.now(), actor.name, "authority.create", obj("authority", id),
+                authority.name + "\n" + authority.country + "\n" + authority.time_zone);
+  });
+  return id;
+}
+
+Id Engine::createDps(const Actor& actor, const Dps& draft) {
+  requireOfficerOf(actor, draft.authority_id, "setting up a DPS");
+  Problems p;
+  if (draft.reference.empty()) p.add("reference", "the procedure identifier (BT-04) is required");
+  if (draft.title.empty()) p.add("title", "a title is required");
+  if (draft.cpv.size() != 8 || draft.cpv.find_first_not_of("0123456789") != std::string::npos)
+    p.add("cpv", "'" + draft.cpv + "' is not an 8-digit CPV code (food: division 03 or 15, e.g. 15000000)");
+  if (draft.valid_until <= draft.request_deadline)
+    p.add("valid_until", "the DPS must stay valid after the first period for requests ends");
+  for (const VehicleFactor& v : draft.vehicle_factors)
+    if (v.vehicle.empty() || v.kg_co2e_per_tkm.isNegative() || v.kg_co2e_per_tkm.isZero())
+      p.add("vehicle_factors", "each vehicle needs a name and a positive kg CO2e per tonne-km");
+  p.throwIfAny("the DPS");
+  Id id = 0;
+  store_.transact([&](Tx& tx) {
+    calendarOf(tx, calendars_, draft.authority_id);
+    Dps d = draft;
+    d.status = DpsStatus::kDraft;
+    d.published_at.reset();
+    d.first_invitation_at.reset();
+    d.criteria_version = 0;
+    id = tx.insertDps(d);
+    appendAudit(tx, clock_.now(), actor.name, "dps.create", obj("dps", id),
+                d.reference + "\n" + d.title + "\n" + d.cpv + "\n" + formatTime(d.request_deadline) + "\n" +
+                    formatTime(d.valid_until));
+  });
+  return id;
+}
+
+Id Engine::addCategory(const Actor& actor, const Category& category) {
+  Id id = 0;
+  store_.transact([&](Tx& tx) {
+    const Dps d = requireDps(tx, category.dps_id);
+    requireOfficerOf(actor, d.authority_id, "adding a category");
+    if (d.status != DpsStatus::kDraft)
+      fail(ErrorCode::kConflict, "categories are fixed once DPS " + d.reference +
+                                     " is published (Art. 34(1)); set up a new DPS for a new category");
+    Problems p;
+    if (category.code.empty()) p.add("code", "a short code is required (e.g. VEG)");
+    if (category.name.empty()) p.add("name", "a name is required");
+    for (const Category& c : tx.listCategories(d.id))
+      if (c.code == category.code) p.add("code", "category code '" + category.code + "' is already used in this DPS");
+    p.throwIfAny("the category");
+    id = tx.insertCategory(category);
+    appendAudit(tx, clock_.now(), actor.name, "category.create", obj("category", id),
+                std::to_string(d.id) + "\n" + category.code + "\n" + category.name + "\n" + category.cpv + "\n" +
+                    category.area);
+  });
+  return id;
+}
+
+void Engine::setCriteria(const Actor& actor, Id dps_id, const std::vector<Criterion>& criteria) {
+  validateCriteria(criteria);
+  store_.transact([&](Tx& tx) {
+    Dps d = requireDps(tx, dps_id);
+    requireOfficerOf(actor, d.authority_id, "setting award criteria");
+    if (d.status != DpsStatus::kDraft)
+      fail(ErrorCode::kConflict, "award criteria and weights of DPS " + d.reference +
+                                     " were fixed at publication (rule 7, Art. 34(6), Art. 67(5)); a round may "
+                                     "only refine weights within the published ranges");
+    d.criteria_version += 1;
+    tx.insertCriteria(d.id, d.criteria_version, criteria);
+    tx.updateDps(d);
+    appendAudit(tx, clock_.now(), actor.name, "dps.criteria", obj("dps", d.id),
+                "version " + std::to_string(d.criteria_version) + "\n" + describeCriteria(criteria));
+  });
+}
+
+void Engine::publishDps(const Actor& actor, Id dps_id) {
+  store_.transact([&](Tx& tx) {
+    Dps d = requireDps(tx, dps_id);
+    requireOfficerOf(actor, d.authority_id, "publishing a DPS");
+    if (d.status != DpsStatus::kDraft) fail(ErrorCode::kConflict, "DPS " + d.reference + " is already published");
+    const TimePoint now = clock_.now();
+    const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
+    Problems p;
+    if (tx.listCategories(d.id).empty()) p.add("categories", "add at least one category before publishing");
+    if (d.criteria_version == 0) p.add("criteria", "set the award criteria before publishing (rule 7)");
+    else validateCriteria(tx.listCriteria(d.id, d.criteria_version));
+    const TimePoint min_deadline = cal.periodEndCalendarDays(now, 30);
+    if (d.request_deadline < min_deadline)
+      p.add("request_deadline", "the first period for requests to participate must last at least 30 days "
+                                "from the call (rule 2, Art. 34(2)(a)); it ends at " +
+                                    formatTime(d.request_deadline) + ", the earliest lawful end is " +
+                                    formatTime(min_deadline));
+    if (d.valid_until <= d.request_deadline) p.add("valid_until", "the validity must end after the first period");
+    p.throwIfAny("publication of DPS " + d.reference);
+    d.status = DpsStatus::kPublished;
+    d.published_at = now;
+    tx.updateDps(d);
+    appendAudit(tx, now, actor.name, "dps.publish", obj("dps", d.id),
+                "criteria version " + std::to_string(d.criteria_version) + "\nrequests until " +
+                    formatTime(d.request_deadline) + "\nvalid until " + formatTime(d.valid_until));
+  });
+}
+
+void Engine::extendInitialAssessment(const Actor& actor, Id dps_id, TimePoint until,
+                                     const std::string& justification) {
+  store_.transact([&](Tx& tx) {
+    Dps d = requireDps(tx, dps_id);
+    requireOfficerOf(actor, d.authority_id, "extending the initial assessment");
+    requireLive(d, clock_.now(), "extending the initial assessment");
+    if (d.first_invitation_at)
+      fail(ErrorCode::kConflict, "the assessment of the initial wave can only be extended while no invitation "
+                                 "to tender has been sent (rule 3, Art. 34(5)); the first was sent at " +
+                                     formatTime(*d.first_invitation_at));
+    if (justification.empty())
+      fail(ErrorCode::kInvalidArgument, "record why the initial assessment is extended (Art. 34(5))",
+           "justification");
+    if (until <= clock_.now()) fail(ErrorCode::kInvalidArgument, "the extension must end in the future", "until");
+    d.initial_assessment_extended_until = until;
+    tx.updateDps(d);
+    appendAudit(tx, clock_.now(), actor.name, "dps.extend_initial_assessment", obj("dps", d.id),
+                formatTime(until) + "\n" + justification);
+  });
+}
+
+void Engine::terminateDps(const Actor& actor, Id dps_id, const std::string& reason) {
+  store_.transact([&](Tx& tx) {
+    Dps d = requireDps(tx, dps_id);
+    requireOfficerOf(actor, d.authority_id, "terminating a DPS");
+    if (d.status == DpsStatus::kTerminated) fail(ErrorCode::kConflict, "DPS " + d.reference + " is terminated already");
+    if (reason.empty()) fail(ErrorCode::kInvalidArgument, "give the reason for terminating the DPS", "reason");
+    d.status = DpsStatus::kTerminated;
+    tx.updateDps(d);
+    appendAudit(tx, clock_.now(), actor.name, "dps.terminate", obj("dps", d.id), reason);
+  });
+}
+
+Id Engine::addDeliveryPoint(const Actor& actor, const DeliveryPoint& point) {
+  requireOfficerOf(actor, point.authority_id, "adding a delivery point");
+  Problems p;
+  if (point.code.empty()) p.add("code", "a code is required");
+  if (point.name.empty()) p.add("name", "a name is required");
+  if (point.location.lat < -90 || point.location.lat > 90) p.add("lat", "latitude must be between -90 and 90");
+  if (point.location.lon < -180 || point.location.lon > 180) p.add("lon", "longitude must be between -180 and 180");
+  p.throwIfAny("the delivery point");
+  Id id = 0;
+  store_.transact([&](Tx& tx) {
+    calendarOf(tx, calendars_, point.authority_id);
+    if (tx.findDeliveryPoint(point.authority_id, point.code))
+      fail(ErrorCode::kConflict, "delivery point code '" + point.code + "' is already used by this authority", "code");
+    id = tx.insertDeliveryPoint(point);
+    appendAudit(tx, clock_.now(), actor.name, "delivery_point.create", obj("delivery_point", id),
+                point.code + "\n" + point.name + "\n" + point.address);
+  });
+  return id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suppliers
+
+namespace {
+
+void validateSupplier(const Supplier& s) {
+  Problems p;
+  if (s.name.empty()) p.add("name", "the supplier's name is required");
+  if (s.tax_number.empty()) p.add("tax_number", "the tax number is required");
+  if (s.dispatch_points.empty())
+    p.add("dispatch_points", "give at least one dispatch point (farm, hub or cooperative) with coordinates");
+  for (std::size_t i = 0; i < s.dispatch_points.size(); ++i) {
+    const DispatchPoint& d = s.dispatch_points[i];
+    const std::string f = "dispatch_points[" + std::to_string(i) + "]";
+    if (d.name.empty()) p.add(f + ".name", "a name is required");
+    if (d.location.lat < -90 || d.location.lat > 90) p.add(f + ".lat", "latitude must be between -90 and 90");
+    if (d.location.lon < -180 || d.location.lon > 180) p.add(f + ".lon", "longitude must be between -180 and 180");
+  }
+  p.throwIfAny("the supplier");
+}
+
+std::string describeSupplier(const Supplier& s) {
+  std::string out = s.tax_number + "\n" + s.name + "\n" + s.address + "\n";
+  for (const Certificate& c : s.certificates)
+    out += "cert " + c.name + " " + c.number + " " + (c.valid_until ? formatTime(*c.valid_until) : "-") + "\n";
+  for (const DispatchPoint& d : s.dispatch_points) out += "dispatch " + d.name + "\n";
+  return out;
+}
+
+}  // namespace
+
+Id Engine::registerSupplier(const Actor& actor, const Supplier& supplier) {
+  validateSupplier(supplier);
+  Id id = 0;
+  store_.transact([&](Tx& tx) {
+    if (tx.findSupplierByTaxNumber(supplier.tax_number))
+      fail(ErrorCode::kConflict, "a supplier with tax number " + supplier.tax_number +
+                                     " is already registered; sign in to that account instead", "tax_number");
+    id = tx.insertSupplier(supplier);
+    appendAudit(tx, clock_.now(), actor.name, "supplier.register", obj("supplier", id), describeSupplier(supplier));
+  });
+  return id;
+}
+
+void Engine::updateSupplier(const Actor& actor, const Supplier& supplier) {
+  requireSupplierSelf(actor, supplier.id, "updating a supplier's record");
+  validateSupplier(supplier);
+  store_.transact([&](Tx& tx) {
+    const Supplier old = requireSupplier(tx, supplier.id);
+    if (old.tax_number != supplier.tax_number)
+      fail(ErrorCode::kInvalidArgument, "the tax number identifies the supplier and cannot change", "tax_number");
+    tx.updateSupplier(supplier);
+    appendAudit(tx, clock_.now(), actor.name, "supplier.update", obj("supplier", supplier.id),
+                describeSupplier(supplier));
+  });
+}
+
+Id Engine::requestAdmission(const Actor& actor, Id supplier_id, Id category_id, const std::string& self_declaration) {
+  requireSupplierSelf(actor, supplier_id, "requesting admission");
+  if (self_declaration.empty())
+    fail(ErrorCode::kInvalidArgument, "attach the self-declaration (ESPD response) to the request", "self_declaration");
+  Id id = 0;
+  store_.transact([&](Tx& tx) {
+    const TimePoint now = clock_.now();
+    requireSupplier(tx, supplier_id);
+    const auto cat = tx.getCategory(category_id);
+    if (!cat) fail(ErrorCode::kNotFound, "no category with id " + std::to_string(category_id));
+    const Dps d = requireDps(tx, cat->dps_id);
+    requireLive(d, now, "requesting admission");
+    for (const AdmissionRequest& r : tx.listSupplierAdmissions(supplier_id)) {
+      if (r.category_id != category_id) continue;
+      if (r.status == AdmissionStatus::kPending)
+        fail(ErrorCode::kConflict, "a request to join category " + cat->code + " is already waiting for a decision");
+      if (r.status == AdmissionStatus::kAdmitted)
+        fail(ErrorCode::kConflict, "the supplier is already admitted to category " + cat->code);
+    }
+    AdmissionRequest r;
+    r.supplier_id = supplier_id;
+    r.category_id = category_id;
+    r.received_at = now;
+    r.self_declaration = self_declaration;
+    id = tx.insertAdmissionRequest(r);
+    appendAudit(tx, now, actor.name, "admission.request", obj("admission", id),
+                std::to_string(supplier_id) + "\n" + std::to_string(category_id) + "\n" + sha256Hex(self_declaration));
+  });
+  return id;
+}
+
+void Engine::extendAdmissionPeriod(const Actor& actor, Id request_id, const std::string& justification) {
+  store_.transact([&](Tx& tx) {
+    auto r = tx.getAdmissionRequest(request_id);
+    if (!r) fail(ErrorCode::kNotFound, "no admission request with id " + std::to_string(request_id));
+    const auto cat = tx.getCategory(r->category_id);
+    const Dps d = requireDps(tx, cat->dps_id);
+    requireOfficerOf(actor, d.authority_id, "extending an admission decision period");
+    if (r->status != AdmissionStatus::kPending) fail(ErrorCode::kConflict, "the request is decided already");
+    if (!r->extension_justification.empty()) fail(ErrorCode::kConflict, "the period was already extended to 15 working days");
+    if (justification.empty())
+      fail(ErrorCode::kInvalidArgument, "the extension to 15 working days needs a recorded justification (Art. 34(5))",
+           "justification");
+    const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
+    const TimePoint due10 = cal.periodEndWorkingDays(r->received_at, 10);
+    if (clock_.now() > due10)
+      fail(ErrorCode::kDeadline, "the 10 working days for this decision ended at " + formatTime(due10) +
+                                     "; an extension must be recorded before then (rule 3, Art. 34(5)). Decide now.");
+    r->extension_justification = justification;
+    tx.updateAdmissionRequest(*r);
+    appendAudit(tx, clock_.now(), actor.name, "admission.extend", obj("admission", r->id), justification);
+  });
+}
+
+void Engine::decideAdmission(const Actor& actor, Id request_id, bool admit, const std::string& reason) {
+  store_.transact([&](Tx& tx) {
+    auto r = tx.getAdmissionRequest(request_id);
+    if (!r) fail(ErrorCode::kNotFound, "no admission request with id " + std::to_string(request_id));
+    const auto cat = tx.getCategory(r->category_id);
+    const Dps d = requireDps(tx, cat->dps_id);
+    requireOfficerOf(actor, d.authority_id, "deciding an admission request");
+    if (r->status != AdmissionStatus::kPending)
+      fail(ErrorCode::kConflict, "admission request " + std::to_string(request_id) + " was decided already (" +
+                                     toString(r->status) + ")");
+    if (!admit && reason.empty())
+      fail(ErrorCode::kInvalidArgument, "a rejection must give its reason (the supplier is told why)", "reason");
+    const TimePoint now = clock_.now();
+    const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
+    const TimePoint due = admissionDue(cal, *r);
+    r->status = admit ? AdmissionStatus::kAdmitted : AdmissionStatus::kRejected;
+    r->decided_at = now;
+    r->decided_by = actor.name;
+    r->reason = reason;
+    tx.updateAdmissionRequest(*r);
+    appendAudit(tx, now, actor.name, admit ? "admission.admit" : "admission.reject", obj("admission", r->id),
+                reason + (now > due ? "\nlate: due " + formatTime(due) : std::string()));
+  });
+}
+
+std::vector<AdmissionDue> Engine::pendingAdmissions(Id dps_id, bool only_overdue) {
+  std::vector<AdmissionDue> out;
+  store_.transact([&](Tx& tx) {
+    const Dps d = requireDps(tx, dps_id);
+    const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
+    const TimePoint now = clock_.now();
+    for (const AdmissionRequest& r : tx.listAdmissionRequests(dps_id)) {
+      if (r.status != AdmissionStatus::kPending) continue;
+      AdmissionDue due{r, admissionDue(cal, r), 0, false};
+      due.overdue = now > due.due_at;
+      due.working_days_left = due.overdue ? 0 : cal.workingDaysBetween(now, due.due_at);
+      if (!only_overdue || due.overdue) out.push_back(std::move(due));
+    }
+  });
+  return out;
+}
+
+Id Engine::requestRenewal(const Actor& actor, Id supplier_id) {
+  Id id = 0;
+  store_.transact([&](Tx& tx) {
+    requireSupplier(tx, supplier_id);
+    if (actor.role != Role::kOfficer && actor.role != Role::kAdministrator && actor.role != Role::kSystem)
+      fail(ErrorCode::kForbidden, "only a procurement officer may request a renewed self-declaration");
+    // An officer may ask suppliers admitted to a category of a DPS of the officer's authority.
+    if (actor.role == Role::kOfficer) {
+      bool related = false;
+      for (const AdmissionRequest& r : tx.listSupplierAdmissions(supplier_id)) {
+        const auto cat = tx.getCategory(r.category_id);
+        if (cat && requireDps(tx, cat->dps_id).authority_id == actor.authority_id) related = true;
+      }
+      if (!related)
+        fail(ErrorCode::kForbidden, "supplier " + std::to_string(supplier_id) +
+                                        " has no admission request with your authority's DPS");
+    }
+    const TimePoint now = clock_.now();
+    Id authority_id = actor.authority_id;
+    if (authority_id == 0) {
+      const auto all = tx.listAuthorities();
+      if (all.empty()) fail(ErrorCode::kConflict, "no contracting authority is registered");
+      authority_id = all.front().id;
+    }
+    const Calendar& cal = calendarOf(tx, calendars_, authority_id);
+    RenewalRequest r;
+    r.supplier_id = supplier_id;
+    r.requested_at = now;
+    r.due_at = cal.periodEndWorkingDays(now, 5);
+    id = tx.insertRenewalRequest(r);
+    appendAudit(tx, now, actor.name, "renewal.request", obj("supplier", supplier_id),
+                "due " + formatTime(r.due_at));
+  });
+  return id;
+}
+
+void Engine::submitRenewal(const Actor& actor, Id supplier_id, const std::string& self_declaration) {
+  requireSupplierSelf(actor, supplier_id, "submitting a renewed self-declaration");
+  if (self_declaration.empty())
+    fail(ErrorCode::kInvalidArgument, "attach the renewed self-declaration (ESPD response)", "self_declaration");
+  store_.transact([&](Tx& tx) {
+    const TimePoint now = clock_.now();
+    int fulfilled = 0;
+    for (RenewalRequest r : tx.listRenewalRequests(supplier_id)) {
+      if (r.fulfilled_at) continue;
+      r.fulfilled_at = now;
+      r.self_declaration = self_declaration;
+      tx.updateRenewalRequest(r);
+      ++fulfilled;
+    }
+    if (fulfilled == 0)
+      fail(ErrorCode::kConflict, "no renewed self-declaration was requested from this supplier; nothing to submit");
+    appendAudit(tx, now, actor.name, "renewal.submit", obj("supplier", supplier_id), sha256Hex(self_declaration));
+  });
+}
+
+Suspension Engine::suspension(Id supplier_id, TimePoint at) {
+  Suspension s;
+  store_.transact([&](Tx& tx) { s = suspensionOf(tx, supplier_id, at); });
+  return s;
+}
+
+bool Engine::isAdmitted(Id supplier_id, Id category_id) {
+  bool admitted = false;
+  store_.transact([&](Tx& tx) { admitted = admittedTo(tx, supplier_id, category_id); });
+  return admitted;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rounds
+
+Id Engine::createRound(const Actor& actor, const Round& draft, const std::vector<Lot>& lots) {
+  Id id = 0;
+  store_.transact([&](Tx& tx) {
+    const Dps d = requireDps(tx, draft.dps_id);
+    requireOfficerOf(actor, d.authority_id, "creating a round");
+    requireLive(d, clock_.now(), "creating a round");
+    Problems p;
+    const auto cat = tx.getCategory(draft.category_id);
+    if (!cat || cat->dps_id != d.id) p.add("category_id", "the category is not one of DPS " + d.reference);
+    if (draft.title.empty()) p.add("title", "a title is required");
+    if (draft.award_mode == AwardMode::kOptimalByDeliveryPoint && optimiser_ == nullptr)
+      p.add("award_mode", "this installation has no award optimiser; choose best_bid or partial_fill");
+    if (draft.award_mode == AwardMode::kPartialFill && !draft.allow_partial)
+      p.add("award_mode", "partial_fill needs allow_partial: suppliers must be able to offer part of a lot");
+    try {
+      applyRefinements(tx.listCriteria(d.id, d.criteria_version), draft.refinements);
+    } catch (const Error& e) {
+      p.add("refinements", e.what());
+    }
+    if (lots.empty()) p.add("lots", "a round needs at least one lot");
+    std::set<int> numbers;
+    for (std::size_t i = 0; i < lots.size(); ++i) {
+      const Lot& l = lots[i];
+      const std::string f = "lots[" + std::to_string(i) + "]";
+      if (!numbers.insert(l.number).second) p.add(f + ".number", "lot number " + std::to_string(l.number) + " is used twice");
+      if (l.cpv.size() != 8 || l.cpv.find_first_not_of("0123456789") != std::string::npos)
+        p.add(f + ".cpv", "'" + l.cpv + "' is not an 8-digit CPV code");
+      if (l.description.empty()) p.add(f + ".description", "describe the product");
+      if (l.unit_mass_kg.isNegative() || l.unit_mass_kg.isZero()) p.add(f + ".unit_mass_kg", "must be positive");
+      if (l.min_delivery.isNegative()) p.add(f + ".min_delivery", "must not be negative");
+      if (l.demands.empty()) p.add(f + ".demands", "give the demanded quantity for at least one delivery point");
+      std::set<Id> points;
+      for (std::size_t j = 0; j < l.demands.size(); ++j) {
+        const Demand& dm = l.demands[j];
+        const std::string g = f + ".demands[" + std::to_string(j) + "]";
+        const auto dp = tx.getDeliveryPoint(dm.delivery_point_id);
+        if (!dp || dp->authority_id != d.authority_id)
+          p.add(g + ".delivery_point_id", "delivery point " + std::to_string(dm.delivery_point_id) +
+                                              " is not one of the authority's delivery points");
+        if (!points.insert(dm.delivery_point_id).second) p.add(g, "the same delivery point is listed twice");
+        if (dm.quantity.isNegative() || dm.quantity.isZero()) p.add(g + ".quantity", "must be positive");
+      }
+    }
+    p.throwIfAny("the round");
+    Round r = draft;
+    r.status = RoundStatus::kDraft;
+    r.criteria_version = d.criteria_version;
+    r.dispatched_at.reset();
+    r.opened_at.reset();
+    if (r.reference.empty()) r.reference = d.reference + "/R" + std::to_string(tx.listRounds(d.id).size() + 1);
+    id = tx.insertRound(r);
+    std::string change = r.reference + "\n" + r.title + "\n" + toString(r.award_mode) + "\n";
+    for (Lot l : lots) {
+      l.round_id = id;
+      const Id lot_id = tx.insertLot(l);
+      change += "lot " + std::to_string(lot_id) + " " + l.cpv + " " + l.description + " " + totalDemand(l).toString() +
+                " " + l.unit + "\n";
+    }
+    appendAudit(tx, clock_.now(), actor.name, "round.create", obj("round", id), change);
+  });
+  return id;
+}
+
+std::vector<Invitation> Engine::dispatchRound(const Actor& actor, Id round_id, TimePoint deadline) {
+  std::vector<Invitation> invitations;
+  store_.transact([&](Tx& tx) {
+    Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
+    Dps d = requireDps(tx, r.dps_id);
+    requireOfficerOf(actor, d.authority_id, "dispatching invitations");
+    const TimePoint now = clock_.now();
+    requireLive(d, now, "dispatching invitations");
+    if (r.status != RoundStatus::kDraft) fail(ErrorCode::kConflict, "round " + r.reference + " was dispatched already");
+    if (now <= d.request_deadline)
+      fail(ErrorCode::kDeadline, "the first period for requests to participate runs until " +
+                                     formatTime(d.request_deadline) +
+                                     "; invite after it, when the initial wave is assessed (rule 2, Art. 34(2)(a))");
+    if (d.initial_assessment_extended_until && now < *d.initial_assessment_extended_until)
+      fail(ErrorCode::kDeadline, "the assessment of the initial wave was extended until " +
+                                     formatTime(*d.initial_assessment_extended_until) +
+                                     "; no invitation may be sent during the extension (rule 3, Art. 34(5))");
+    const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
+    const TimePoint min_deadline = cal.periodEndCalendarDays(now, 10);
+    if (deadline < min_deadline)
+      fail(ErrorCode::kDeadline, "the tender period must last at least 10 days from dispatch (rule 6, Art. 34(2)(b); "
+                                 "no urgency reduction in a DPS): the earliest lawful deadline is " +
+                                     formatTime(min_deadline),
+           "deadline");
+    if (deadline >= d.valid_until)
+      fail(ErrorCode::kDeadline, "the tender deadline must fall within the DPS's validity (until " +
+                                     formatTime(d.valid_until) + ")", "deadline");
+    std::string change = "deadline " + formatTime(deadline) + "\ninvitees";
+    for (const Supplier& s : tx.listSuppliers()) {
+      if (!admittedTo(tx, s.id, r.category_id)) continue;
+      if (suspensionOf(tx, s.id, now).suspended) continue;  // rule 5: suspended suppliers are not invited
+      invitations.push_back({r.id, s.id, now});
+      change += " " + std::to_string(s.id);
+    }
+    if (invitations.empty())
+      fail(ErrorCode::kConflict, "no supplier is admitted to the round's category and free of suspension; "
+                                 "decide pending admission requests first");
+    tx.insertInvitations(invitations);
+    r.status = RoundStatus::kOpen;
+    r.dispatched_at = now;
+    r.deadline = deadline;
+    tx.updateRound(r);
+    if (!d.first_invitation_at) {
+      d.first_invitation_at = now;
+      d.status = DpsStatus::kOperating;
+      tx.updateDps(d);
+    }
+    appendAudit(tx, now, actor.name, "round.dispatch", obj("round", r.id), change);
+  });
+  return invitations;
+}
+
+BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<BidLine>& lines) {
+  if (actor.role != Role::kSupplier)
+    fail(ErrorCode::kForbidden, "only a supplier can submit a bid; " + actor.name + " is " + toString(actor.role));
+  BidReceipt receipt;
+  store_.transact([&](Tx& tx) {
+    const Round r = requireRound(tx.lockRound(round_id, LockMode::kShared), round_id);
+    const TimePoint now = clock_.now();
+    if (r.status != RoundStatus::kOpen || now >= r.deadline)
+      fail(ErrorCode::kDeadline, "round " + r.reference + " does not accept bids: " +
+                                     (r.status == RoundStatus::kDraft ? std::string("invitations are not sent yet")
+                                                                      : "the tender deadline passed at " +
+                                                                            formatTime(r.deadline) + " (Art. 34(2)(b))"));
+    bool invited = false;
+    for (const Invitation& inv : tx.listInvitations(r.id)) invited = invited || inv.supplier_id == actor.supplier_id;
+    if (!invited)
+      fail(ErrorCode::kForbidden, "only suppliers invited at dispatch may bid in round " + r.reference +
+                                      " (rule 5, Art. 34(6)); request admission for the next round");
+    const Dps d = requireDps(tx, r.dps_id);
+    const std::vector<Lot> lots = tx.listLots(r.id);
+    Problems p;
+    if (lines.empty()) p.add("lines", "bid on at least one lot");
+    std::set<Id> seen;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const BidLine& l = lines[i];
+      const std::string f = "lines[" + std::to_string(i) + "]";
+      const auto lot = std::find_if(lots.begin(), lots.end(), [&](const Lot& x) { return x.id == l.lot_id; });
+      if (lot == lots.end()) {
+        p.add(f + ".lot_id", "lot " + std::to_string(l.lot_id) + " is not part of round " + r.reference);
+        continue;
+      }
+      if (!seen.insert(l.lot_id).second) p.add(f + ".lot_id", "lot " + std::to_string(lot->number) + " appears twice");
+      if (l.unit_price.isNegative() || l.unit_price.isZero()) p.add(f + ".unit_price", "must be positive");
+      if (l.quantity.isNegative() || l.quantity.isZero()) p.add(f + ".quantity", "must be positive");
+      const Decimal demand = totalDemand(*lot);
+      if (!r.allow_partial && l.quantity < demand)
+        p.add(f + ".quantity", "this round does not accept partial quantities: offer the whole " + demand.toString() +
+                                   " " + lot->unit + " of lot " + std::to_string(lot->number));
+      const auto dp = tx.getDispatchPoint(l.dispatch_point_id);
+      if (!dp || dp->supplier_id != actor.supplier_id)
+        p.add(f + ".dispatch_point_id", "choose one of your own dispatch points");
+      if (l.hours_from_harvest < 0) p.add(f + ".hours_from_harvest", "must not be negative");
+      if (l.intermediaries < 0) p.add(f + ".intermediaries", "must not be negative");
+      if (!d.vehicle_factors.empty()) {
+        const bool known = std::any_of(d.vehicle_factors.begin(), d.vehicle_factors.end(),
+                                       [&](const VehicleFactor& v) { return v.vehicle == l.vehicle; });
+        if (!known) {
+          std::string names;
+          for (const VehicleFactor& v : d.vehicle_factors) names += (names.empty() ? "" : ", ") + v.vehicle;
+          p.add(f + ".vehicle", "'" + l.vehicle + "' is not a published vehicle type; use one of: " + names);
+        }
+      }
+      for (const PointOffer& o : l.point_offers) {
+        const bool demanded = std::any_of(lot->demands.begin(), lot->demands.end(),
+                                          [&](const Demand& dm) { return dm.delivery_point_id == o.delivery_point_id; });
+        if (!demanded)
+          p.add(f + ".point_offers", "delivery point " + std::to_string(o.delivery_point_id) + " is not in this lot");
+        if (o.quantity.isNegative() || o.quantity.isZero()) p.add(f + ".point_offers", "quantities must be positive");
+      }
+    }
+    p.throwIfAny("the bid");
+    int version = 1;
+    for (const Bid& b : tx.listBids(r.id)) {
+      if (b.supplier_id != actor.supplier_id) continue;
+      version = std::max(version, b.version + 1);
+      if (b.status == BidStatus::kSubmitted) tx.updateBidStatus(b.id, BidStatus::kSuperseded, "amended");
+    }
+    const std::string plain = encodeBidLines(lines);
+    Bid bid;
+    bid.round_id = r.id;
+    bid.supplier_id = actor.supplier_id;
+    bid.version = version;
+    bid.status = BidStatus::kSubmitted;
+    bid.submitted_at = now;
+    bid.digest = sha256Hex(plain);
+    bid.sealed = sealer_.seal(r.id, actor.supplier_id, plain);
+    receipt.bid_id = tx.insertBid(bid);
+    receipt.version = version;
+    receipt.submitted_at = now;
+    receipt.digest = bid.digest;
+    const Suspension s = suspensionOf(tx, actor.supplier_id, now);
+    for (const std::string& reason : s.reasons)
+      receipt.warnings.push_back("you are suspended: " + reason +
+                                 "; the bid becomes invalid if this still holds at the deadline (rule 5)");
+    appendAudit(tx, now, actor.name, "bid.submit", obj("bid", receipt.bid_id),
+                "round " + std::to_string(r.id) + " version " + std::to_string(version) + " digest " + bid.digest);
+  });
+  return receipt;
+}
+
+void Engine::withdrawBid(const Actor& actor, Id round_id) {
+  if (actor.role != Role::kSupplier) fail(ErrorCode::kForbidden, "only the supplier may withdraw its bid");
+  store_.transact([&](Tx& tx) {
+    const Round r = requireRound(tx.lockRound(round_id, LockMode::kShared), round_id);
+    const TimePoint now = clock_.now();
+    if (r.status != RoundStatus::kOpen || now >= r.deadline)
+      fail(ErrorCode::kDeadline, "a bid can only be withdrawn before the tender deadline (" + formatTime(r.deadline) + ")");
+    Id withdrawn = 0;
+    for (const Bid& b : tx.listBids(r.id)) {
+      if (b.supplier_id == actor.supplier_id && b.status == BidStatus::kSubmitted) {
+        tx.updateBidStatus(b.id, BidStatus::kWithdrawn, "withdrawn by the supplier");
+        withdrawn = b.id;
+      }
+    }
+    if (withdrawn == 0) fail(ErrorCode::kNotFound, "you have no bid to withdraw in round " + r.reference);
+    appendAudit(tx, now, actor.name, "bid.withdraw", obj("bid", withdrawn), "round " + std::to_string(r.id));
+  });
+}
+
+std::vector<BidLine> Engine::readBid(const Actor& actor, Id bid_id) {
+  std::vector<BidLine> lines;
+  std::string refusal;
+  store_.transact([&](Tx& tx) {
+    const auto bid = tx.getBid(bid_id);
+    if (!bid) fail(ErrorCode::kNotFound, "no bid with id " + std::to_string(bid_id));
+    const Round r = requireRound(tx.getRound(bid->round_id), bid->round_id);
+    const bool opened = r.status == RoundStatus::kOpened || r.status == RoundStatus::kEvaluated ||
+                        r.status == RoundStatus::kAwarded;
+    if (!opened) {
+      refusal = "bids of round " + r.reference + " are sealed until they are opened after the tender deadline (" +
+                formatTime(r.deadline) + "); nobody may read them before (rule 8, Art. 22(3), Annex IV). "
+                "The attempt is recorded in the audit log.";
+      return;
+    }
+    const Dps d = requireDps(tx, r.dps_id);
+    const bool allowed = actor.role == Role::kAuditor || actor.role == Role::kSystem ||
+                         actor.role == Role::kAdministrator ||
+                         (actor.role == Role::kOfficer && actor.authority_id == d.authority_id) ||
+                         (actor.role == Role::kSupplier && actor.supplier_id == bid->supplier_id);
+    if (!allowed) fail(ErrorCode::kForbidden, "a supplier may read only its own bids");
+    lines = tx.listBidLines(bid_id);
+  });
+  if (!refusal.empty()) {
+    // The refusal is recorded in its own transaction: the attempt must leave a trace even though the
+    // operation fails.
+    store_.transact([&](Tx& tx) {
+      appendAudit(tx, clock_.now(), actor.name, "bid.read_refused", obj("bid", bid_id),
+                  std::string(toString(actor.role)) + " " + actor.name);
+    });
+    fail(ErrorCode::kForbidden, refusal);
+  }
+  return lines;
+}
+
+void Engine::openRound(const Actor& actor, Id round_id) {
+  store_.transact([&](Tx& tx) {
+    Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
+    const Dps d = requireDps(tx, r.dps_id);
+    requireOfficerOf(actor, d.authority_id, "opening bids");
+    const TimePoint now = clock_.now();
+    if (r.status != RoundStatus::kOpen)
+      fail(ErrorCode::kConflict, "round " + r.reference + " is " + toString(r.status) + "; only an open round is opened");
+    if (now < r.deadline)
+      fail(ErrorCode::kDeadline, "bids are opened only after the tender deadline " + formatTime(r.deadline) +
+                                     " (rule 8, Art. 22(3)); wait until then");
+    std::string change = "opened";
+    for (const Bid& b : tx.listBids(r.id)) {
+      if (b.status != BidStatus::kSubmitted) continue;
+      const std::string plain = sealer_.open(r.id, b.supplier_id, b.sealed);
+      if (sha256Hex(plain) != b.digest)
+        fail(ErrorCode::kInternal, "bid " + std::to_string(b.id) + " does not match its receipt digest; stop and "
+                                   "call the auditor: the stored bid was altered");
+      tx.insertBidLines(b.id, decodeBidLines(plain));
+      // Rule 5: a supplier still suspended at the deadline has an invalid bid.
+      const Suspension s = suspensionOf(tx, b.supplier_id, r.deadline);
+      if (s.suspended) {
+        std::string why = "supplier suspended at the deadline: ";
+        for (const std::string& reason : s.reasons) why += reason + "; ";
+        tx.updateBidStatus(b.id, BidStatus::kInvalid, why);
+        change += "\ninvalid " + std::to_string(b.id);
+      } else {
+        change += "\nvalid " + std::to_string(b.id) + " " + b.digest;
+      }
+    }
+    r.status = RoundStatus::kOpened;
+    r.opened_at = now;
+    tx.updateRound(r);
+    appendAudit(tx, now, actor.name, "round.open", obj("round", r.id), change);
+  });
+}
+
+namespace {
+
+// Everything evaluation and award need about one round, read in the caller's transaction.
+struct RoundInputs {
+  Round round;
+  Dps dps;
+  std::vector<Lot> lots;
+  std::vector<LotInput> lot_inputs;
+  std::vector<std::vector<BidOnLot>> bids;  // per lot
+  ScoringContext context;
+};
+
+RoundInputs loadRoundInputs(Tx& tx, const Round& r) {
+  RoundInputs in;
+  in.round = r;
+  in.dps = requireDps(tx, r.dps_id);
+  in.lots = tx.listLots(r.id);
+  in.context.criteria = applyRefinements(tx.listCriteria(in.dps.id, r.criteria_version), r.refinements);
+  in.context.vehicle_factors = in.dps.vehicle_factors;
+  // Road distances are read once here so that scoring does not reach back into the store.
+  std::map<std::pair<Id, Id>, std::optional<Decimal>> road;
+  std::map<Id, GeoPoint> dispatch_location;
+  std::map<Id, GeoPoint> point_location;
+  std::set<std::tuple<Id, Id, Id>> rejected;  // (lot, bid) rejected as abnormally low
+  for (const AbnormalLowCase& c : tx.listAbnormalLowCases(r.id))
+    if (c.rejected) rejected.insert({c.lot_id, c.bid_id, 0});
+  const std::vector<Bid> all_bids = tx.listBids(r.id);
+  std::map<Id, std::vector<BidLine>> lines_by_bid;
+  for (const Bid& b : all_bids)
+    if (b.status == BidStatus::kSubmitted || b.status == BidStatus::kInvalid) lines_by_bid[b.id] = tx.listBidLines(b.id);
+  for (const Lot& lot : in.lots) {
+    LotInput li;
+    li.round_id = r.id;
+    li.lot_id = lot.id;
+    li.unit_mass_kg = lot.unit_mass_kg;
+    li.allow_partial = r.allow_partial;
+    for (const Demand& dm : lot.demands) {
+      if (!point_location.count(dm.delivery_point_id))
+        point_location[dm.delivery_point_id] = tx.getDeliveryPoint(dm.delivery_point_id)->location;
+      li.points.push_back({dm.delivery_point_id, point_location[dm.delivery_point_id], dm.quantity});
+    }
+    std::vector<BidOnLot> bids;
+    for (const Bid& b : all_bids) {
+      const auto it = lines_by_bid.find(b.id);
+      if (it == lines_by_bid.end()) continue;
+      for (const BidLine& line : it->second) {
+        if (line.lot_id != lot.id) continue;
+        BidOnLot bl;
+        bl.bid_id = b.id;
+        bl.supplier_id = b.supplier_id;
+        bl.submitted_at = b.submitted_at;
+        bl.line = line;
+        if (!dispatch_location.count(line.dispatch_point_id)) {
+          const auto dp = tx.getDispatchPoint(line.dispatch_point_id);
+          dispatch_location[line.dispatch_point_id] = dp ? dp->location : GeoPoint{};
+        }
+        bl.dispatch = dispatch_location[line.dispatch_point_id];
+        for (const Demand& dm : lot.demands) {
+          const auto key = std::make_pair(line.dispatch_point_id, dm.delivery_point_id);
+          if (!road.count(key)) road[key] = tx.getRoadDistance(key.first, key.second);
+        }
+        if (b.status == BidStatus::kInvalid) {
+          bl.admissible = false;
+          bl.note = b.status_reason;
+        } else if (rejected.count({lot.id, b.id, 0})) {
+          bl.admissible = false;
+          bl.note = "rejected as abnormally low after an explanation was requested (Art. 69)";
+        }
+        bids.push_back(std::move(bl));
+      }
+    }
+    in.lot_inputs.push_back(std::move(li));
+    in.bids.push_back(std::move(bids));
+  }
+  in.context.road_distance = [road = std::move(road)](Id from, Id to) -> std::optional<Decimal> {
+    const auto it = road.find({from, to});
+    return it == road.end() ? std::nullopt : it->second;
+  };
+  return in;
+}
+
+}  // namespace
+
+void Engine::evaluateRound(const Actor& actor, Id round_id) {
+  store_.transact([&](Tx& tx) {
+    Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
+    const Dps d = requireDps(tx, r.dps_id);
+    requireOfficerOf(actor, d.authority_id, "evaluating bids");
+    if (r.status != RoundStatus::kOpened && r.status != RoundStatus::kEvaluated)
+      fail(ErrorCode::kConflict, "round " + r.reference + " is " + toString(r.status) +
+                                     "; bids are evaluated after opening and before award");
+    const RoundInputs in = loadRoundInputs(tx, r);
+    tx.deleteEvaluation(r.id);
+    const std::vector<AbnormalLowCase> cases = tx.listAbnormalLowCases(r.id);
+    std::string change;
+    for (std::size_t i = 0; i < in.lots.size(); ++i) {
+      const LotEvaluation ev = evaluateLot(in.lot_inputs[i], in.bids[i], in.context);
+      tx.insertScores(ev.scores);
+      tx.insertLotResults(ev.results);
+      for (const LotResult& res : ev.results) {
+        change += "lot " + std::to_string(res.lot_id) + " bid " + std::to_string(res.bid_id) + " rank " +
+                  std::to_string(res.rank) + " total " + res.total.toString() + "\n";
+        if (!res.abnormally_low) continue;
+        const bool known = std::any_of(cases.begin(), cases.end(), [&](const AbnormalLowCase& c) {
+          return c.lot_id == res.lot_id && c.bid_id == res.bid_id;
+        });
+        if (!known) tx.putAbnormalLowCase({r.id, res.lot_id, res.bid_id, std::nullopt, "", std::nullopt, false});
+      }
+      if (r.award_mode == AwardMode::kOptimalByDeliveryPoint) {
+        for (const LotEvaluation& pe : evaluatePerPoint(in.lot_inputs[i], in.bids[i], in.context)) {
+          tx.insertScores(pe.scores);
+          tx.insertLotResults(pe.results);
+        }
+      }
+    }
+    r.status = RoundStatus::kEvaluated;
+    tx.updateRound(r);
+    appendAudit(tx, clock_.now(), actor.name, "round.evaluate", obj("round", r.id), change);
+  });
+}
+
+void Engine::requestExplanation(const Actor& actor, Id round_id, Id lot_id, Id bid_id) {
+  store_.transact([&](Tx& tx) {
+    const Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
+    requireOfficerOf(actor, requireDps(tx, r.dps_id).authority_id, "requesting an explanation");
+    if (r.status != RoundStatus::kEvaluated)
+      fail(ErrorCode::kConflict, "explanations are requested after evaluation and before award");
+    for (AbnormalLowCase c : tx.listAbnormalLowCases(round_id)) {
+      if (c.lot_id != lot_id || c.bid_id != bid_id) continue;
+      if (c.explanation_requested_at) fail(ErrorCode::kConflict, "an explanation was already requested");
+      c.explanation_requested_at = clock_.now();
+      tx.putAbnormalLowCase(c);
+      appendAudit(tx, clock_.now(), actor.name, "abnormal_low.request", obj("bid", bid_id),
+                  "lot " + std::to_string(lot_id));
+      return;
+    }
+    fail(ErrorCode::kNotFound, "bid " + std::to_string(bid_id) + " is not flagged as abnormally low on lot " +
+                                   std::to_string(lot_id));
+  });
+}
+
+void Engine::decideAbnormalLow(const Actor& actor, Id round_id, Id lot_id, Id bid_id, bool reject,
+                               const std::string& explanation) {
+  bool re_evaluate = false;
+  store_.transact([&](Tx& tx) {
+    const Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
+    requireOfficerOf(actor, requireDps(tx, r.dps_id).authority_id, "deciding on an abnormally low bid");
+    if (r.status != RoundStatus::kEvaluated)
+      fail(ErrorCode::kConflict, "abnormally low bids are decided after evaluation and before award");
+    for (AbnormalLowCase c : tx.listAbnormalLowCases(round_id)) {
+      if (c.lot_id != lot_id || c.bid_id != bid_id) continue;
+      if (c.decided_at) fail(ErrorCode::kConflict, "this case was decided already");
+      if (reject && !c.explanation_requested_at)
+        fail(ErrorCode::kConflict, "an abnormally low bid may be rejected only after the supplier was asked to "
+                                   "explain its price (rule 11, Art. 69(1)); request an explanation first");
+      c.decided_at = clock_.now();
+      c.rejected = reject;
+      c.explanation = explanation;
+      tx.putAbnormalLowCase(c);
+      appendAudit(tx, clock_.now(), actor.name, reject ? "abnormal_low.reject" : "abnormal_low.accept",
+                  obj("bid", bid_id), "lot " + std::to_string(lot_id) + "\n" + explanation);
+      re_evaluate = reject;
+      return;
+    }
+    fail(ErrorCode::kNotFound, "bid " + std::to_string(bid_id) + " is not flagged as abnormally low on lot " +
+                                   std::to_string(lot_id));
+  });
+  if (re_evaluate) evaluateRound(actor, round_id);
+}
+
+AwardDecision Engine::awardRound(const Actor& actor, Id round_id) {
+  AwardDecision decision;
+  store_.transact([&](Tx& tx) {
+    Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
+    const Dps d = requireDps(tx, r.dps_id);
+    requireOfficerOf(actor, d.authority_id, "awarding");
+    if (r.status != RoundStatus::kEvaluated)
+      fail(ErrorCode::kConflict, "round " + r.reference + " is " + toString(r.status) + "; evaluate it before award");
+    const TimePoint now = clock_.now();
+    const RoundInputs in = loadRoundInputs(tx, r);
+    const std::vector<AbnormalLowCase> cases = tx.listAbnormalLowCases(r.id);
+    std::vector<AwardLine> lines;
+    std::string change;
+    std::string certificate;
+    Problems undecided;
+    for (std::size_t i = 0; i < in.lots.size(); ++i) {
+      const LotEvaluation ev = evaluateLot(in.lot_inputs[i], in.bids[i], in.context);
+      std::vector<AwardLine> lot_lines;
+      if (r.award_mode == AwardMode::kOptimalByDeliveryPoint) {
+        std::vector<std::string> unmet;
+        std::string lot_certificate;
+        lot_lines = optimiser_->allocate(in.lots[i], in.bids[i], evaluatePerPoint(in.lot_inputs[i], in.bids[i], in.context),
+                                         lot_certificate, unmet);
+        certificate += "lot " + std::to_string(in.lots[i].number) + "\n" + lot_certificate + "\n";
+        for (const std::string& u : unmet) change += "lot " + std::to_string(in.lots[i].number) + " open: " + u + "\n";
+      } else {
+        lot_lines = awardLot(in.lot_inputs[i], ev, in.bids[i], r.award_mode);
+      }
+      for (const AwardLine& l : lot_lines) {
+        for (const AbnormalLowCase& c : cases)
+          if (c.lot_id == l.lot_id && c.bid_id == l.bid_id && !c.decided_at)
+            undecided.add("lot " + std::to_string(in.lots[i].number),
+                          "bid " + std::to_string(l.bid_id) + " is abnormally low and undecided: request an "
+                          "explanation and accept or reject it first (rule 11, Art. 69)");
+        change += "lot " + std::to_string(l.lot_id) + " bid " + std::to_string(l.bid_id) + " supplier " +
+                  std::to_string(l.supplier_id) + " quantity " + l.quantity.toString() + "\n";
+      }
+      lines.insert(lines.end(), lot_lines.begin(), lot_lines.end());
+    }
+    undecided.throwIfAny("the award of round " + r.reference);
+    for (AwardLine& l : lines) l.round_id = r.id;
+    tx.insertAwardLines(lines);
+    const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
+    decision.round_id = r.id;
+    decision.decided_at = now;
+    decision.decided_by = actor.name;
+    decision.certificate = certificate;
+    if (const auto days = cal.standstillDays()) decision.standstill_end = cal.periodEndCalendarDays(now, *days);
+    tx.insertAwardDecision(decision);
+    r.status = RoundStatus::kAwarded;
+    tx.updateRound(r);
+    appendAudit(tx, now, actor.name, "round.award", obj("round", r.id),
+                change + (decision.standstill_end ? "standstill until " + formatTime(*decision.standstill_end)
+                                                  : std::string("no standstill")));
+  });
+  return decision;
+}
+
+}  // namespace core

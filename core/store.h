@@ -1,0 +1,159 @@
+#pragma once
+// core::Store: durable storage of the DPS behind one interface, with SQLite (core/sqlite) and
+// MySQL/MariaDB (core/mysql) implementations sharing one schema and one set of migrations.
+//
+// All reads and writes happen inside Store::transact(): the callback gets a Tx; when it returns the
+// transaction commits durably (SQLite WAL with synchronous=FULL; InnoDB with
+// innodb_flush_log_at_trx_commit=1), when it throws everything is rolled back and the exception
+// propagates. A transaction that loses a deadlock or a lock wait is retried by transact() itself, so
+// the callback must have no effects outside the Tx.
+//
+// Thread-safety: one Store may be shared by many threads; each transact() call uses its own
+// connection. A Tx must not leave the callback that received it. Several processes may use one
+// database at once: lockRound() and appendAudit() serialise what must be serialised.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+
+namespace core {
+
+enum class LockMode {
+  kShared,     // others may read and take shared locks (bids submitted concurrently)
+  kExclusive,  // nobody else may lock the row until commit (opening, award)
+};
+
+class Tx {
+ public:
+  virtual ~Tx() = default;
+
+  virtual Id insertAuthority(const Authority& a) = 0;
+  virtual std::optional<Authority> getAuthority(Id id) = 0;
+  virtual std::vector<Authority> listAuthorities() = 0;
+
+  // Inserts the DPS with its vehicle factors; returns the new id.
+  virtual Id insertDps(const Dps& d) = 0;
+  // Replaces every field (and the vehicle factors) of the DPS with d.id.
+  virtual void updateDps(const Dps& d) = 0;
+  virtual std::optional<Dps> getDps(Id id) = 0;
+  virtual std::vector<Dps> listDps() = 0;
+
+  virtual Id insertCategory(const Category& c) = 0;
+  virtual std::optional<Category> getCategory(Id id) = 0;
+  virtual std::vector<Category> listCategories(Id dps_id) = 0;
+
+  // Criteria are versioned: a version once written is never changed (rule 7).
+  virtual void insertCriteria(Id dps_id, int version, const std::vector<Criterion>& criteria) = 0;
+  virtual std::vector<Criterion> listCriteria(Id dps_id, int version) = 0;
+
+  // Inserts the supplier with certificates and dispatch points (their ids are assigned).
+  virtual Id insertSupplier(const Supplier& s) = 0;
+  // Replaces the supplier's fields, certificates and dispatch points. Dispatch points keep their id
+  // when it is given (non-zero) and exists; points no longer listed are kept but detached from
+  // nothing else: bids refer to them, so they are never deleted.
+  virtual void updateSupplier(const Supplier& s) = 0;
+  virtual std::optional<Supplier> getSupplier(Id id) = 0;
+  virtual std::optional<Supplier> findSupplierByTaxNumber(const std::string& tax_number) = 0;
+  virtual std::vector<Supplier> listSuppliers() = 0;
+  virtual std::optional<DispatchPoint> getDispatchPoint(Id id) = 0;
+
+  virtual Id insertDeliveryPoint(const DeliveryPoint& p) = 0;
+  virtual void updateDeliveryPoint(const DeliveryPoint& p) = 0;
+  virtual std::optional<DeliveryPoint> getDeliveryPoint(Id id) = 0;
+  virtual std::optional<DeliveryPoint> findDeliveryPoint(Id authority_id, const std::string& code) = 0;
+  virtual std::vector<DeliveryPoint> listDeliveryPoints(Id authority_id) = 0;
+
+  virtual Id insertProduct(const Product& p) = 0;
+  virtual void updateProduct(const Product& p) = 0;
+  virtual std::optional<Product> findProductByCode(const std::string& code) = 0;
+  virtual std::vector<Product> listProducts() = 0;
+
+  virtual Id insertAdmissionRequest(const AdmissionRequest& r) = 0;
+  virtual void updateAdmissionRequest(const AdmissionRequest& r) = 0;
+  virtual std::optional<AdmissionRequest> getAdmissionRequest(Id id) = 0;
+  // Every request of the DPS (all its categories), oldest first.
+  virtual std::vector<AdmissionRequest> listAdmissionRequests(Id dps_id) = 0;
+  // Requests of one supplier (all categories), oldest first.
+  virtual std::vector<AdmissionRequest> listSupplierAdmissions(Id supplier_id) = 0;
+
+  virtual Id insertRenewalRequest(const RenewalRequest& r) = 0;
+  virtual void updateRenewalRequest(const RenewalRequest& r) = 0;
+  virtual std::vector<RenewalRequest> listRenewalRequests(Id supplier_id) = 0;
+
+  // Distance in km by road from a dispatch point to a delivery point, when imported.
+  virtual void putRoadDistance(Id dispatch_point_id, Id delivery_point_id, Decimal km) = 0;
+  virtual std::optional<Decimal> getRoadDistance(Id dispatch_point_id, Id delivery_point_id) = 0;
+
+  virtual Id insertRound(const Round& r) = 0;
+  virtual void updateRound(const Round& r) = 0;
+  virtual std::optional<Round> getRound(Id id) = 0;
+  // Reads the round and locks its row until the transaction ends (SQLite: the write transaction
+  // already excludes other writers; MariaDB: SELECT ... FOR UPDATE / LOCK IN SHARE MODE).
+  virtual std::optional<Round> lockRound(Id id, LockMode mode) = 0;
+  virtual std::vector<Round> listRounds(Id dps_id) = 0;
+
+  // Inserts the lot with its demands; returns the new id.
+  virtual Id insertLot(const Lot& l) = 0;
+  virtual std::vector<Lot> listLots(Id round_id) = 0;
+
+  virtual void insertInvitations(const std::vector<Invitation>& invitations) = 0;
+  virtual std::vector<Invitation> listInvitations(Id round_id) = 0;
+
+  virtual Id insertBid(const Bid& b) = 0;
+  virtual void updateBidStatus(Id bid_id, BidStatus status, const std::string& reason) = 0;
+  virtual std::optional<Bid> getBid(Id id) = 0;
+  // Every bid of the round (all versions and statuses), ordered by id.
+  virtual std::vector<Bid> listBids(Id round_id) = 0;
+  // The opened content, written once at opening.
+  virtual void insertBidLines(Id bid_id, const std::vector<BidLine>& lines) = 0;
+  virtual std::vector<BidLine> listBidLines(Id bid_id) = 0;
+
+  virtual void insertScores(const std::vector<ScoreRecord>& scores) = 0;
+  virtual std::vector<ScoreRecord> listScores(Id round_id) = 0;
+  virtual void insertLotResults(const std::vector<LotResult>& results) = 0;
+  virtual void updateLotResult(const LotResult& r) = 0;
+  virtual std::vector<LotResult> listLotResults(Id round_id) = 0;
+  // Removes the round's scores and lot results (a re-evaluation replaces them whole).
+  virtual void deleteEvaluation(Id round_id) = 0;
+
+  virtual void putAbnormalLowCase(const AbnormalLowCase& c) = 0;  // insert or replace by (round, lot, bid)
+  virtual std::vector<AbnormalLowCase> listAbnormalLowCases(Id round_id) = 0;
+
+  virtual void insertAwardLines(const std::vector<AwardLine>& lines) = 0;
+  virtual std::vector<AwardLine> listAwardLines(Id round_id) = 0;
+  virtual void insertAwardDecision(const AwardDecision& d) = 0;
+  virtual std::optional<AwardDecision> getAwardDecision(Id round_id) = 0;
+
+  // The newest audit entry, read under a lock that serialises appends across processes; nullopt
+  // when the log is empty.
+  virtual std::optional<AuditEntry> lastAuditEntry() = 0;
+  // Appends e (its seq must be last seq + 1; hashes computed by the caller).
+  virtual void appendAudit(const AuditEntry& e) = 0;
+  // Entries with seq >= from_seq, at most `limit`, in seq order.
+  virtual std::vector<AuditEntry> listAudit(std::int64_t from_seq, std::size_t limit) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Runs fn in one transaction (see above) and returns once it is durably committed.
+  virtual void transact(const std::function<void(Tx&)>& fn) = 0;
+  // Applies any missing schema migrations; idempotent. Returns the schema version now in force.
+  virtual int migrate() = 0;
+  // "sqlite" or "mysql".
+  virtual std::string backend() const = 0;
+};
+
+// Opens the store named by `uri`:
+//   sqlite:PATH                       a file (created if absent), e.g. sqlite:var/dps.sqlite
+//   mysql://USER@HOST:PORT/DATABASE   MySQL or MariaDB; password from the environment variable
+//                                     DPS_MYSQL_PASSWORD; also mysql://USER@unix:SOCKET/DATABASE
+// Throws Error(kInvalidArgument) for a malformed uri, kUnavailable when the database cannot be reached.
+// The factory lives in core/store_factory.cpp, linked from the `core_stores` target.
+std::unique_ptr<Store> openStore(const std::string& uri);
+
+}  // namespace core

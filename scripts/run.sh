@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The README's run command: installs what is needed, builds, creates var/dps.sqlite with the demo
+# data when it is absent, and runs the main job.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh run
+scripts/build.sh
+mkdir -p var
+if [ ! -f var/dps.sqlite ]; then
+  ./build/web/dps init --config dps.properties --demo
+fi
+exec ./build/web/dps demo --config dps.properties "$@"

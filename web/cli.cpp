@@ -1,0 +1,140 @@
+#include "web/cli.h"
+
+#include <iostream>
+#include <map>
+#include <optional>
+
+#include "core/audit.h"
+#include "core/error.h"
+#include "web/config.h"
+#include "web/demo.h"
+#include "web/services.h"
+
+namespace web {
+namespace {
+
+const char* kUsage =
+    "Usage: dps <command> [options]\n"
+    "\n"
+    "Commands:\n"
+    "  init [--demo]        create the database schema and the master key; --demo loads the demo data\n"
+    "  demo                 run one complete purchasing round on the demo data and print the result\n"
+    "  audit verify         check the audit log's hash chain; names any altered, removed or reordered entry\n"
+    "  help                 this text\n"
+    "\n"
+    "Options for every command:\n"
+    "  --config PATH        configuration file (default: dps.properties)\n"
+    "  --help               help for the command\n";
+
+const std::map<std::string, std::string> kCommandHelp = {
+    {"init",
+     "Usage: dps init [--config PATH] [--demo]\n"
+     "Creates or upgrades the database schema of the configured store (store.uri) and creates the\n"
+     "master key file (sealing.key_file) when it is absent and DPS_MASTER_KEY is not set.\n"
+     "--demo loads the demo data: the City of Kranj, its schools and kindergartens, Gorenjska farms,\n"
+     "the product catalogue, a published DPS with six categories, and the admission of suppliers.\n"},
+    {"demo",
+     "Usage: dps demo [--config PATH]\n"
+     "Runs one complete purchasing round on the demo data with the simulated clock: invitation to all\n"
+     "admitted suppliers, bids, the deadline passing, opening, evaluation and award, and prints per lot\n"
+     "the ranking with each criterion's points and the award. Loads the demo data first if needed.\n"},
+    {"audit",
+     "Usage: dps audit verify [--config PATH]\n"
+     "Reads the whole audit log and checks its SHA-256 hash chain. Exit code 0 when intact, 1 when an\n"
+     "entry was altered, removed or reordered (each one is named).\n"},
+};
+
+struct Parsed {
+  std::string command;
+  std::vector<std::string> positional;
+  std::string config = "dps.properties";
+  bool help = false;
+  bool demo = false;
+};
+
+Parsed parse(const std::vector<std::string>& args) {
+  Parsed p;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      p.help = true;
+    } else if (a == "--config") {
+      if (i + 1 == args.size())
+        throw core::Error(core::ErrorCode::kInvalidArgument, "--config needs a path, e.g. --config dps.properties");
+      p.config = args[++i];
+    } else if (a.rfind("--config=", 0) == 0) {
+      p.config = a.substr(9);
+    } else if (a == "--demo") {
+      p.demo = true;
+    } else if (a.rfind("--", 0) == 0) {
+      throw core::Error(core::ErrorCode::kInvalidArgument, "unknown option " + a + "; see dps --help");
+    } else if (p.command.empty()) {
+      p.command = a;
+    } else {
+      p.positional.push_back(a);
+    }
+  }
+  return p;
+}
+
+int cmdInit(const Parsed& p) {
+  Services services(loadConfig(p.config), /*create_key=*/true);
+  std::cout << "store " << services.store().backend() << " ready at schema version " << services.schemaVersion()
+            << "\n";
+  if (p.demo) loadDemo(services, std::cout);
+  return 0;
+}
+
+int cmdDemo(const Parsed& p) {
+  Services services(loadConfig(p.config), /*create_key=*/true);
+  if (!demoLoaded(services)) loadDemo(services, std::cout);
+  runDemoRound(services, std::cout);
+  return 0;
+}
+
+int cmdAudit(const Parsed& p) {
+  if (p.positional.size() != 1 || p.positional[0] != "verify") {
+    std::cerr << kCommandHelp.at("audit");
+    return 2;
+  }
+  Services services(loadConfig(p.config));
+  const core::AuditVerification v = core::verifyAudit(services.store());
+  if (v.ok()) {
+    std::cout << "audit log intact: " << v.entries << " entries, hash chain verified\n";
+    return 0;
+  }
+  std::cout << "audit log NOT intact: " << v.problems.size() << " problem(s) in " << v.entries << " entries\n";
+  for (const core::AuditProblem& problem : v.problems) std::cout << "  entry " << problem.seq << ": " << problem.what << "\n";
+  std::cout << "Preserve the database file as evidence and inform the auditor.\n";
+  return 1;
+}
+
+}  // namespace
+
+int runCli(const std::vector<std::string>& args) {
+  try {
+    const Parsed p = parse(args);
+    if (p.command.empty() || p.command == "help") {
+      std::cout << kUsage;
+      return p.command.empty() && !p.help ? 2 : 0;
+    }
+    if (p.help) {
+      const auto it = kCommandHelp.find(p.command);
+      std::cout << (it == kCommandHelp.end() ? kUsage : it->second);
+      return 0;
+    }
+    if (p.command == "init") return cmdInit(p);
+    if (p.command == "demo") return cmdDemo(p);
+    if (p.command == "audit") return cmdAudit(p);
+    std::cerr << "dps: unknown command '" << p.command << "'\n\n" << kUsage;
+    return 2;
+  } catch (const core::Error& e) {
+    std::cerr << "dps: " << e.what() << "\n";
+    return e.code() == core::ErrorCode::kInvalidArgument ? 2 : 1;
+  } catch (const std::exception& e) {
+    std::cerr << "dps: unexpected failure: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace web
