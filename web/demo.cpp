@@ -86,12 +86,12 @@ void importDemoFile(Services& services, importer::Kind kind, const std::string& 
   options.file_name = path;
   options.cpv_list_path = services.config().cpv_file;
   options.actor = "admin";
-  options.now = services.clock().now();
+  options.clock = &services.clock();
   const importer::ImportReport report = importer::apply(services.store(), kind, in, options);
   if (!report.problems.empty())
     throw core::Error(core::ErrorCode::kInvalidArgument, "demo data file '" + path + "' has problems:\n" +
                                                              importer::formatReport(report));
-  out << "  " << file << ": " << report.created << " new, " << report.updated << " updated, " << report.unchanged
+  out << "  " << file << ": " << report.added << " new, " << report.updated << " updated, " << report.unchanged
       << " unchanged\n";
 }
 

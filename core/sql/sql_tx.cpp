@@ -1,0 +1,1192 @@
+#include "core/sql/sql_tx.h"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+namespace core::sql {
+
+namespace {
+
+std::int64_t seconds(TimePoint t) { return t.time_since_epoch().count(); }
+TimePoint fromSeconds(std::int64_t s) { return TimePoint(std::chrono::seconds(s)); }
+
+// Sealed bid content: bound as binary, never as text.
+struct Blob {
+  const std::string& bytes;
+};
+
+void bindOne(Statement& st, int i, std::int64_t v) { st.bindInt(i, v); }
+void bindOne(Statement& st, int i, int v) { st.bindInt(i, v); }
+void bindOne(Statement& st, int i, bool v) { st.bindInt(i, v ? 1 : 0); }
+void bindOne(Statement& st, int i, double v) { st.bindDouble(i, v); }
+void bindOne(Statement& st, int i, const std::string& v) { st.bindText(i, v); }
+void bindOne(Statement& st, int i, const Blob& v) { st.bindBlob(i, v.bytes); }
+void bindOne(Statement& st, int i, Decimal v) { st.bindInt(i, v.raw()); }
+void bindOne(Statement& st, int i, const Exact& v) { st.bindText(i, v.toString()); }
+void bindOne(Statement& st, int i, TimePoint v) { st.bindInt(i, seconds(v)); }
+void bindOne(Statement& st, int i, const std::optional<TimePoint>& v) {
+  if (v) st.bindInt(i, seconds(*v));
+  else st.bindNull(i);
+}
+void bindOne(Statement& st, int i, const std::optional<Id>& v) {
+  if (v) st.bindInt(i, *v);
+  else st.bindNull(i);
+}
+template <class E>
+  requires std::is_enum_v<E>
+void bindOne(Statement& st, int i, E v) {
+  st.bindText(i, toString(v));
+}
+
+// Prepares sql (cached per connection) and binds the arguments to ?1, ?2, ... in order.
+template <class... Args>
+Statement& bound(Connection& c, const std::string& sql, const Args&... args) {
+  Statement& st = c.prepare(sql);
+  int i = 0;
+  (bindOne(st, ++i, args), ...);
+  return st;
+}
+
+// Reads the columns of the current row left to right, in the order of the SELECT list.
+class Reader {
+ public:
+  explicit Reader(Statement& st) : st_(st) {}
+  std::int64_t i64() { return st_.getInt(col_++); }
+  int i32() {
+    const std::int64_t v = st_.getInt(col_++);
+    if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+      throw Error(ErrorCode::kInternal, "stored integer " + std::to_string(v) + " does not fit in an int");
+    }
+    return static_cast<int>(v);
+  }
+  bool flag() { return st_.getInt(col_++) != 0; }
+  double real() { return st_.getDouble(col_++); }
+  std::string str() { return st_.getText(col_++); }
+  std::string blob() { return st_.getBlob(col_++); }
+  Decimal dec() { return Decimal::fromRaw(st_.getInt(col_++)); }
+  Exact exact() { return Exact::parse(st_.getText(col_++)); }
+  TimePoint time() { return fromSeconds(st_.getInt(col_++)); }
+  std::optional<TimePoint> optTime() {
+    const int c = col_++;
+    if (st_.isNull(c)) return std::nullopt;
+    return fromSeconds(st_.getInt(c));
+  }
+  std::optional<Id> optId() {
+    const int c = col_++;
+    if (st_.isNull(c)) return std::nullopt;
+    return st_.getInt(c);
+  }
+  bool nullNext() { return st_.isNull(col_); }
+
+ private:
+  Statement& st_;
+  int col_ = 0;
+};
+
+// Runs the query and maps every row with read(Reader&).
+template <class T, class F>
+std::vector<T> rows(Statement& st, F read) {
+  std::vector<T> out;
+  st.query();
+  while (st.next()) {
+    Reader r(st);
+    out.push_back(read(r));
+  }
+  return out;
+}
+
+template <class T, class F>
+std::optional<T> firstRow(Statement& st, F read) {
+  std::optional<T> out;
+  st.query();
+  while (st.next()) {
+    if (!out) {
+      Reader r(st);
+      out = read(r);
+    }
+  }
+  return out;
+}
+
+[[noreturn]] void notFound(const std::string& what, Id id) {
+  throw Error(ErrorCode::kNotFound, what + " " + std::to_string(id) + " does not exist: check the id, or insert it first");
+}
+
+int position(std::size_t i) { return static_cast<int>(i); }
+
+// Insert, or update the non-key columns when a row with the same key exists.
+std::string upsert(Dialect d, const std::string& table, const std::vector<std::string>& keys,
+                   const std::vector<std::string>& values) {
+  std::string cols, marks, set;
+  for (const auto& k : keys) {
+    cols += (cols.empty() ? "" : ", ") + k;
+    marks += marks.empty() ? "?" : ", ?";
+  }
+  for (const auto& v : values) {
+    cols += ", " + v;
+    marks += ", ?";
+    set += (set.empty() ? "" : ", ") + v + (d == Dialect::kSqlite ? " = excluded." + v : " = VALUES(" + v + ")");
+  }
+  std::string sql = "INSERT INTO " + table + " (" + cols + ") VALUES (" + marks + ")";
+  if (d == Dialect::kSqlite) {
+    std::string key;
+    for (const auto& k : keys) key += (key.empty() ? "" : ", ") + k;
+    return sql + " ON CONFLICT (" + key + ") DO UPDATE SET " + set;
+  }
+  return sql + " ON DUPLICATE KEY UPDATE " + set;
+}
+
+const std::string kAuthorityCols = "id, name, country, time_zone";
+Authority readAuthority(Reader& r) {
+  Authority a;
+  a.id = r.i64();
+  a.name = r.str();
+  a.country = r.str();
+  a.time_zone = r.str();
+  return a;
+}
+
+const std::string kDpsCols =
+    "id, authority_id, reference, title, cpv, status, published_at, request_deadline, valid_until, "
+    "criteria_version, first_invitation_at, initial_assessment_extended_until";
+Dps readDps(Reader& r) {
+  Dps d;
+  d.id = r.i64();
+  d.authority_id = r.i64();
+  d.reference = r.str();
+  d.title = r.str();
+  d.cpv = r.str();
+  d.status = parseDpsStatus(r.str());
+  d.published_at = r.optTime();
+  d.request_deadline = r.time();
+  d.valid_until = r.time();
+  d.criteria_version = r.i32();
+  d.first_invitation_at = r.optTime();
+  d.initial_assessment_extended_until = r.optTime();
+  return d;
+}
+
+const std::string kCategoryCols = "id, dps_id, code, name, cpv, area";
+Category readCategory(Reader& r) {
+  Category c;
+  c.id = r.i64();
+  c.dps_id = r.i64();
+  c.code = r.str();
+  c.name = r.str();
+  c.cpv = r.str();
+  c.area = r.str();
+  return c;
+}
+
+const std::string kSupplierCols = "id, name, tax_number, address, country, email, is_sme";
+Supplier readSupplier(Reader& r) {
+  Supplier s;
+  s.id = r.i64();
+  s.name = r.str();
+  s.tax_number = r.str();
+  s.address = r.str();
+  s.country = r.str();
+  s.email = r.str();
+  s.is_sme = r.flag();
+  return s;
+}
+
+const std::string kDispatchPointCols = "id, supplier_id, name, address, lat, lon";
+DispatchPoint readDispatchPoint(Reader& r) {
+  DispatchPoint p;
+  p.id = r.i64();
+  p.supplier_id = r.i64();
+  p.name = r.str();
+  p.address = r.str();
+  p.location.lat = r.real();
+  p.location.lon = r.real();
+  return p;
+}
+
+const std::string kDeliveryPointCols = "id, authority_id, code, name, address, lat, lon";
+DeliveryPoint readDeliveryPoint(Reader& r) {
+  DeliveryPoint p;
+  p.id = r.i64();
+  p.authority_id = r.i64();
+  p.code = r.str();
+  p.name = r.str();
+  p.address = r.str();
+  p.location.lat = r.real();
+  p.location.lon = r.real();
+  return p;
+}
+
+const std::string kProductCols = "id, code, cpv, name_sl, name_en, unit, unit_mass_kg";
+Product readProduct(Reader& r) {
+  Product p;
+  p.id = r.i64();
+  p.code = r.str();
+  p.cpv = r.str();
+  p.name_sl = r.str();
+  p.name_en = r.str();
+  p.unit = r.str();
+  p.unit_mass_kg = r.dec();
+  return p;
+}
+
+const std::string kAdmissionCols =
+    "r.id, r.supplier_id, r.category_id, r.received_at, r.self_declaration, r.status, r.decided_at, "
+    "r.decided_by, r.reason, r.extension_justification";
+AdmissionRequest readAdmission(Reader& r) {
+  AdmissionRequest a;
+  a.id = r.i64();
+  a.supplier_id = r.i64();
+  a.category_id = r.i64();
+  a.received_at = r.time();
+  a.self_declaration = r.str();
+  a.status = parseAdmissionStatus(r.str());
+  a.decided_at = r.optTime();
+  a.decided_by = r.str();
+  a.reason = r.str();
+  a.extension_justification = r.str();
+  return a;
+}
+
+const std::string kRenewalCols = "id, supplier_id, requested_at, due_at, fulfilled_at, self_declaration";
+RenewalRequest readRenewal(Reader& r) {
+  RenewalRequest x;
+  x.id = r.i64();
+  x.supplier_id = r.i64();
+  x.requested_at = r.time();
+  x.due_at = r.time();
+  x.fulfilled_at = r.optTime();
+  x.self_declaration = r.str();
+  return x;
+}
+
+const std::string kRoundCols =
+    "id, dps_id, category_id, reference, title, status, award_mode, allow_partial, dispatched_at, deadline, "
+    "opened_at, criteria_version";
+Round readRound(Reader& r) {
+  Round x;
+  x.id = r.i64();
+  x.dps_id = r.i64();
+  x.category_id = r.i64();
+  x.reference = r.str();
+  x.title = r.str();
+  x.status = parseRoundStatus(r.str());
+  x.award_mode = parseAwardMode(r.str());
+  x.allow_partial = r.flag();
+  x.dispatched_at = r.optTime();
+  x.deadline = r.time();
+  x.opened_at = r.optTime();
+  x.criteria_version = r.i32();
+  return x;
+}
+
+const std::string kLotCols = "id, round_id, number, cpv, description, unit, unit_mass_kg, quality_spec, min_delivery";
+Lot readLot(Reader& r) {
+  Lot l;
+  l.id = r.i64();
+  l.round_id = r.i64();
+  l.number = r.i32();
+  l.cpv = r.str();
+  l.description = r.str();
+  l.unit = r.str();
+  l.unit_mass_kg = r.dec();
+  l.quality_spec = r.str();
+  l.min_delivery = r.dec();
+  return l;
+}
+
+const std::string kBidCols = "id, round_id, supplier_id, version, status, submitted_at, digest, sealed, status_reason";
+Bid readBid(Reader& r) {
+  Bid b;
+  b.id = r.i64();
+  b.round_id = r.i64();
+  b.supplier_id = r.i64();
+  b.version = r.i32();
+  b.status = parseBidStatus(r.str());
+  b.submitted_at = r.time();
+  b.digest = r.str();
+  b.sealed = r.blob();
+  b.status_reason = r.str();
+  return b;
+}
+
+const std::string kAuditCols = "seq, at, actor, action, object, digest, prev_hash, hash";
+AuditEntry readAudit(Reader& r) {
+  AuditEntry e;
+  e.seq = r.i64();
+  e.at = r.time();
+  e.actor = r.str();
+  e.action = r.str();
+  e.object = r.str();
+  e.digest = r.str();
+  e.prev_hash = r.str();
+  e.hash = r.str();
+  return e;
+}
+
+}  // namespace
+
+// --- authorities ---------------------------------------------------------------------------------
+
+Id SqlTx::insertAuthority(const Authority& a) {
+  bound(c_, "INSERT INTO authority (name, country, time_zone) VALUES (?, ?, ?)", a.name, a.country, a.time_zone)
+      .execute();
+  return c_.lastInsertId();
+}
+
+std::optional<Authority> SqlTx::getAuthority(Id id) {
+  return firstRow<Authority>(bound(c_, "SELECT " + kAuthorityCols + " FROM authority WHERE id = ?", id),
+                             readAuthority);
+}
+
+std::vector<Authority> SqlTx::listAuthorities() {
+  return rows<Authority>(c_.prepare("SELECT " + kAuthorityCols + " FROM authority ORDER BY id"), readAuthority);
+}
+
+// --- DPS -------------------------------------------------------------------------------------------
+
+void SqlTx::insertVehicleFactors(const Dps& d) {
+  for (std::size_t i = 0; i < d.vehicle_factors.size(); ++i) {
+    const VehicleFactor& f = d.vehicle_factors[i];
+    bound(c_, "INSERT INTO vehicle_factor (dps_id, pos, vehicle, kg_co2e_per_tkm) VALUES (?, ?, ?, ?)", d.id,
+          position(i), f.vehicle, f.kg_co2e_per_tkm)
+        .execute();
+  }
+}
+
+void SqlTx::loadVehicleFactors(Dps& d) {
+  d.vehicle_factors = rows<VehicleFactor>(
+      bound(c_, "SELECT vehicle, kg_co2e_per_tkm FROM vehicle_factor WHERE dps_id = ? ORDER BY pos", d.id),
+      [](Reader& r) {
+        VehicleFactor f;
+        f.vehicle = r.str();
+        f.kg_co2e_per_tkm = r.dec();
+        return f;
+      });
+}
+
+Id SqlTx::insertDps(const Dps& d) {
+  bound(c_,
+        "INSERT INTO dps (authority_id, reference, title, cpv, status, published_at, request_deadline, valid_until, "
+        "criteria_version, first_invitation_at, initial_assessment_extended_until) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        d.authority_id, d.reference, d.title, d.cpv, d.status, d.published_at, d.request_deadline, d.valid_until,
+        d.criteria_version, d.first_invitation_at, d.initial_assessment_extended_until)
+      .execute();
+  Dps stored = d;
+  stored.id = c_.lastInsertId();
+  insertVehicleFactors(stored);
+  return stored.id;
+}
+
+void SqlTx::updateDps(const Dps& d) {
+  const std::int64_t n =
+      bound(c_,
+            "UPDATE dps SET authority_id = ?, reference = ?, title = ?, cpv = ?, status = ?, published_at = ?, "
+            "request_deadline = ?, valid_until = ?, criteria_version = ?, first_invitation_at = ?, "
+            "initial_assessment_extended_until = ? WHERE id = ?",
+            d.authority_id, d.reference, d.title, d.cpv, d.status, d.published_at, d.request_deadline,
+            d.valid_until, d.criteria_version, d.first_invitation_at, d.initial_assessment_extended_until, d.id)
+          .execute();
+  if (n == 0) notFound("DPS", d.id);
+  bound(c_, "DELETE FROM vehicle_factor WHERE dps_id = ?", d.id).execute();
+  insertVehicleFactors(d);
+}
+
+std::optional<Dps> SqlTx::getDps(Id id) {
+  auto d = firstRow<Dps>(bound(c_, "SELECT " + kDpsCols + " FROM dps WHERE id = ?", id), readDps);
+  if (d) loadVehicleFactors(*d);
+  return d;
+}
+
+std::vector<Dps> SqlTx::listDps() {
+  auto all = rows<Dps>(c_.prepare("SELECT " + kDpsCols + " FROM dps ORDER BY id"), readDps);
+  for (Dps& d : all) loadVehicleFactors(d);
+  return all;
+}
+
+// --- categories and criteria -----------------------------------------------------------------------
+
+Id SqlTx::insertCategory(const Category& c) {
+  bound(c_, "INSERT INTO category (dps_id, code, name, cpv, area) VALUES (?, ?, ?, ?, ?)", c.dps_id, c.code, c.name,
+        c.cpv, c.area)
+      .execute();
+  return c_.lastInsertId();
+}
+
+std::optional<Category> SqlTx::getCategory(Id id) {
+  return firstRow<Category>(bound(c_, "SELECT " + kCategoryCols + " FROM category WHERE id = ?", id),
+                            readCategory);
+}
+
+std::vector<Category> SqlTx::listCategories(Id dps_id) {
+  return rows<Category>(bound(c_, "SELECT " + kCategoryCols + " FROM category WHERE dps_id = ? ORDER BY id", dps_id),
+                        readCategory);
+}
+
+void SqlTx::insertCriteria(Id dps_id, int version, const std::vector<Criterion>& criteria) {
+  auto& existing = bound(c_, "SELECT COUNT(*) FROM criterion WHERE dps_id = ? AND version = ?", dps_id, version);
+  existing.query();
+  std::int64_t count = 0;
+  while (existing.next()) count = existing.getInt(0);
+  if (count > 0) {
+    throw Error(ErrorCode::kConflict,
+                "criteria version " + std::to_string(version) + " of DPS " + std::to_string(dps_id) +
+                    " is already written and may not change (Art. 34(6), Art. 67(5) of Directive 2014/24/EU): "
+                    "write a new version instead");
+  }
+  for (std::size_t i = 0; i < criteria.size(); ++i) {
+    const Criterion& k = criteria[i];
+    bound(c_,
+          "INSERT INTO criterion (dps_id, version, pos, kind, formula, weight, min_weight, max_weight, band_a, "
+          "band_b, fact, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          dps_id, version, position(i), k.kind, k.formula, k.weight, k.min_weight, k.max_weight, k.a, k.b, k.fact,
+          k.description)
+        .execute();
+    for (std::size_t j = 0; j < k.bands.size(); ++j) {
+      bound(c_,
+            "INSERT INTO criterion_band (dps_id, version, pos, band_pos, threshold, points) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            dps_id, version, position(i), position(j), k.bands[j].threshold, k.bands[j].points)
+          .execute();
+    }
+  }
+}
+
+std::vector<Criterion> SqlTx::listCriteria(Id dps_id, int version) {
+  auto criteria = rows<Criterion>(
+      bound(c_,
+            "SELECT kind, formula, weight, min_weight, max_weight, band_a, band_b, fact, description "
+            "FROM criterion WHERE dps_id = ? AND version = ? ORDER BY pos",
+            dps_id, version),
+      [](Reader& r) {
+        Criterion k;
+        k.kind = parseCriterionKind(r.str());
+        k.formula = parseFormula(r.str());
+        k.weight = r.i32();
+        k.min_weight = r.i32();
+        k.max_weight = r.i32();
+        k.a = r.dec();
+        k.b = r.dec();
+        k.fact = r.str();
+        k.description = r.str();
+        return k;
+      });
+  for (std::size_t i = 0; i < criteria.size(); ++i) {
+    criteria[i].bands = rows<Band>(
+        bound(c_,
+              "SELECT threshold, points FROM criterion_band WHERE dps_id = ? AND version = ? AND pos = ? "
+              "ORDER BY band_pos",
+              dps_id, version, position(i)),
+        [](Reader& r) {
+          Band b;
+          b.threshold = r.dec();
+          b.points = r.exact();
+          return b;
+        });
+  }
+  return criteria;
+}
+
+// --- suppliers ------------------------------------------------------------------------------------
+
+void SqlTx::insertCertificates(Id supplier_id, const std::vector<Certificate>& certificates) {
+  for (std::size_t i = 0; i < certificates.size(); ++i) {
+    const Certificate& c = certificates[i];
+    bound(c_, "INSERT INTO certificate (supplier_id, pos, name, number, valid_until) VALUES (?, ?, ?, ?, ?)",
+          supplier_id, position(i), c.name, c.number, c.valid_until)
+        .execute();
+  }
+}
+
+void SqlTx::loadSupplierChildren(Supplier& s) {
+  s.certificates = rows<Certificate>(
+      bound(c_, "SELECT name, number, valid_until FROM certificate WHERE supplier_id = ? ORDER BY pos", s.id),
+      [](Reader& r) {
+        Certificate c;
+        c.name = r.str();
+        c.number = r.str();
+        c.valid_until = r.optTime();
+        return c;
+      });
+  s.dispatch_points = rows<DispatchPoint>(
+      bound(c_,
+            "SELECT " + kDispatchPointCols +
+                " FROM dispatch_point WHERE supplier_id = ? AND pos IS NOT NULL ORDER BY pos",
+            s.id),
+      readDispatchPoint);
+}
+
+Id SqlTx::insertSupplier(const Supplier& s) {
+  bound(c_, "INSERT INTO supplier (name, tax_number, address, country, email, is_sme) VALUES (?, ?, ?, ?, ?, ?)",
+        s.name, s.tax_number, s.address, s.country, s.email, s.is_sme)
+      .execute();
+  const Id id = c_.lastInsertId();
+  insertCertificates(id, s.certificates);
+  for (std::size_t i = 0; i < s.dispatch_points.size(); ++i) {
+    const DispatchPoint& p = s.dispatch_points[i];
+    bound(c_, "INSERT INTO dispatch_point (supplier_id, pos, name, address, lat, lon) VALUES (?, ?, ?, ?, ?, ?)", id,
+          position(i), p.name, p.address, p.location.lat, p.location.lon)
+        .execute();
+  }
+  return id;
+}
+
+void SqlTx::updateSupplier(const Supplier& s) {
+  const std::int64_t n =
+      bound(c_,
+            "UPDATE supplier SET name = ?, tax_number = ?, address = ?, country = ?, email = ?, is_sme = ? "
+            "WHERE id = ?",
+            s.name, s.tax_number, s.address, s.country, s.email, s.is_sme, s.id)
+          .execute();
+  if (n == 0) notFound("supplier", s.id);
+  bound(c_, "DELETE FROM certificate WHERE supplier_id = ?", s.id).execute();
+  insertCertificates(s.id, s.certificates);
+  // Unlisted points stay (bids refer to them) but drop out of the supplier's list.
+  bound(c_, "UPDATE dispatch_point SET pos = NULL WHERE supplier_id = ?", s.id).execute();
+  for (std::size_t i = 0; i < s.dispatch_points.size(); ++i) {
+    const DispatchPoint& p = s.dispatch_points[i];
+    if (p.id != 0) {
+      const std::int64_t kept =
+          bound(c_,
+                "UPDATE dispatch_point SET pos = ?, name = ?, address = ?, lat = ?, lon = ? "
+                "WHERE id = ? AND supplier_id = ?",
+                position(i), p.name, p.address, p.location.lat, p.location.lon, p.id, s.id)
+              .execute();
+      if (kept > 0) continue;
+      if (auto other = getDispatchPoint(p.id)) {
+        throw Error(ErrorCode::kInvalidArgument,
+                    "dispatch point " + std::to_string(p.id) + " belongs to supplier " +
+                        std::to_string(other->supplier_id) + ", not to supplier " + std::to_string(s.id) +
+                        ": leave its id 0 to add a new point",
+                    "dispatch_points[" + std::to_string(i) + "].id");
+      }
+    }
+    bound(c_, "INSERT INTO dispatch_point (supplier_id, pos, name, address, lat, lon) VALUES (?, ?, ?, ?, ?, ?)",
+          s.id, position(i), p.name, p.address, p.location.lat, p.location.lon)
+        .execute();
+  }
+}
+
+std::optional<Supplier> SqlTx::getSupplier(Id id) {
+  auto s = firstRow<Supplier>(bound(c_, "SELECT " + kSupplierCols + " FROM supplier WHERE id = ?", id),
+                              readSupplier);
+  if (s) loadSupplierChildren(*s);
+  return s;
+}
+
+std::optional<Supplier> SqlTx::findSupplierByTaxNumber(const std::string& tax_number) {
+  auto s = firstRow<Supplier>(
+      bound(c_, "SELECT " + kSupplierCols + " FROM supplier WHERE tax_number = ?", tax_number), readSupplier);
+  if (s) loadSupplierChildren(*s);
+  return s;
+}
+
+std::vector<Supplier> SqlTx::listSuppliers() {
+  auto all = rows<Supplier>(c_.prepare("SELECT " + kSupplierCols + " FROM supplier ORDER BY id"), readSupplier);
+  for (Supplier& s : all) loadSupplierChildren(s);
+  return all;
+}
+
+std::optional<DispatchPoint> SqlTx::getDispatchPoint(Id id) {
+  return firstRow<DispatchPoint>(
+      bound(c_, "SELECT " + kDispatchPointCols + " FROM dispatch_point WHERE id = ?", id), readDispatchPoint);
+}
+
+// --- delivery points and products ---------------------------------------------------------------------
+
+Id SqlTx::insertDeliveryPoint(const DeliveryPoint& p) {
+  bound(c_, "INSERT INTO delivery_point (authority_id, code, name, address, lat, lon) VALUES (?, ?, ?, ?, ?, ?)",
+        p.authority_id, p.code, p.name, p.address, p.location.lat, p.location.lon)
+      .execute();
+  return c_.lastInsertId();
+}
+
+void SqlTx::updateDeliveryPoint(const DeliveryPoint& p) {
+  const std::int64_t n =
+      bound(c_,
+            "UPDATE delivery_point SET authority_id = ?, code = ?, name = ?, address = ?, lat = ?, lon = ? "
+            "WHERE id = ?",
+            p.authority_id, p.code, p.name, p.address, p.location.lat, p.location.lon, p.id)
+          .execute();
+  if (n == 0) notFound("delivery point", p.id);
+}
+
+std::optional<DeliveryPoint> SqlTx::getDeliveryPoint(Id id) {
+  return firstRow<DeliveryPoint>(
+      bound(c_, "SELECT " + kDeliveryPointCols + " FROM delivery_point WHERE id = ?", id), readDeliveryPoint);
+}
+
+std::optional<DeliveryPoint> SqlTx::findDeliveryPoint(Id authority_id, const std::string& code) {
+  return firstRow<DeliveryPoint>(
+      bound(c_, "SELECT " + kDeliveryPointCols + " FROM delivery_point WHERE authority_id = ? AND code = ?",
+            authority_id, code),
+      readDeliveryPoint);
+}
+
+std::vector<DeliveryPoint> SqlTx::listDeliveryPoints(Id authority_id) {
+  return rows<DeliveryPoint>(
+      bound(c_, "SELECT " + kDeliveryPointCols + " FROM delivery_point WHERE authority_id = ? ORDER BY id",
+            authority_id),
+      readDeliveryPoint);
+}
+
+Id SqlTx::insertProduct(const Product& p) {
+  bound(c_, "INSERT INTO product (code, cpv, name_sl, name_en, unit, unit_mass_kg) VALUES (?, ?, ?, ?, ?, ?)",
+        p.code, p.cpv, p.name_sl, p.name_en, p.unit, p.unit_mass_kg)
+      .execute();
+  return c_.lastInsertId();
+}
+
+void SqlTx::updateProduct(const Product& p) {
+  const std::int64_t n =
+      bound(c_,
+            "UPDATE product SET code = ?, cpv = ?, name_sl = ?, name_en = ?, unit = ?, unit_mass_kg = ? "
+            "WHERE id = ?",
+            p.code, p.cpv, p.name_sl, p.name_en, p.unit, p.unit_mass_kg, p.id)
+          .execute();
+  if (n == 0) notFound("product", p.id);
+}
+
+std::optional<Product> SqlTx::findProductByCode(const std::string& code) {
+  return firstRow<Product>(bound(c_, "SELECT " + kProductCols + " FROM product WHERE code = ?", code), readProduct);
+}
+
+std::vector<Product> SqlTx::listProducts() {
+  return rows<Product>(c_.prepare("SELECT " + kProductCols + " FROM product ORDER BY id"), readProduct);
+}
+
+// --- admission and renewal --------------------------------------------------------------------------
+
+Id SqlTx::insertAdmissionRequest(const AdmissionRequest& r) {
+  bound(c_,
+        "INSERT INTO admission_request (supplier_id, category_id, received_at, self_declaration, status, "
+        "decided_at, decided_by, reason, extension_justification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        r.supplier_id, r.category_id, r.received_at, r.self_declaration, r.status, r.decided_at, r.decided_by,
+        r.reason, r.extension_justification)
+      .execute();
+  return c_.lastInsertId();
+}
+
+void SqlTx::updateAdmissionRequest(const AdmissionRequest& r) {
+  const std::int64_t n =
+      bound(c_,
+            "UPDATE admission_request SET supplier_id = ?, category_id = ?, received_at = ?, self_declaration = ?, "
+            "status = ?, decided_at = ?, decided_by = ?, reason = ?, extension_justification = ? WHERE id = ?",
+            r.supplier_id, r.category_id, r.received_at, r.self_declaration, r.status, r.decided_at, r.decided_by,
+            r.reason, r.extension_justification, r.id)
+          .execute();
+  if (n == 0) notFound("admission request", r.id);
+}
+
+std::optional<AdmissionRequest> SqlTx::getAdmissionRequest(Id id) {
+  return firstRow<AdmissionRequest>(
+      bound(c_, "SELECT " + kAdmissionCols + " FROM admission_request r WHERE r.id = ?", id), readAdmission);
+}
+
+std::vector<AdmissionRequest> SqlTx::listAdmissionRequests(Id dps_id) {
+  return rows<AdmissionRequest>(
+      bound(c_,
+            "SELECT " + kAdmissionCols +
+                " FROM admission_request r JOIN category c ON c.id = r.category_id WHERE c.dps_id = ?"
+                " ORDER BY r.received_at, r.id",
+            dps_id),
+      readAdmission);
+}
+
+std::vector<AdmissionRequest> SqlTx::listSupplierAdmissions(Id supplier_id) {
+  return rows<AdmissionRequest>(
+      bound(c_,
+            "SELECT " + kAdmissionCols +
+                " FROM admission_request r WHERE r.supplier_id = ? ORDER BY r.received_at, r.id",
+            supplier_id),
+      readAdmission);
+}
+
+Id SqlTx::insertRenewalRequest(const RenewalRequest& r) {
+  bound(c_,
+        "INSERT INTO renewal_request (supplier_id, requested_at, due_at, fulfilled_at, self_declaration) "
+        "VALUES (?, ?, ?, ?, ?)",
+        r.supplier_id, r.requested_at, r.due_at, r.fulfilled_at, r.self_declaration)
+      .execute();
+  return c_.lastInsertId();
+}
+
+void SqlTx::updateRenewalRequest(const RenewalRequest& r) {
+  const std::int64_t n = bound(c_,
+                               "UPDATE renewal_request SET supplier_id = ?, requested_at = ?, due_at = ?, "
+                               "fulfilled_at = ?, self_declaration = ? WHERE id = ?",
+                               r.supplier_id, r.requested_at, r.due_at, r.fulfilled_at, r.self_declaration, r.id)
+                             .execute();
+  if (n == 0) notFound("renewal request", r.id);
+}
+
+std::vector<RenewalRequest> SqlTx::listRenewalRequests(Id supplier_id) {
+  return rows<RenewalRequest>(
+      bound(c_,
+            "SELECT " + kRenewalCols +
+                " FROM renewal_request WHERE supplier_id = ? ORDER BY requested_at, id",
+            supplier_id),
+      readRenewal);
+}
+
+// --- road distances ----------------------------------------------------------------------------------
+
+void SqlTx::putRoadDistance(Id dispatch_point_id, Id delivery_point_id, Decimal km) {
+  bound(c_, upsert(c_.dialect(), "road_distance", {"dispatch_point_id", "delivery_point_id"}, {"km"}),
+        dispatch_point_id, delivery_point_id, km)
+      .execute();
+}
+
+std::optional<Decimal> SqlTx::getRoadDistance(Id dispatch_point_id, Id delivery_point_id) {
+  return firstRow<Decimal>(
+      bound(c_, "SELECT km FROM road_distance WHERE dispatch_point_id = ? AND delivery_point_id = ?",
+            dispatch_point_id, delivery_point_id),
+      [](Reader& r) { return r.dec(); });
+}
+
+// --- rounds and lots -------------------------------------------------------------------------------
+
+void SqlTx::insertRefinements(Id round_id, const std::vector<WeightRefinement>& refinements) {
+  for (std::size_t i = 0; i < refinements.size(); ++i) {
+    bound(c_, "INSERT INTO weight_refinement (round_id, pos, kind, weight) VALUES (?, ?, ?, ?)", round_id,
+          position(i), refinements[i].kind, refinements[i].weight)
+        .execute();
+  }
+}
+
+void SqlTx::loadRefinements(Round& r) {
+  r.refinements = rows<WeightRefinement>(
+      bound(c_, "SELECT kind, weight FROM weight_refinement WHERE round_id = ? ORDER BY pos", r.id),
+      [](Reader& x) {
+        WeightRefinement w;
+        w.kind = parseCriterionKind(x.str());
+        w.weight = x.i32();
+        return w;
+      });
+}
+
+Id SqlTx::insertRound(const Round& r) {
+  bound(c_,
+        "INSERT INTO purchase_round (dps_id, category_id, reference, title, status, award_mode, allow_partial, "
+        "dispatched_at, deadline, opened_at, criteria_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        r.dps_id, r.category_id, r.reference, r.title, r.status, r.award_mode, r.allow_partial, r.dispatched_at,
+        r.deadline, r.opened_at, r.criteria_version)
+      .execute();
+  const Id id = c_.lastInsertId();
+  insertRefinements(id, r.refinements);
+  return id;
+}
+
+void SqlTx::updateRound(const Round& r) {
+  const std::int64_t n =
+      bound(c_,
+            "UPDATE purchase_round SET dps_id = ?, category_id = ?, reference = ?, title = ?, status = ?, "
+            "award_mode = ?, allow_partial = ?, dispatched_at = ?, deadline = ?, opened_at = ?, "
+            "criteria_version = ? WHERE id = ?",
+            r.dps_id, r.category_id, r.reference, r.title, r.status, r.award_mode, r.allow_partial,
+            r.dispatched_at, r.deadline, r.opened_at, r.criteria_version, r.id)
+          .execute();
+  if (n == 0) notFound("round", r.id);
+  bound(c_, "DELETE FROM weight_refinement WHERE round_id = ?", r.id).execute();
+  insertRefinements(r.id, r.refinements);
+}
+
+std::optional<Round> SqlTx::getRound(Id id) {
+  auto r = firstRow<Round>(bound(c_, "SELECT " + kRoundCols + " FROM purchase_round WHERE id = ?", id), readRound);
+  if (r) loadRefinements(*r);
+  return r;
+}
+
+std::optional<Round> SqlTx::lockRound(Id id, LockMode mode) {
+  // SQLite: the transaction began with BEGIN IMMEDIATE and already excludes every other writer.
+  std::string sql = "SELECT " + kRoundCols + " FROM purchase_round WHERE id = ?";
+  if (mysql()) sql += mode == LockMode::kExclusive ? " FOR UPDATE" : " LOCK IN SHARE MODE";
+  auto r = firstRow<Round>(bound(c_, sql, id), readRound);
+  if (r) loadRefinements(*r);
+  return r;
+}
+
+std::vector<Round> SqlTx::listRounds(Id dps_id) {
+  auto all = rows<Round>(bound(c_, "SELECT " + kRoundCols + " FROM purchase_round WHERE dps_id = ? ORDER BY id", dps_id),
+                         readRound);
+  for (Round& r : all) loadRefinements(r);
+  return all;
+}
+
+Id SqlTx::insertLot(const Lot& l) {
+  bound(c_,
+        "INSERT INTO lot (round_id, number, cpv, description, unit, unit_mass_kg, quality_spec, min_delivery) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        l.round_id, l.number, l.cpv, l.description, l.unit, l.unit_mass_kg, l.quality_spec, l.min_delivery)
+      .execute();
+  const Id id = c_.lastInsertId();
+  for (std::size_t i = 0; i < l.demands.size(); ++i) {
+    const Demand& d = l.demands[i];
+    bound(c_, "INSERT INTO demand (lot_id, pos, delivery_point_id, quantity, schedule) VALUES (?, ?, ?, ?, ?)", id,
+          position(i), d.delivery_point_id, d.quantity, d.schedule)
+        .execute();
+  }
+  return id;
+}
+
+std::vector<Lot> SqlTx::listLots(Id round_id) {
+  auto lots = rows<Lot>(bound(c_, "SELECT " + kLotCols + " FROM lot WHERE round_id = ? ORDER BY number", round_id),
+                        readLot);
+  for (Lot& l : lots) {
+    l.demands = rows<Demand>(
+        bound(c_, "SELECT delivery_point_id, quantity, schedule FROM demand WHERE lot_id = ? ORDER BY pos", l.id),
+        [](Reader& r) {
+          Demand d;
+          d.delivery_point_id = r.i64();
+          d.quantity = r.dec();
+          d.schedule = r.str();
+          return d;
+        });
+  }
+  return lots;
+}
+
+void SqlTx::insertInvitations(const std::vector<Invitation>& invitations) {
+  for (const Invitation& i : invitations) {
+    bound(c_, "INSERT INTO invitation (round_id, supplier_id, invited_at) VALUES (?, ?, ?)", i.round_id,
+          i.supplier_id, i.invited_at)
+        .execute();
+  }
+}
+
+std::vector<Invitation> SqlTx::listInvitations(Id round_id) {
+  return rows<Invitation>(
+      bound(c_,
+            "SELECT round_id, supplier_id, invited_at FROM invitation WHERE round_id = ? "
+            "ORDER BY invited_at, supplier_id",
+            round_id),
+      [](Reader& r) {
+        Invitation i;
+        i.round_id = r.i64();
+        i.supplier_id = r.i64();
+        i.invited_at = r.time();
+        return i;
+      });
+}
+
+// --- bids --------------------------------------------------------------------------------------------
+
+Id SqlTx::insertBid(const Bid& b) {
+  bound(c_,
+        "INSERT INTO bid (round_id, supplier_id, version, status, submitted_at, digest, sealed, status_reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        b.round_id, b.supplier_id, b.version, b.status, b.submitted_at, b.digest, Blob{b.sealed}, b.status_reason)
+      .execute();
+  return c_.lastInsertId();
+}
+
+void SqlTx::updateBidStatus(Id bid_id, BidStatus status, const std::string& reason) {
+  const std::int64_t n =
+      bound(c_, "UPDATE bid SET status = ?, status_reason = ? WHERE id = ?", status, reason, bid_id).execute();
+  if (n == 0) notFound("bid", bid_id);
+}
+
+std::optional<Bid> SqlTx::getBid(Id id) {
+  return firstRow<Bid>(bound(c_, "SELECT " + kBidCols + " FROM bid WHERE id = ?", id), readBid);
+}
+
+std::vector<Bid> SqlTx::listBids(Id round_id) {
+  return rows<Bid>(bound(c_, "SELECT " + kBidCols + " FROM bid WHERE round_id = ? ORDER BY id", round_id), readBid);
+}
+
+void SqlTx::insertBidLines(Id bid_id, const std::vector<BidLine>& lines) {
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const BidLine& l = lines[i];
+    bound(c_,
+          "INSERT INTO bid_line (bid_id, lot_id, pos, unit_price, quantity, dispatch_point_id, organic, "
+          "quality_scheme, hours_from_harvest, intermediaries, vehicle) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          bid_id, l.lot_id, position(i), l.unit_price, l.quantity, l.dispatch_point_id, l.organic, l.quality_scheme,
+          l.hours_from_harvest, l.intermediaries, l.vehicle)
+        .execute();
+    for (std::size_t j = 0; j < l.point_offers.size(); ++j) {
+      bound(c_,
+            "INSERT INTO point_offer (bid_id, lot_id, pos, delivery_point_id, quantity) VALUES (?, ?, ?, ?, ?)",
+            bid_id, l.lot_id, position(j), l.point_offers[j].delivery_point_id, l.point_offers[j].quantity)
+          .execute();
+    }
+  }
+}
+
+std::vector<BidLine> SqlTx::listBidLines(Id bid_id) {
+  auto lines = rows<BidLine>(
+      bound(c_,
+            "SELECT lot_id, unit_price, quantity, dispatch_point_id, organic, quality_scheme, hours_from_harvest, "
+            "intermediaries, vehicle FROM bid_line WHERE bid_id = ? ORDER BY pos",
+            bid_id),
+      [](Reader& r) {
+        BidLine l;
+        l.lot_id = r.i64();
+        l.unit_price = r.dec();
+        l.quantity = r.dec();
+        l.dispatch_point_id = r.i64();
+        l.organic = r.flag();
+        l.quality_scheme = r.flag();
+        l.hours_from_harvest = r.i32();
+        l.intermediaries = r.i32();
+        l.vehicle = r.str();
+        return l;
+      });
+  for (BidLine& l : lines) {
+    l.point_offers = rows<PointOffer>(
+        bound(c_,
+              "SELECT delivery_point_id, quantity FROM point_offer WHERE bid_id = ? AND lot_id = ? ORDER BY pos",
+              bid_id, l.lot_id),
+        [](Reader& r) {
+          PointOffer o;
+          o.delivery_point_id = r.i64();
+          o.quantity = r.dec();
+          return o;
+        });
+  }
+  return lines;
+}
+
+// --- evaluation and award -------------------------------------------------------------------------------
+
+void SqlTx::insertScores(const std::vector<ScoreRecord>& scores) {
+  for (const ScoreRecord& s : scores) {
+    bound(c_,
+          "INSERT INTO score (round_id, lot_id, bid_id, delivery_point_id, kind, formula, weight, inputs, "
+          "value_exact, points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          s.round_id, s.lot_id, s.bid_id, s.delivery_point_id, s.kind, s.formula, s.weight, s.inputs, s.value,
+          s.points)
+        .execute();
+  }
+}
+
+std::vector<ScoreRecord> SqlTx::listScores(Id round_id) {
+  return rows<ScoreRecord>(
+      bound(c_,
+            "SELECT round_id, lot_id, bid_id, delivery_point_id, kind, formula, weight, inputs, value_exact, points "
+            "FROM score WHERE round_id = ? ORDER BY id",
+            round_id),
+      [](Reader& r) {
+        ScoreRecord s;
+        s.round_id = r.i64();
+        s.lot_id = r.i64();
+        s.bid_id = r.i64();
+        s.delivery_point_id = r.i64();
+        s.kind = parseCriterionKind(r.str());
+        s.formula = parseFormula(r.str());
+        s.weight = r.i32();
+        s.inputs = r.str();
+        s.value = r.exact();
+        s.points = r.exact();
+        return s;
+      });
+}
+
+void SqlTx::insertLotResults(const std::vector<LotResult>& results) {
+  for (const LotResult& x : results) {
+    bound(c_,
+          "INSERT INTO lot_result (round_id, lot_id, bid_id, delivery_point_id, supplier_id, total, rank_no, "
+          "admissible, abnormally_low, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          x.round_id, x.lot_id, x.bid_id, x.delivery_point_id, x.supplier_id, x.total, x.rank, x.admissible,
+          x.abnormally_low, x.note)
+        .execute();
+  }
+}
+
+void SqlTx::updateLotResult(const LotResult& x) {
+  const std::int64_t n =
+      bound(c_,
+            "UPDATE lot_result SET supplier_id = ?, total = ?, rank_no = ?, admissible = ?, abnormally_low = ?, "
+            "note = ? WHERE round_id = ? AND lot_id = ? AND bid_id = ? AND delivery_point_id = ?",
+            x.supplier_id, x.total, x.rank, x.admissible, x.abnormally_low, x.note, x.round_id, x.lot_id, x.bid_id,
+            x.delivery_point_id)
+          .execute();
+  if (n == 0) {
+    throw Error(ErrorCode::kNotFound, "no result of bid " + std::to_string(x.bid_id) + " on lot " +
+                                          std::to_string(x.lot_id) + " (delivery point " +
+                                          std::to_string(x.delivery_point_id) + ") of round " +
+                                          std::to_string(x.round_id) + ": insert the results first");
+  }
+}
+
+std::vector<LotResult> SqlTx::listLotResults(Id round_id) {
+  return rows<LotResult>(
+      bound(c_,
+            "SELECT round_id, lot_id, bid_id, delivery_point_id, supplier_id, total, rank_no, admissible, "
+            "abnormally_low, note FROM lot_result WHERE round_id = ? ORDER BY id",
+            round_id),
+      [](Reader& r) {
+        LotResult x;
+        x.round_id = r.i64();
+        x.lot_id = r.i64();
+        x.bid_id = r.i64();
+        x.delivery_point_id = r.i64();
+        x.supplier_id = r.i64();
+        x.total = r.exact();
+        x.rank = r.i32();
+        x.admissible = r.flag();
+        x.abnormally_low = r.flag();
+        x.note = r.str();
+        return x;
+      });
+}
+
+void SqlTx::deleteEvaluation(Id round_id) {
+  bound(c_, "DELETE FROM score WHERE round_id = ?", round_id).execute();
+  bound(c_, "DELETE FROM lot_result WHERE round_id = ?", round_id).execute();
+}
+
+void SqlTx::putAbnormalLowCase(const AbnormalLowCase& c) {
+  bound(c_,
+        upsert(c_.dialect(), "abnormal_low_case", {"round_id", "lot_id", "bid_id"},
+               {"explanation_requested_at", "explanation", "decided_at", "rejected"}),
+        c.round_id, c.lot_id, c.bid_id, c.explanation_requested_at, c.explanation, c.decided_at, c.rejected)
+      .execute();
+}
+
+std::vector<AbnormalLowCase> SqlTx::listAbnormalLowCases(Id round_id) {
+  return rows<AbnormalLowCase>(
+      bound(c_,
+            "SELECT round_id, lot_id, bid_id, explanation_requested_at, explanation, decided_at, rejected "
+            "FROM abnormal_low_case WHERE round_id = ? ORDER BY lot_id, bid_id",
+            round_id),
+      [](Reader& r) {
+        AbnormalLowCase c;
+        c.round_id = r.i64();
+        c.lot_id = r.i64();
+        c.bid_id = r.i64();
+        c.explanation_requested_at = r.optTime();
+        c.explanation = r.str();
+        c.decided_at = r.optTime();
+        c.rejected = r.flag();
+        return c;
+      });
+}
+
+void SqlTx::insertAwardLines(const std::vector<AwardLine>& lines) {
+  for (const AwardLine& l : lines) {
+    bound(c_,
+          "INSERT INTO award_line (round_id, lot_id, bid_id, supplier_id, delivery_point_id, quantity, unit_price, "
+          "score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          l.round_id, l.lot_id, l.bid_id, l.supplier_id, l.delivery_point_id, l.quantity, l.unit_price, l.score)
+        .execute();
+  }
+}
+
+std::vector<AwardLine> SqlTx::listAwardLines(Id round_id) {
+  return rows<AwardLine>(
+      bound(c_,
+            "SELECT round_id, lot_id, bid_id, supplier_id, delivery_point_id, quantity, unit_price, score "
+            "FROM award_line WHERE round_id = ? ORDER BY id",
+            round_id),
+      [](Reader& r) {
+        AwardLine l;
+        l.round_id = r.i64();
+        l.lot_id = r.i64();
+        l.bid_id = r.i64();
+        l.supplier_id = r.i64();
+        l.delivery_point_id = r.optId();
+        l.quantity = r.dec();
+        l.unit_price = r.dec();
+        l.score = r.exact();
+        return l;
+      });
+}
+
+void SqlTx::insertAwardDecision(const AwardDecision& d) {
+  bound(c_,
+        "INSERT INTO award_decision (round_id, decided_at, standstill_end, decided_by, certificate) "
+        "VALUES (?, ?, ?, ?, ?)",
+        d.round_id, d.decided_at, d.standstill_end, d.decided_by, d.certificate)
+      .execute();
+}
+
+std::optional<AwardDecision> SqlTx::getAwardDecision(Id round_id) {
+  return firstRow<AwardDecision>(
+      bound(c_,
+            "SELECT round_id, decided_at, standstill_end, decided_by, certificate FROM award_decision "
+            "WHERE round_id = ?",
+            round_id),
+      [](Reader& r) {
+        AwardDecision d;
+        d.round_id = r.i64();
+        d.decided_at = r.time();
+        d.standstill_end = r.optTime();
+        d.decided_by = r.str();
+        d.certificate = r.str();
+        return d;
+      });
+}
+
+// --- audit log ----------------------------------------------------------------------------------------
+
+std::optional<AuditEntry> SqlTx::lastAuditEntry() {
+  // One locking read of the head and the entry it names: on MySQL both are current reads under the
+  // row lock, so the entry cannot be a stale snapshot whatever the isolation level.
+  std::string sql =
+      "SELECT h.last_seq, e.seq, e.at, e.actor, e.action, e.object, e.digest, e.prev_hash, e.hash "
+      "FROM audit_head h LEFT JOIN audit_entry e ON e.seq = h.last_seq WHERE h.id = 1";
+  if (mysql()) sql += " FOR UPDATE";
+  Statement& st = c_.prepare(sql);
+  st.query();
+  bool found = false;
+  std::int64_t last_seq = 0;
+  std::optional<AuditEntry> entry;
+  while (st.next()) {
+    found = true;
+    Reader r(st);
+    last_seq = r.i64();
+    if (!r.nullNext()) entry = readAudit(r);
+  }
+  if (!found) {
+    throw Error(ErrorCode::kUnavailable, "the audit log's head row is missing from " + c_.describe() +
+                                             ": run the schema migration (Store::migrate)");
+  }
+  if (last_seq == 0) return std::nullopt;
+  if (!entry) {
+    throw Error(ErrorCode::kInternal, "the audit log says its last entry is " + std::to_string(last_seq) +
+                                          " but that entry is missing in " + c_.describe() +
+                                          ": the log was altered; run the audit verification and report it");
+  }
+  return entry;
+}
+
+void SqlTx::appendAudit(const AuditEntry& e) {
+  if (e.seq < 1) {
+    throw Error(ErrorCode::kInvalidArgument, "audit entry seq must be 1 or more, got " + std::to_string(e.seq),
+                "seq");
+  }
+  // Moving the head first takes its lock (or waits for it), so a wrong seq is found before any write.
+  const std::int64_t moved =
+      bound(c_, "UPDATE audit_head SET last_seq = ? WHERE id = 1 AND last_seq = ?", e.seq, e.seq - 1).execute();
+  if (moved == 0) {
+    Statement& st = c_.prepare("SELECT last_seq FROM audit_head WHERE id = 1");
+    st.query();
+    std::int64_t last = -1;
+    while (st.next()) last = st.getInt(0);
+    if (last < 0) {
+      throw Error(ErrorCode::kUnavailable, "the audit log's head row is missing from " + c_.describe() +
+                                               ": run the schema migration (Store::migrate)");
+    }
+    throw Error(ErrorCode::kConflict, "audit entry " + std::to_string(e.seq) + " does not follow the last entry " +
+                                          std::to_string(last) +
+                                          ": read lastAuditEntry() in the same transaction and append last + 1");
+  }
+  bound(c_,
+        "INSERT INTO audit_entry (seq, at, actor, action, object, digest, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        e.seq, e.at, e.actor, e.action, e.object, e.digest, e.prev_hash, e.hash)
+      .execute();
+}
+
+std::vector<AuditEntry> SqlTx::listAudit(std::int64_t from_seq, std::size_t limit) {
+  const auto capped = static_cast<std::int64_t>(
+      std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
+  return rows<AuditEntry>(
+      bound(c_, "SELECT " + kAuditCols + " FROM audit_entry WHERE seq >= ? ORDER BY seq LIMIT ?", from_seq, capped),
+      readAudit);
+}
+
+}  // namespace core::sql

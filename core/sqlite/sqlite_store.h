@@ -1,0 +1,21 @@
+#pragma once
+// The SQLite implementation of core::Store: one database file, shared safely by the threads of one
+// process and by several processes on one machine. Commits are durable when transact() returns
+// (write-ahead log with synchronous=FULL); writers serialise on the database's write lock (every
+// transaction starts with BEGIN IMMEDIATE and waits up to 5 s for it, then retries). Foreign keys
+// are enforced. Thread-safety: the returned store is thread-safe.
+
+#include <memory>
+#include <string>
+
+#include "core/store.h"
+
+namespace core {
+
+// Opens the SQLite database file at `path`, creating the file when it does not exist. The folder
+// must exist: the store never creates folders, and a missing one is reported as
+// Error(kUnavailable) naming it. ":memory:" is refused (kInvalidArgument): every pooled connection
+// would see a database of its own. Call migrate() before the first transaction on a new file.
+std::unique_ptr<Store> openSqliteStore(const std::string& path);
+
+}  // namespace core

@@ -1,0 +1,259 @@
+#include "import/csv_reader.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace importer {
+namespace {
+
+// Header lines longer than this are not scanned further for the delimiter: counting the first
+// megabyte is enough to tell ',' from ';'.
+constexpr std::size_t kMaxHeaderScan = 1 << 20;
+
+std::string hexByte(unsigned char c) {
+  char text[8];
+  std::snprintf(text, sizeof text, "0x%02X", static_cast<unsigned>(c));
+  return text;
+}
+
+std::string invalidUtf8Message(unsigned char c) {
+  return "invalid UTF-8 (byte " + hexByte(c) +
+         "): the file is not saved as UTF-8; save it as \"CSV UTF-8\" in the spreadsheet program (files in "
+         "Windows-1250 or ISO 8859-2 show this at letters such as č, š, ž)";
+}
+
+}  // namespace
+
+CsvReader::CsvReader(std::istream& in, std::optional<char> delimiter, std::size_t buffer_bytes)
+    : in_(in), delimiter_(delimiter), buffer_(buffer_bytes < 16 ? 16 : buffer_bytes) {}
+
+bool CsvReader::fill() {
+  if (eof_) return false;
+  if (pos_ > 0) {
+    std::memmove(buffer_.data(), buffer_.data() + pos_, end_ - pos_);
+    end_ -= pos_;
+    pos_ = 0;
+  }
+  // Only the header scan keeps unread bytes while filling; it may need a longer buffer.
+  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+  in_.read(buffer_.data() + end_, static_cast<std::streamsize>(buffer_.size() - end_));
+  const auto got = static_cast<std::size_t>(in_.gcount());
+  if (got == 0) {
+    eof_ = true;
+    return false;
+  }
+  end_ += got;
+  bytes_read_ += got;
+  return true;
+}
+
+void CsvReader::detectStart() {
+  started_ = true;
+  while (end_ - pos_ < 3 && fill()) {
+  }
+  if (end_ - pos_ >= 3 && static_cast<unsigned char>(buffer_[pos_]) == 0xEF &&
+      static_cast<unsigned char>(buffer_[pos_ + 1]) == 0xBB && static_cast<unsigned char>(buffer_[pos_ + 2]) == 0xBF) {
+    pos_ += 3;
+    had_bom_ = true;
+  }
+  if (delimiter_) return;
+  std::size_t commas = 0;
+  std::size_t semicolons = 0;
+  bool quoted = false;
+  std::size_t offset = 0;  // from pos_, which fill() keeps at the first unread byte
+  for (;;) {
+    if (pos_ + offset == end_) {
+      if (offset >= kMaxHeaderScan || !fill()) break;
+    }
+    const char c = buffer_[pos_ + offset];
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted) {
+      if (c == '\n' || c == '\r') break;
+      if (c == ',') ++commas;
+      if (c == ';') ++semicolons;
+    }
+    ++offset;
+  }
+  delimiter_ = semicolons > commas ? ';' : ',';
+}
+
+bool CsvReader::next(CsvRecord& record) {
+  if (!started_) detectStart();
+  const char delimiter = *delimiter_;
+  enum class State { kFieldStart, kUnquoted, kQuoted, kAfterQuote };
+  State state = State::kFieldStart;
+  record.problems.clear();
+  record.line = 0;
+  std::size_t count = 0;  // fields in use; the strings beyond keep their capacity for reuse
+  bool in_record = false;
+  CsvPosition field_start;
+  bool after_quote_reported = false;
+
+  const auto beginField = [&](CsvPosition at) {
+    if (count < record.fields.size()) {
+      record.fields[count].clear();
+      record.positions[count] = at;
+    } else {
+      record.fields.emplace_back();
+      record.positions.push_back(at);
+    }
+    ++count;
+    field_start = at;
+    field_utf8_reported_ = false;
+    after_quote_reported = false;
+  };
+  const auto reportUtf8 = [&](CsvPosition at, unsigned char c) {
+    if (field_utf8_reported_) return;
+    field_utf8_reported_ = true;
+    record.problems.push_back({at.line, at.column, invalidUtf8Message(c)});
+  };
+  const auto finishRecord = [&] {
+    record.fields.resize(count);
+    record.positions.resize(count);
+    ++records_read_;
+  };
+
+  CsvPosition sequence_start;  // where the UTF-8 sequence being decoded began
+  unsigned char sequence_lead = 0;
+
+  for (;;) {
+    if (pos_ == end_ && !fill()) {
+      if (utf8_need_ > 0) {
+        reportUtf8(sequence_start, sequence_lead);
+        utf8_need_ = 0;
+      }
+      if (!in_record) {
+        record.fields.clear();
+        record.positions.clear();
+        return false;
+      }
+      if (state == State::kQuoted) {
+        record.problems.push_back(
+            {field_start.line, field_start.column,
+             "the quoted field that starts here is not closed: add the closing quote (\") or remove the opening one"});
+      }
+      finishRecord();
+      return true;
+    }
+    const auto c = static_cast<unsigned char>(buffer_[pos_++]);
+    if (skip_lf_) {
+      skip_lf_ = false;
+      if (c == '\n') continue;  // second half of a CRLF already counted as a line end
+    }
+
+    // Position of this byte's character, then advance.
+    const CsvPosition here{line_, column_};
+    bool starts_char = true;
+    if (utf8_need_ > 0) {
+      if (c >= utf8_lo_ && c <= utf8_hi_) {
+        --utf8_need_;
+        utf8_lo_ = 0x80;
+        utf8_hi_ = 0xBF;
+        starts_char = false;
+      } else {
+        utf8_need_ = 0;
+        reportUtf8(sequence_start, sequence_lead);
+      }
+    }
+    if (starts_char) {
+      if (c == '\n' || c == '\r') {
+        ++line_;
+        column_ = 1;
+        if (c == '\r') skip_lf_ = true;
+      } else {
+        ++column_;
+      }
+      if (c >= 0x80) {
+        sequence_start = here;
+        sequence_lead = c;
+        utf8_lo_ = 0x80;
+        utf8_hi_ = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+          utf8_need_ = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+          utf8_need_ = 2;
+          if (c == 0xE0) utf8_lo_ = 0xA0;  // no overlong forms
+          if (c == 0xED) utf8_hi_ = 0x9F;  // no surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+          utf8_need_ = 3;
+          if (c == 0xF0) utf8_lo_ = 0x90;
+          if (c == 0xF4) utf8_hi_ = 0x8F;  // nothing above U+10FFFF
+        } else {
+          reportUtf8(here, c);
+        }
+      }
+    }
+
+    const bool line_end = c == '\n' || c == '\r';
+    if (!in_record) {
+      if (line_end) continue;  // blank line
+      in_record = true;
+      record.line = here.line;
+      beginField(here);
+    }
+
+    switch (state) {
+      case State::kFieldStart:
+        if (c == '"') {
+          state = State::kQuoted;
+        } else if (c == static_cast<unsigned char>(delimiter)) {
+          beginField({line_, column_});
+        } else if (line_end) {
+          finishRecord();
+          return true;
+        } else {
+          record.fields[count - 1].push_back(static_cast<char>(c));
+          state = State::kUnquoted;
+        }
+        break;
+      case State::kUnquoted:
+        if (c == static_cast<unsigned char>(delimiter)) {
+          beginField({line_, column_});
+          state = State::kFieldStart;
+        } else if (line_end) {
+          finishRecord();
+          return true;
+        } else {
+          // A quote inside an unquoted field is kept as text: spreadsheets never write one, and
+          // people who type one mean it.
+          record.fields[count - 1].push_back(static_cast<char>(c));
+        }
+        break;
+      case State::kQuoted:
+        if (c == '"') {
+          state = State::kAfterQuote;
+        } else if (c == '\r') {
+          record.fields[count - 1].push_back('\n');
+        } else {
+          record.fields[count - 1].push_back(static_cast<char>(c));
+        }
+        break;
+      case State::kAfterQuote:
+        if (c == '"') {
+          record.fields[count - 1].push_back('"');
+          state = State::kQuoted;
+        } else if (c == static_cast<unsigned char>(delimiter)) {
+          beginField({line_, column_});
+          state = State::kFieldStart;
+        } else if (line_end) {
+          finishRecord();
+          return true;
+        } else {
+          if (!after_quote_reported) {
+            after_quote_reported = true;
+            record.problems.push_back(
+                {here.line, here.column,
+                 std::string("text after the closing quote of a quoted field: put the whole value in quotes and "
+                             "double any quote inside it (\"\"), or check for a missing delimiter '") +
+                     delimiter + "'"});
+          }
+          record.fields[count - 1].push_back(static_cast<char>(c));
+          state = State::kUnquoted;
+        }
+        break;
+    }
+  }
+}
+
+}  // namespace importer

@@ -1,0 +1,1002 @@
+#include "import/importers.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <tuple>
+#include <unordered_map>
+
+#include "core/audit.h"
+#include "core/error.h"
+#include "core/scoring.h"
+#include "import/cpv_list.h"
+#include "import/csv_reader.h"
+#include "import/key_set.h"
+#include "import/values.h"
+
+namespace importer {
+namespace {
+
+using core::ErrorCode;
+
+// Coordinates read back from the store are compared with this slack (about 0.1 mm), so that a
+// backend that rounds the last bit of a double does not turn a re-import into an update.
+constexpr double kSameDegrees = 1e-9;
+
+// Resolution caches in road-distances are cleared when they reach this size, which bounds memory
+// however many suppliers a file names.
+constexpr std::size_t kCacheLimit = 4096;
+
+// A road shorter than the straight line by more than this is refused; the slack absorbs
+// coordinates given to a few decimals.
+constexpr std::int64_t kStraightLineSlackMetres = 500;
+
+struct KindInfo {
+  Kind kind;
+  const char* name;
+  std::vector<std::string> columns;
+};
+
+const std::vector<KindInfo>& kinds() {
+  static const std::vector<KindInfo> table = {
+      {Kind::kDeliveryPoints, "delivery-points", {"authority", "code", "name", "address", "lat", "lon"}},
+      {Kind::kSuppliers,
+       "suppliers",
+       {"tax_number", "name", "address", "email", "sme", "dispatch_point", "dispatch_address", "dispatch_lat",
+        "dispatch_lon", "certificate", "certificate_number", "certificate_valid_until"}},
+      {Kind::kProducts, "products", {"code", "cpv", "name_sl", "name_en", "unit", "unit_mass_kg"}},
+      {Kind::kRoadDistances,
+       "road-distances",
+       {"tax_number", "dispatch_point", "authority", "delivery_point_code", "km"}},
+  };
+  return table;
+}
+
+const KindInfo& infoOf(Kind kind) {
+  for (const KindInfo& k : kinds())
+    if (k.kind == kind) return k;
+  throw core::Error(ErrorCode::kInternal, "unknown import kind value; report this defect");
+}
+
+std::string joined(const std::vector<std::string>& items, const char* separator = ", ") {
+  std::string out;
+  for (const std::string& s : items) {
+    if (!out.empty()) out += separator;
+    out += s;
+  }
+  return out;
+}
+
+std::string degreesText(double v) {
+  char text[32];
+  const auto [end, ec] = std::to_chars(text, text + sizeof text, v);
+  return ec == std::errc() ? std::string(text, end) : std::string("?");
+}
+
+bool sameDegrees(double a, double b) { return std::fabs(a - b) <= kSameDegrees; }
+bool samePlace(const core::GeoPoint& a, const core::GeoPoint& b) {
+  return sameDegrees(a.lat, b.lat) && sameDegrees(a.lon, b.lon);
+}
+
+class Sha256 {
+ public:
+  Sha256() {
+    if (sodium_init() < 0) throw core::Error(ErrorCode::kInternal, "libsodium could not be initialised");
+    crypto_hash_sha256_init(&state_);
+  }
+  void update(std::string_view text) {
+    crypto_hash_sha256_update(&state_, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  }
+  std::string hex() {
+    unsigned char out[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&state_, out);
+    char text[crypto_hash_sha256_BYTES * 2 + 1];
+    sodium_bin2hex(text, sizeof text, out, sizeof out);
+    return text;
+  }
+
+ private:
+  crypto_hash_sha256_state state_;
+};
+
+// One data row seen through the header: column i of the kind is field index_[i] of the record.
+class Row {
+ public:
+  Row(const CsvRecord& record, const std::vector<std::size_t>& index) : record_(record), index_(index) {}
+  std::string_view text(std::size_t column) const { return trimmed(record_.fields[index_[column]]); }
+  int column(std::size_t c) const { return record_.positions[index_[c]].column; }
+  int line() const { return record_.line; }
+
+ private:
+  const CsvRecord& record_;
+  const std::vector<std::size_t>& index_;
+};
+
+enum class Outcome { kAdded, kUpdated, kUnchanged };
+
+// What every kind shares: the transaction, the report, problems and counts, and the digest of
+// what changed for the audit entry.
+class Context {
+ public:
+  Context(core::Tx& tx, const KindInfo& info, const ImportOptions& options, bool apply, ImportReport& report)
+      : tx_(tx), info_(info), options_(options), apply_(apply), report_(report) {}
+
+  core::Tx& tx() { return tx_; }
+  const ImportOptions& options() const { return options_; }
+  // Writes stop at the first problem: the transaction will be rolled back anyway, and the rest of
+  // the file is still read to report every problem.
+  bool writing() const { return apply_ && report_.problems.empty(); }
+
+  void problem(int line, int column, const std::string& field, std::string_view value, std::string message,
+               bool data_row = true) {
+    report_.problems.push_back(
+        {options_.file_name, line, column, field, std::string(value), std::move(message)});
+    if (data_row && line > 0) rejected_lines_.push_back(line);
+  }
+  void problem(const Row& row, std::size_t column, std::string message) {
+    problem(row.line(), row.column(column), info_.columns[column], row.text(column), std::move(message));
+  }
+  std::size_t problemCount() const { return report_.problems.size(); }
+  // Marks the start of a data row, so that rowOk() says whether the row has a problem so far.
+  void beginRow() { row_start_ = report_.problems.size(); }
+  bool rowOk() const { return report_.problems.size() == row_start_; }
+  void skipRowProblems(std::size_t count) { row_start_ += count; }
+
+  // A cell that must not be empty; reports it and returns nullopt when it is.
+  std::optional<std::string_view> required(const Row& row, std::size_t column, const std::string& what) {
+    const std::string_view v = row.text(column);
+    if (!v.empty()) return v;
+    problem(row, column, info_.columns[column] + " is empty: give " + what);
+    return std::nullopt;
+  }
+
+  std::optional<double> degrees(const Row& row, std::size_t column, double limit, const char* which) {
+    const std::optional<std::string_view> text = required(row, column, std::string("the ") + which +
+                                                                           " in decimal degrees (WGS84)");
+    if (!text) return std::nullopt;
+    const std::optional<double> v = parseDegrees(*text);
+    if (!v) {
+      problem(row, column,
+              std::string("not a ") + which +
+                  ": write decimal degrees such as 46.2389 or 46,2389 (no degree sign, minutes or exponent)");
+      return std::nullopt;
+    }
+    if (*v < -limit || *v > limit) {
+      problem(row, column,
+              std::string(which) + " must be between -" + degreesText(limit) + " and " + degreesText(limit) +
+                  ": check that latitude and longitude are not swapped and that the value is in degrees");
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // Counts a record and, when it changed, feeds its canonical description to the audit digest.
+  void record(Outcome outcome, const std::string& canonical) {
+    switch (outcome) {
+      case Outcome::kAdded:
+        ++report_.added;
+        digest_.update("new\t");
+        break;
+      case Outcome::kUpdated:
+        ++report_.updated;
+        digest_.update("updated\t");
+        break;
+      case Outcome::kUnchanged:
+        ++report_.unchanged;
+        return;
+    }
+    digest_.update(canonical);
+    digest_.update("\n");
+  }
+
+  std::uint64_t changes() const { return report_.added + report_.updated; }
+  std::string digestHex() { return digest_.hex(); }
+
+  std::uint64_t rejectedRows() {
+    std::sort(rejected_lines_.begin(), rejected_lines_.end());
+    return static_cast<std::uint64_t>(std::unique(rejected_lines_.begin(), rejected_lines_.end()) -
+                                      rejected_lines_.begin());
+  }
+
+ private:
+  core::Tx& tx_;
+  const KindInfo& info_;
+  const ImportOptions& options_;
+  bool apply_;
+  ImportReport& report_;
+  Sha256 digest_;
+  std::vector<int> rejected_lines_;
+  std::size_t row_start_ = 0;
+};
+
+class KindImporter {
+ public:
+  virtual ~KindImporter() = default;
+  virtual void row(const Row& row) = 0;
+  virtual void finish() {}
+};
+
+std::map<std::string, std::vector<core::Id>> authoritiesByName(core::Tx& tx) {
+  std::map<std::string, std::vector<core::Id>> out;
+  for (const core::Authority& a : tx.listAuthorities()) out[a.name].push_back(a.id);
+  return out;
+}
+
+// Resolves an authority cell; reports and returns nullopt when it names none or several.
+std::optional<core::Id> resolveAuthority(Context& ctx, const Row& row, std::size_t column,
+                                         const std::map<std::string, std::vector<core::Id>>& authorities,
+                                         std::string_view name) {
+  const auto it = authorities.find(std::string(name));
+  if (it == authorities.end()) {
+    std::vector<std::string> names;
+    for (const auto& [n, ids] : authorities) names.push_back("'" + n + "'");
+    ctx.problem(row, column,
+                "no contracting authority is named exactly so; " +
+                    (names.empty() ? std::string("none is stored yet: create the authority first")
+                                   : "the stored ones are " + joined(names) + ": correct the name") );
+    return std::nullopt;
+  }
+  if (it->second.size() > 1) {
+    ctx.problem(row, column,
+                std::to_string(it->second.size()) +
+                    " stored authorities have this name, so the row cannot say which one it means: rename one "
+                    "of them first");
+    return std::nullopt;
+  }
+  return it->second.front();
+}
+
+// ---------------------------------------------------------------------------------------------
+class DeliveryPointImporter final : public KindImporter {
+ public:
+  enum Col : std::size_t { kAuthority, kCode, kName, kAddress, kLat, kLon };
+
+  explicit DeliveryPointImporter(Context& ctx) : ctx_(ctx), authorities_(authoritiesByName(ctx.tx())) {}
+
+  void row(const Row& row) override {
+    const auto authority = ctx_.required(row, kAuthority, "the contracting authority's name as stored");
+    const auto code = ctx_.required(row, kCode, "the delivery point's code, unique within its authority");
+    const auto name = ctx_.required(row, kName, "the school's or kindergarten's name");
+    const auto address = ctx_.required(row, kAddress, "the delivery address");
+    const auto lat = ctx_.degrees(row, kLat, 90, "latitude");
+    const auto lon = ctx_.degrees(row, kLon, 180, "longitude");
+    std::optional<core::Id> authority_id;
+    if (authority) authority_id = resolveAuthority(ctx_, row, kAuthority, authorities_, *authority);
+    if (authority && code) {
+      std::string key(*authority);
+      key += '\x1f';
+      key += *code;
+      if (const auto first = keys_.insert(key, row.line())) {
+        ctx_.problem(row, kCode,
+                     "duplicate: this authority's delivery point with this code is already on line " +
+                         std::to_string(*first) + "; keep one row per delivery point");
+      }
+    }
+    if (!ctx_.rowOk()) return;
+
+    core::DeliveryPoint p;
+    p.authority_id = *authority_id;
+    p.code = std::string(*code);
+    p.name = std::string(*name);
+    p.address = std::string(*address);
+    p.location = {*lat, *lon};
+    const std::optional<core::DeliveryPoint> stored = ctx_.tx().findDeliveryPoint(p.authority_id, p.code);
+    Outcome outcome = Outcome::kAdded;
+    if (stored) {
+      p.id = stored->id;
+      outcome = stored->name == p.name && stored->address == p.address && samePlace(stored->location, p.location)
+                    ? Outcome::kUnchanged
+                    : Outcome::kUpdated;
+    }
+    if (ctx_.writing()) {
+      if (outcome == Outcome::kAdded) ctx_.tx().insertDeliveryPoint(p);
+      if (outcome == Outcome::kUpdated) ctx_.tx().updateDeliveryPoint(p);
+    }
+    ctx_.record(outcome, "delivery-point\t" + std::string(*authority) + "\t" + p.code + "\t" + p.name + "\t" +
+                             p.address + "\t" + degreesText(p.location.lat) + "\t" + degreesText(p.location.lon));
+  }
+
+ private:
+  Context& ctx_;
+  std::map<std::string, std::vector<core::Id>> authorities_;
+  KeySet keys_;
+};
+
+// ---------------------------------------------------------------------------------------------
+class ProductImporter final : public KindImporter {
+ public:
+  enum Col : std::size_t { kCode, kCpv, kNameSl, kNameEn, kUnit, kUnitMass };
+
+  ProductImporter(Context& ctx, const CpvList* cpv) : ctx_(ctx), cpv_(cpv) {}
+
+  void row(const Row& row) override {
+    const auto code = ctx_.required(row, kCode, "the product's code, unique in the catalogue (e.g. APPLE-IDARED)");
+    const auto cpv_text = ctx_.required(row, kCpv, "the product's CPV code (8 digits, e.g. 03222321)");
+    const auto name_sl = ctx_.required(row, kNameSl, "the Slovenian name");
+    const auto unit = ctx_.required(row, kUnit, "the unit the product is bought in (kg, l, piece)");
+    const auto mass_text = ctx_.required(row, kUnitMass, "the mass in kg of one unit (1 for kg)");
+    std::optional<std::string> cpv;
+    if (cpv_text) cpv = checkCpv(row, *cpv_text);
+    core::Decimal mass;
+    if (mass_text) {
+      if (const std::optional<core::Decimal> parsed = parseNumber(*mass_text); !parsed) {
+        ctx_.problem(row, kUnitMass,
+                     "not a number: write the mass in kg of one unit with at most six decimals, e.g. 1 or 0,06");
+      } else if (parsed->isNegative() || parsed->isZero()) {
+        ctx_.problem(row, kUnitMass,
+                     "must be greater than 0: the mass in kg of one unit (1 for kg, about 1.03 for a litre of "
+                     "milk); CO2 per delivery is computed from it");
+      } else {
+        mass = *parsed;
+      }
+    }
+    if (code) {
+      if (const auto first = keys_.insert(*code, row.line()))
+        ctx_.problem(row, kCode,
+                     "duplicate: product code already on line " + std::to_string(*first) +
+                         "; keep one row per product");
+    }
+    if (!ctx_.rowOk()) return;
+
+    core::Product p;
+    p.code = std::string(*code);
+    p.cpv = *cpv;
+    p.name_sl = std::string(*name_sl);
+    p.name_en = std::string(row.text(kNameEn));
+    p.unit = std::string(*unit);
+    p.unit_mass_kg = mass;
+    const std::optional<core::Product> stored = ctx_.tx().findProductByCode(p.code);
+    Outcome outcome = Outcome::kAdded;
+    if (stored) {
+      p.id = stored->id;
+      outcome = stored->cpv == p.cpv && stored->name_sl == p.name_sl && stored->name_en == p.name_en &&
+                        stored->unit == p.unit && stored->unit_mass_kg == p.unit_mass_kg
+                    ? Outcome::kUnchanged
+                    : Outcome::kUpdated;
+    }
+    if (ctx_.writing()) {
+      if (outcome == Outcome::kAdded) ctx_.tx().insertProduct(p);
+      if (outcome == Outcome::kUpdated) ctx_.tx().updateProduct(p);
+    }
+    ctx_.record(outcome, "product\t" + p.code + "\t" + p.cpv + "\t" + p.name_sl + "\t" + p.name_en + "\t" + p.unit +
+                             "\t" + p.unit_mass_kg.toString());
+  }
+
+ private:
+  std::optional<std::string> checkCpv(const Row& row, std::string_view text) {
+    const std::optional<CpvCode> code = parseCpvCode(text);
+    if (!code) {
+      ctx_.problem(row, kCpv,
+                   "not a CPV code: write its 8 digits, optionally with the check digit (03222321 or 03222321-9)");
+      return std::nullopt;
+    }
+    const CpvList::Entry* entry = cpv_ ? cpv_->find(code->digits) : nullptr;
+    if (cpv_ && !entry) {
+      ctx_.problem(row, kCpv,
+                   "CPV " + code->digits + " is not in the CPV 2008 list (" + cpv_->source() +
+                       "): look the product up in the list and use its code");
+      return std::nullopt;
+    }
+    if (entry && code->check && *code->check != entry->check) {
+      ctx_.problem(row, kCpv,
+                   "the check digit of CPV " + code->digits + " (" + entry->label + ") is " + entry->check +
+                       ", not " + *code->check + ": correct it, or give the 8 digits alone");
+      return std::nullopt;
+    }
+    if (!isFoodCpv(code->digits)) {
+      ctx_.problem(row, kCpv,
+                   "CPV " + code->digits + (entry ? " (" + entry->label + ")" : std::string()) +
+                       " is not food: food products must be in CPV division 03 (agricultural products) or 15 "
+                       "(food and beverages)");
+      return std::nullopt;
+    }
+    return code->digits;
+  }
+
+  Context& ctx_;
+  const CpvList* cpv_;
+  KeySet keys_;
+};
+
+// ---------------------------------------------------------------------------------------------
+class SupplierImporter final : public KindImporter {
+ public:
+  enum Col : std::size_t {
+    kTaxNumber,
+    kName,
+    kAddress,
+    kEmail,
+    kSme,
+    kDispatchPoint,
+    kDispatchAddress,
+    kDispatchLat,
+    kDispatchLon,
+    kCertificate,
+    kCertificateNumber,
+    kCertificateValidUntil
+  };
+
+  explicit SupplierImporter(Context& ctx) : ctx_(ctx) {}
+
+  void row(const Row& row) override {
+    const auto tax = ctx_.required(row, kTaxNumber, "the supplier's tax number on every row of the supplier");
+    if (!tax) return;
+    if (!group_ || group_->tax != *tax) {
+      const std::size_t before_finish = ctx_.problemCount();
+      finish();
+      // The previous supplier's problems belong to its rows, not to this one.
+      ctx_.skipRowProblems(ctx_.problemCount() - before_finish);
+      startGroup(row, *tax);
+    }
+    Group& g = *group_;
+    g.last_line = row.line();
+    supplierField(row, kName, g.name);
+    supplierField(row, kAddress, g.address);
+    if (!row.text(kEmail).empty() && !looksLikeEmail(row.text(kEmail)))
+      ctx_.problem(row, kEmail, "not an e-mail address: write one address such as kmetija@example.si");
+    supplierField(row, kEmail, g.email);
+    if (!row.text(kSme).empty()) {
+      if (!parseYesNo(row.text(kSme))) {
+        ctx_.problem(row, kSme, "write yes or no (da or ne): whether the supplier is a small or medium enterprise");
+        if (g.sme.value.empty()) g.sme = {std::string(row.text(kSme)), row.line()};
+      } else {
+        const std::string canonical = *parseYesNo(row.text(kSme)) ? "yes" : "no";
+        if (g.sme.value.empty()) {
+          g.sme = {canonical, row.line()};
+        } else if (g.sme.value != canonical) {
+          ctx_.problem(row, kSme,
+                       "differs from '" + g.sme.value + "' given for this supplier on line " +
+                           std::to_string(g.sme.line) + ": give the supplier's details once, or the same on every row");
+        }
+      }
+    }
+    dispatchPoint(row, g);
+    certificate(row, g);
+    if (!ctx_.rowOk()) g.bad = true;
+  }
+
+  void finish() override {
+    if (!group_) return;
+    Group g = std::move(*group_);
+    group_.reset();
+    const std::size_t before = ctx_.problemCount();
+    const auto missing = [&](const GroupField& f, const char* column, const char* what) {
+      if (!f.value.empty()) return;
+      ctx_.problem(g.first_line, 0, column, "",
+                   std::string("supplier ") + g.tax + " has no " + column + ": give " + what +
+                       " on the supplier's first row");
+    };
+    missing(g.name, "name", "the registered name");
+    missing(g.address, "address", "the registered address");
+    missing(g.email, "email", "the address invitations are sent to");
+    missing(g.sme, "sme", "yes or no");
+    if (!g.dispatch_given) {
+      ctx_.problem(g.first_line, 0, "dispatch_point", "",
+                   "supplier " + g.tax +
+                       " has no dispatch point: give at least one row with dispatch_point, dispatch_address, "
+                       "dispatch_lat and dispatch_lon (where the goods leave from; bids and distances need it)");
+    }
+    if (g.bad || ctx_.problemCount() != before) return;
+
+    core::Supplier s;
+    s.tax_number = g.tax;
+    s.name = g.name.value;
+    s.address = g.address.value;
+    s.email = g.email.value;
+    s.is_sme = g.sme.value == "yes";
+    for (const Pending<core::Certificate>& c : g.certificates) s.certificates.push_back(c.item);
+    for (const Pending<core::DispatchPoint>& p : g.points) s.dispatch_points.push_back(p.item);
+
+    const std::optional<core::Supplier> stored = ctx_.tx().findSupplierByTaxNumber(s.tax_number);
+    Outcome outcome = Outcome::kAdded;
+    if (stored) {
+      s.id = stored->id;
+      s.country = stored->country;
+      for (core::DispatchPoint& p : s.dispatch_points) {
+        p.supplier_id = stored->id;
+        for (const core::DispatchPoint& old : stored->dispatch_points)
+          if (old.name == p.name) p.id = old.id;
+      }
+      outcome = same(*stored, s) ? Outcome::kUnchanged : Outcome::kUpdated;
+    }
+    if (ctx_.writing()) {
+      if (outcome == Outcome::kAdded) ctx_.tx().insertSupplier(s);
+      if (outcome == Outcome::kUpdated) ctx_.tx().updateSupplier(s);
+    }
+    std::string canonical = "supplier\t" + s.tax_number + "\t" + s.name + "\t" + s.address + "\t" + s.email + "\t" +
+                            (s.is_sme ? "sme" : "large");
+    for (const core::DispatchPoint& p : s.dispatch_points)
+      canonical += "\tdispatch:" + p.name + "|" + p.address + "|" + degreesText(p.location.lat) + "|" +
+                   degreesText(p.location.lon);
+    for (const core::Certificate& c : s.certificates)
+      canonical += "\tcertificate:" + c.name + "|" + c.number + "|" +
+                   (c.valid_until ? core::formatTime(*c.valid_until) : std::string("-"));
+    ctx_.record(outcome, canonical);
+  }
+
+ private:
+  struct GroupField {
+    std::string value;
+    int line = 0;
+  };
+  template <typename T>
+  struct Pending {
+    T item;
+    int line = 0;
+  };
+  struct Group {
+    std::string tax;
+    int first_line = 0;
+    int last_line = 0;
+    bool bad = false;
+    bool dispatch_given = false;  // a row tried to give a dispatch point, even a bad one
+    GroupField name, address, email, sme;
+    std::vector<Pending<core::DispatchPoint>> points;
+    std::vector<Pending<core::Certificate>> certificates;
+  };
+
+  void startGroup(const Row& row, std::string_view tax) {
+    group_.emplace();
+    group_->tax = std::string(tax);
+    group_->first_line = row.line();
+    if (const auto first = keys_.insert(tax, row.line())) {
+      ctx_.problem(row, kTaxNumber,
+                   "duplicate: this supplier's rows already began on line " + std::to_string(*first) +
+                       "; keep all rows of one supplier together, one after the other");
+      group_->bad = true;
+    }
+  }
+
+  void supplierField(const Row& row, std::size_t column, GroupField& field) {
+    const std::string_view v = row.text(column);
+    if (v.empty()) return;
+    if (field.value.empty()) {
+      field = {std::string(v), row.line()};
+    } else if (field.value != v) {
+      ctx_.problem(row, column,
+                   "differs from '" + field.value + "' given for this supplier on line " + std::to_string(field.line) +
+                       ": give the supplier's details once, or the same on every row");
+    }
+  }
+
+  void dispatchPoint(const Row& row, Group& g) {
+    if (row.text(kDispatchPoint).empty() && row.text(kDispatchAddress).empty() && row.text(kDispatchLat).empty() &&
+        row.text(kDispatchLon).empty())
+      return;
+    g.dispatch_given = true;
+    const std::size_t before = ctx_.problemCount();
+    const auto name = ctx_.required(row, kDispatchPoint, "the dispatch point's name (farm, hub or cooperative)");
+    const auto address = ctx_.required(row, kDispatchAddress, "the dispatch point's address");
+    const auto lat = ctx_.degrees(row, kDispatchLat, 90, "latitude");
+    const auto lon = ctx_.degrees(row, kDispatchLon, 180, "longitude");
+    if (ctx_.problemCount() != before) return;
+    core::DispatchPoint p;
+    p.name = std::string(*name);
+    p.address = std::string(*address);
+    p.location = {*lat, *lon};
+    for (const Pending<core::DispatchPoint>& other : g.points) {
+      if (other.item.name != p.name) continue;
+      if (other.item.address != p.address || !samePlace(other.item.location, p.location)) {
+        ctx_.problem(row, kDispatchPoint,
+                     "dispatch point given on line " + std::to_string(other.line) +
+                         " with a different address or coordinates: give each dispatch point once per supplier");
+      }
+      return;
+    }
+    g.points.push_back({std::move(p), row.line()});
+  }
+
+  void certificate(const Row& row, Group& g) {
+    if (row.text(kCertificate).empty() && row.text(kCertificateNumber).empty() &&
+        row.text(kCertificateValidUntil).empty())
+      return;
+    const std::size_t before = ctx_.problemCount();
+    const auto name =
+        ctx_.required(row, kCertificate, "the certificate's name (e.g. organic (EU 2018/848), HACCP)");
+    const auto number = ctx_.required(row, kCertificateNumber, "the certificate's number as printed on it");
+    std::optional<core::TimePoint> valid_until;
+    if (!row.text(kCertificateValidUntil).empty()) {
+      const std::optional<core::Date> date = parseIsoDate(row.text(kCertificateValidUntil));
+      if (!date) {
+        ctx_.problem(row, kCertificateValidUntil,
+                     "not a date: write the last valid day as YYYY-MM-DD, e.g. 2027-12-31, or leave it empty when "
+                     "the certificate does not expire");
+      } else {
+        valid_until = endOfDay(*date);
+      }
+    }
+    if (ctx_.problemCount() != before) return;
+    core::Certificate c{std::string(*name), std::string(*number), valid_until};
+    for (const Pending<core::Certificate>& other : g.certificates) {
+      if (other.item.name != c.name || other.item.number != c.number) continue;
+      if (other.item.valid_until != c.valid_until) {
+        ctx_.problem(row, kCertificateValidUntil,
+                     "certificate given on line " + std::to_string(other.line) +
+                         " with a different validity: give each certificate once per supplier");
+      }
+      return;
+    }
+    g.certificates.push_back({std::move(c), row.line()});
+  }
+
+  core::TimePoint endOfDay(core::Date d) const {
+    if (ctx_.options().calendar) return ctx_.options().calendar->endOfDay(d);
+    return core::TimePoint(std::chrono::sys_days(d)) + std::chrono::seconds(24 * 3600 - 1);
+  }
+
+  static bool same(const core::Supplier& a, const core::Supplier& b) {
+    if (a.name != b.name || a.address != b.address || a.email != b.email || a.is_sme != b.is_sme) return false;
+    const auto certificates = [](const core::Supplier& s) {
+      std::vector<std::tuple<std::string, std::string, std::optional<core::TimePoint>>> out;
+      for (const core::Certificate& c : s.certificates) out.emplace_back(c.name, c.number, c.valid_until);
+      std::sort(out.begin(), out.end());
+      return out;
+    };
+    if (certificates(a) != certificates(b)) return false;
+    if (a.dispatch_points.size() != b.dispatch_points.size()) return false;
+    for (const core::DispatchPoint& p : b.dispatch_points) {
+      const auto it = std::find_if(a.dispatch_points.begin(), a.dispatch_points.end(),
+                                   [&](const core::DispatchPoint& q) { return q.name == p.name; });
+      if (it == a.dispatch_points.end() || it->address != p.address || !samePlace(it->location, p.location))
+        return false;
+    }
+    return true;
+  }
+
+  Context& ctx_;
+  std::optional<Group> group_;
+  KeySet keys_;
+};
+
+// ---------------------------------------------------------------------------------------------
+class RoadDistanceImporter final : public KindImporter {
+ public:
+  enum Col : std::size_t { kTaxNumber, kDispatchPoint, kAuthority, kDeliveryPointCode, kKm };
+
+  explicit RoadDistanceImporter(Context& ctx) : ctx_(ctx), authorities_(authoritiesByName(ctx.tx())) {}
+
+  void row(const Row& row) override {
+    const auto tax = ctx_.required(row, kTaxNumber, "the tax number of the supplier the dispatch point belongs to");
+    const auto point_name = ctx_.required(row, kDispatchPoint, "the dispatch point's name as imported with the supplier");
+    const auto authority = ctx_.required(row, kAuthority, "the contracting authority's name as stored");
+    const auto code = ctx_.required(row, kDeliveryPointCode, "the delivery point's code");
+    const auto km_text = ctx_.required(row, kKm, "the road distance in km");
+    std::optional<core::Decimal> km;
+    if (km_text) {
+      km = parseNumber(*km_text);
+      if (!km) {
+        ctx_.problem(row, kKm, "not a number: write kilometres with at most six decimals, e.g. 12.4 or 12,4");
+      } else if (km->isNegative()) {
+        ctx_.problem(row, kKm, "a distance cannot be negative: write the road distance in km");
+        km.reset();
+      }
+    }
+    const core::DispatchPoint* from = nullptr;
+    if (tax && point_name) from = dispatchPoint(row, *tax, *point_name);
+    const core::DeliveryPoint* to = nullptr;
+    if (authority && code) {
+      if (const auto authority_id = resolveAuthority(ctx_, row, kAuthority, authorities_, *authority))
+        to = deliveryPoint(row, *authority_id, *code);
+    }
+    if (from && to && km) {
+      const core::Decimal straight = core::haversineKm(from->location, to->location);
+      if (*km + core::Decimal::fromRaw(kStraightLineSlackMetres * 1000) < straight) {
+        ctx_.problem(row, kKm,
+                     "shorter than the straight line (" + straight.toString() +
+                         " km) between the dispatch point and the delivery point: a road is never shorter; check "
+                         "the distance and both points' coordinates");
+      }
+    }
+    if (from && to) {
+      char key[2 * sizeof(core::Id)];
+      std::memcpy(key, &from->id, sizeof(core::Id));
+      std::memcpy(key + sizeof(core::Id), &to->id, sizeof(core::Id));
+      if (const auto first = keys_.insert(std::string_view(key, sizeof key), row.line())) {
+        ctx_.problem(row, kDeliveryPointCode,
+                     "duplicate: the distance between these two points is already on line " + std::to_string(*first) +
+                         "; keep one row per pair");
+      }
+    }
+    if (!ctx_.rowOk()) return;
+
+    const std::optional<core::Decimal> stored = ctx_.tx().getRoadDistance(from->id, to->id);
+    const Outcome outcome = !stored ? Outcome::kAdded : *stored == *km ? Outcome::kUnchanged : Outcome::kUpdated;
+    if (ctx_.writing() && outcome != Outcome::kUnchanged) ctx_.tx().putRoadDistance(from->id, to->id, *km);
+    ctx_.record(outcome, "road-distance\t" + std::string(*tax) + "\t" + from->name + "\t" + std::string(*authority) +
+                             "\t" + to->code + "\t" + km->toString());
+  }
+
+ private:
+  struct SupplierPoints {
+    bool found = false;
+    std::vector<core::DispatchPoint> points;
+  };
+
+  const core::DispatchPoint* dispatchPoint(const Row& row, std::string_view tax, std::string_view name) {
+    auto it = suppliers_.find(std::string(tax));
+    if (it == suppliers_.end()) {
+      if (suppliers_.size() >= kCacheLimit) suppliers_.clear();
+      SupplierPoints entry;
+      if (std::optional<core::Supplier> s = ctx_.tx().findSupplierByTaxNumber(std::string(tax))) {
+        entry.found = true;
+        entry.points = std::move(s->dispatch_points);
+      }
+      it = suppliers_.emplace(std::string(tax), std::move(entry)).first;
+    }
+    if (!it->second.found) {
+      ctx_.problem(row, kTaxNumber, "no supplier with this tax number is stored: import the suppliers file first");
+      return nullptr;
+    }
+    for (const core::DispatchPoint& p : it->second.points)
+      if (p.name == name) return &p;
+    std::vector<std::string> names;
+    for (const core::DispatchPoint& p : it->second.points) names.push_back("'" + p.name + "'");
+    ctx_.problem(row, kDispatchPoint,
+                 "the supplier has no dispatch point of this name; its dispatch points are " + joined(names) +
+                     ": correct the name or import the supplier's dispatch point first");
+    return nullptr;
+  }
+
+  const core::DeliveryPoint* deliveryPoint(const Row& row, core::Id authority_id, std::string_view code) {
+    std::string key = std::to_string(authority_id);
+    key += '\x1f';
+    key += code;
+    auto it = delivery_points_.find(key);
+    if (it == delivery_points_.end()) {
+      if (delivery_points_.size() >= kCacheLimit) delivery_points_.clear();
+      it = delivery_points_.emplace(key, ctx_.tx().findDeliveryPoint(authority_id, std::string(code))).first;
+    }
+    if (!it->second) {
+      ctx_.problem(row, kDeliveryPointCode,
+                   "the authority has no delivery point with this code: correct the code or import the delivery "
+                   "points first");
+      return nullptr;
+    }
+    return &*it->second;
+  }
+
+  Context& ctx_;
+  std::map<std::string, std::vector<core::Id>> authorities_;
+  // Pointers into these maps stay valid for one row: the caches are only cleared before a lookup.
+  std::unordered_map<std::string, SupplierPoints> suppliers_;
+  std::unordered_map<std::string, std::optional<core::DeliveryPoint>> delivery_points_;
+  KeySet keys_;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+// Thrown inside the transaction to roll it back when the file has problems.
+struct RollBack {};
+
+std::unique_ptr<KindImporter> makeImporter(Kind kind, Context& ctx, const CpvList* cpv) {
+  switch (kind) {
+    case Kind::kDeliveryPoints: return std::make_unique<DeliveryPointImporter>(ctx);
+    case Kind::kSuppliers: return std::make_unique<SupplierImporter>(ctx);
+    case Kind::kProducts: return std::make_unique<ProductImporter>(ctx, cpv);
+    case Kind::kRoadDistances: return std::make_unique<RoadDistanceImporter>(ctx);
+  }
+  throw core::Error(ErrorCode::kInternal, "unknown import kind value; report this defect");
+}
+
+// Maps the header onto the kind's columns; reports and returns false when it does not fit.
+bool readHeader(Context& ctx, const KindInfo& info, const CsvRecord& header, std::vector<std::size_t>& index,
+                ImportReport& report) {
+  const std::size_t before = ctx.problemCount();
+  for (const CsvProblem& p : header.problems) ctx.problem(p.line, p.column, "header", "", p.message, false);
+  constexpr std::size_t kAbsent = static_cast<std::size_t>(-1);
+  index.assign(info.columns.size(), kAbsent);
+  for (std::size_t f = 0; f < header.fields.size(); ++f) {
+    const std::string name = canonicalColumnName(header.fields[f]);
+    const auto it = std::find(info.columns.begin(), info.columns.end(), name);
+    if (it == info.columns.end()) {
+      if (!name.empty()) report.ignored_columns.push_back(std::string(trimmed(header.fields[f])));
+      continue;
+    }
+    const auto c = static_cast<std::size_t>(it - info.columns.begin());
+    if (index[c] != kAbsent) {
+      ctx.problem(header.line, header.positions[f].column, name, header.fields[f],
+                  "column given twice (also column " + std::to_string(index[c] + 1) + "): keep one", false);
+      continue;
+    }
+    index[c] = f;
+  }
+  std::string hint;
+  if (header.fields.size() == 1) {
+    hint = std::string(" The header reads as a single column: separate the columns with ',' or ';'") +
+           (header.fields[0].find_first_of("\t|") != std::string::npos ? " (tabs and '|' are not delimiters)" : "") +
+           ".";
+  }
+  for (std::size_t c = 0; c < info.columns.size(); ++c) {
+    if (index[c] != kAbsent) continue;
+    ctx.problem(header.line, 0, info.columns[c], "",
+                "missing column '" + info.columns[c] + "': the header of a " + info.name +
+                    " file names the columns " + joined(info.columns) + " (any order, any case)." + hint,
+                false);
+  }
+  return ctx.problemCount() == before;
+}
+
+void runFile(Context& ctx, const KindInfo& info, std::istream& in, const CpvList* cpv, ImportReport& report) {
+  CsvReader reader(in, ctx.options().delimiter);
+  CsvRecord record;
+  if (!reader.next(record)) {
+    report.delimiter = reader.delimiter();
+    ctx.problem(0, 0, "header", "",
+                "the file is empty: its first line must be the header naming the columns " + joined(info.columns),
+                false);
+    return;
+  }
+  report.delimiter = reader.delimiter();
+  std::vector<std::size_t> index;
+  if (!readHeader(ctx, info, record, index, report)) return;
+  const std::size_t width = record.fields.size();
+  std::vector<std::string> header_names;
+  for (const std::string& f : record.fields) header_names.push_back(std::string(trimmed(f)));
+
+  std::unique_ptr<KindImporter> importer = makeImporter(info.kind, ctx, cpv);
+  const auto& options = ctx.options();
+  while (reader.next(record)) {
+    if (std::all_of(record.fields.begin(), record.fields.end(),
+                    [](const std::string& f) { return trimmed(f).empty(); }) &&
+        record.problems.empty())
+      continue;
+    ++report.rows;
+    ctx.beginRow();
+    if (options.progress && options.progress_every > 0 && report.rows % options.progress_every == 0)
+      options.progress(report.rows);
+    for (const CsvProblem& p : record.problems) {
+      std::size_t f = 0;
+      while (f + 1 < record.positions.size() &&
+             std::tie(record.positions[f + 1].line, record.positions[f + 1].column) <= std::tie(p.line, p.column))
+        ++f;
+      ctx.problem(p.line, p.column, f < header_names.size() ? header_names[f] : std::string(),
+                  f < record.fields.size() ? trimmed(record.fields[f]) : std::string_view(), p.message);
+    }
+    if (record.fields.size() != width) {
+      const bool more = record.fields.size() > width;
+      const int column = more ? record.positions[width].column : 0;
+      ctx.problem(record.line, column, "", "",
+                  "the row has " + std::to_string(record.fields.size()) + " fields but the header has " +
+                      std::to_string(width) + ": check for a " + (more ? "extra" : "missing") + " delimiter '" +
+                      std::string(1, reader.delimiter()) + "'; a value that contains '" +
+                      std::string(1, reader.delimiter()) + "' must be in double quotes");
+      continue;
+    }
+    importer->row(Row(record, index));
+  }
+  importer->finish();
+  if (options.progress) options.progress(report.rows);
+}
+
+std::string auditSummary(const ImportReport& report, const std::string& digest) {
+  std::ostringstream out;
+  out << "import " << toString(report.kind) << "\n"
+      << "file " << report.file << "\n"
+      << "rows " << report.rows << "\n"
+      << "new " << report.added << "\n"
+      << "updated " << report.updated << "\n"
+      << "unchanged " << report.unchanged << "\n"
+      << "records-sha256 " << digest << "\n";
+  return out.str();
+}
+
+ImportReport run(core::Store& store, Kind kind, std::istream& in, const ImportOptions& options, bool apply) {
+  const KindInfo& info = infoOf(kind);
+  std::unique_ptr<CpvList> cpv;
+  if (kind == Kind::kProducts && !options.cpv_list_path.empty())
+    cpv = std::make_unique<CpvList>(CpvList::load(options.cpv_list_path));
+  const core::SystemClock system_clock;
+  const core::Clock& clock = options.clock ? *options.clock : static_cast<const core::Clock&>(system_clock);
+
+  const std::istream::pos_type start = in.tellg();
+  int attempts = 0;
+  ImportReport report;
+  try {
+    store.transact([&](core::Tx& tx) {
+      if (attempts++ > 0) {
+        // transact() retries after a lost lock: read the file again from its start.
+        in.clear();
+        if (start == std::istream::pos_type(-1) || !in.seekg(start)) {
+          throw core::Error(ErrorCode::kUnavailable,
+                            "the database asked to repeat the import's transaction, but the input cannot be read "
+                            "twice: nothing was written; run the import again");
+        }
+      }
+      report = ImportReport{};
+      report.kind = kind;
+      report.file = options.file_name;
+      Context ctx(tx, info, options, apply, report);
+      runFile(ctx, info, in, cpv.get(), report);
+      report.rejected = ctx.rejectedRows();
+      if (!apply) return;
+      if (!report.ok()) throw RollBack{};
+      if (ctx.changes() > 0) {
+        core::appendAudit(tx, clock.now(), options.actor, std::string("import.") + info.name, options.file_name,
+                          auditSummary(report, ctx.digestHex()));
+      }
+    });
+    report.applied = apply;
+  } catch (const RollBack&) {
+    report.applied = false;
+  }
+  return report;
+}
+
+}  // namespace
+
+const char* toString(Kind kind) { return infoOf(kind).name; }
+
+Kind parseKind(const std::string& text) {
+  std::vector<std::string> names;
+  for (const KindInfo& k : kinds()) {
+    if (text == k.name) return k.kind;
+    names.push_back(k.name);
+  }
+  throw core::Error(ErrorCode::kInvalidArgument,
+                    "unknown import kind '" + text + "'; use one of: " + joined(names), "kind");
+}
+
+std::vector<Kind> allKinds() {
+  std::vector<Kind> out;
+  for (const KindInfo& k : kinds()) out.push_back(k.kind);
+  return out;
+}
+
+std::vector<std::string> expectedColumns(Kind kind) { return infoOf(kind).columns; }
+
+ImportReport preview(core::Store& store, Kind kind, std::istream& in, const ImportOptions& options) {
+  return run(store, kind, in, options, false);
+}
+
+ImportReport apply(core::Store& store, Kind kind, std::istream& in, const ImportOptions& options) {
+  return run(store, kind, in, options, true);
+}
+
+std::string formatReport(const ImportReport& report) {
+  std::ostringstream out;
+  out << report.file << " (" << toString(report.kind) << "): " << report.rows << " rows read; " << report.added
+      << " new, " << report.updated << " updated, " << report.unchanged << " unchanged, " << report.rejected
+      << " rejected.\n";
+  if (!report.ok()) {
+    out << "Nothing was written: " << report.problems.size()
+        << (report.problems.size() == 1 ? " problem" : " problems")
+        << " below; fix the file and import it again.\n";
+  } else if (report.applied) {
+    out << (report.added + report.updated == 0 ? "Applied: nothing needed to change.\n"
+                                               : "Applied in one transaction.\n");
+  } else {
+    out << "Preview: nothing was written; apply the file to write it.\n";
+  }
+  if (!report.ignored_columns.empty()) out << "Ignored columns: " << joined(report.ignored_columns) << "\n";
+  for (const Problem& p : report.problems) {
+    out << p.file;
+    if (p.line > 0) out << ':' << p.line;
+    if (p.column > 0) out << ':' << p.column;
+    out << ": ";
+    if (!p.field.empty()) {
+      out << p.field;
+      if (!p.value.empty()) {
+        std::string value = p.value;
+        if (value.size() > 60) {
+          std::size_t cut = 57;
+          while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
+          value = value.substr(0, cut) + "...";
+        }
+        for (char& c : value)
+          if (c == '\n' || c == '\r') c = ' ';
+        out << " '" << value << "'";
+      }
+      out << ": ";
+    }
+    out << p.message << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace importer
