@@ -1,6 +1,7 @@
 #include "core/audit.h"
 
 #include "core/digest.h"
+#include "core/error.h"
 
 namespace core {
 
@@ -39,8 +40,36 @@ AuditEntry appendAudit(Tx& tx, TimePoint at, const std::string& actor, const std
   return e;
 }
 
+namespace {
+
+// The log's head as the store records it: the last sequence number, or the store's own complaint
+// when the entry the head names is missing (the end of the log was cut off).
+struct Head {
+  std::int64_t last_seq = 0;
+  std::string missing;  // non-empty: the head names an entry that is not there
+};
+
+Head readHead(Store& store) {
+  Head head;
+  store.transact([&](Tx& tx) {
+    try {
+      const std::optional<AuditEntry> last = tx.lastAuditEntry();
+      head.last_seq = last ? last->seq : 0;
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::kInternal) throw;
+      head.missing = e.what();
+    }
+  });
+  return head;
+}
+
+}  // namespace
+
 AuditVerification verifyAudit(Store& store) {
   AuditVerification result;
+  // The head is read before the walk: every entry it counts was committed before the walk began,
+  // so the walk must reach it. Entries appended during the walk only make the log longer.
+  const Head before = readHead(store);
   constexpr std::size_t kPage = 5000;
   std::int64_t next_seq = 1;
   std::string prev_hash(64, '0');
@@ -70,6 +99,25 @@ AuditVerification verifyAudit(Store& store) {
       ++result.entries;
     }
     if (page.size() < kPage) break;
+  }
+  const std::int64_t last_seq = next_seq - 1;
+  // Tail truncation: the head still names the entries that were deleted from the end.
+  if (!before.missing.empty()) {
+    result.problems.push_back({next_seq, "the log ends at entry " + std::to_string(last_seq) +
+                                             " but its head records a later last entry: entries at the end "
+                                             "were removed (" + before.missing + ")"});
+  } else if (before.last_seq > last_seq) {
+    result.problems.push_back({next_seq, "the log ends at entry " + std::to_string(last_seq) + " but its head "
+                                             "records entry " + std::to_string(before.last_seq) +
+                                             " as the last: entries at the end were removed"});
+  }
+  // Entries written behind the head's back: the head read after the walk must count them all.
+  const Head after = readHead(store);
+  if (after.missing.empty() && after.last_seq < last_seq) {
+    result.problems.push_back({after.last_seq + 1, "entries " + std::to_string(after.last_seq + 1) + " to " +
+                                                       std::to_string(last_seq) +
+                                                       " are not counted by the log's head: they were added "
+                                                       "outside the audit log's append"});
   }
   return result;
 }

@@ -33,7 +33,11 @@ struct AuditVerification {
 };
 
 // Reads the whole log in pages and checks the chain: sequence without gaps, each prev_hash equal
-// to the previous entry's hash, each hash equal to the recomputed one.
+// to the previous entry's hash, each hash equal to the recomputed one; and checks the log against
+// its head (the store's record of the last sequence number, moved in the same transaction as each
+// append), so that entries cut off the end, which leave an intact but shorter chain, are found too.
+// What it cannot find is a rewrite of the whole tail together with the head by someone with write
+// access to the database: that needs the head hash anchored outside it (e.g. published).
 AuditVerification verifyAudit(Store& store);
 
 }  // namespace core

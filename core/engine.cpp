@@ -62,11 +62,21 @@ void requireLive(const Dps& d, TimePoint now, const std::string& what) {
   const DpsStatus s = effectiveStatus(d, now);
   if (s == DpsStatus::kPublished || s == DpsStatus::kOperating) return;
   if (s == DpsStatus::kDraft)
-    fail(ErrorCode::kConflict, what + ": DPS " + d.reference + " is still a draft; publish it first");
+    fail(ErrorCode::kConflict, what + ": DPS " + d.reference +
+                                   " is still a draft; publish the call for competition first (Art. 34(2))");
   fail(ErrorCode::kConflict, what + ": DPS " + d.reference + " is " + toString(s) +
                                  (s == DpsStatus::kExpired ? " (valid until " + formatTime(d.valid_until) + ")" : "") +
-                                 "; nothing more can be done under it");
+                                 "; a DPS is open only during its period of validity (rule 2, Art. 34(2), "
+                                 "Art. 34(8)): nothing more can be done under it");
 }
+
+// Serialises this transaction with every other engine writer, in every process, by taking the
+// audit chain's head (which the transaction appends to at its end anyway). Under MySQL's READ
+// COMMITTED the checks that precede a write (request still pending, code still free, latest bid
+// version, no invitation yet) would otherwise race with the same operation in another process;
+// SQLite's BEGIN IMMEDIATE already serialises writers. Taken after lockRound(), never before, so
+// that every transaction takes its locks in one order.
+void serialiseWriters(Tx& tx) { tx.lastAuditEntry(); }
 
 }  // namespace
 
@@ -119,7 +129,7 @@ Suspension suspensionOf(Tx& tx, Id supplier_id, TimePoint at) {
   for (const Certificate& c : sup.certificates) {
     if (c.valid_until && *c.valid_until < at)
       s.reasons.push_back("certificate '" + c.name + "' expired at " + formatTime(*c.valid_until) +
-                          "; upload the renewed certificate to be reinstated");
+                          " (rule 5); upload the renewed certificate to be reinstated");
   }
   for (const RenewalRequest& r : tx.listRenewalRequests(supplier_id)) {
     const bool fulfilled_in_time = r.fulfilled_at && *r.fulfilled_at <= at;
@@ -215,6 +225,7 @@ Id Engine::createDps(const Actor& actor, const Dps& draft) {
 Id Engine::addCategory(const Actor& actor, const Category& category) {
   Id id = 0;
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     const Dps d = requireDps(tx, category.dps_id);
     requireOfficerOf(actor, d.authority_id, "adding a category");
     if (d.status != DpsStatus::kDraft)
@@ -237,6 +248,7 @@ Id Engine::addCategory(const Actor& actor, const Category& category) {
 void Engine::setCriteria(const Actor& actor, Id dps_id, const std::vector<Criterion>& criteria) {
   validateCriteria(criteria);
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     Dps d = requireDps(tx, dps_id);
     requireOfficerOf(actor, d.authority_id, "setting award criteria");
     if (d.status != DpsStatus::kDraft)
@@ -253,6 +265,7 @@ void Engine::setCriteria(const Actor& actor, Id dps_id, const std::vector<Criter
 
 void Engine::publishDps(const Actor& actor, Id dps_id) {
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     Dps d = requireDps(tx, dps_id);
     requireOfficerOf(actor, d.authority_id, "publishing a DPS");
     if (d.status != DpsStatus::kDraft) fail(ErrorCode::kConflict, "DPS " + d.reference + " is already published");
@@ -282,6 +295,7 @@ void Engine::publishDps(const Actor& actor, Id dps_id) {
 void Engine::extendInitialAssessment(const Actor& actor, Id dps_id, TimePoint until,
                                      const std::string& justification) {
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     Dps d = requireDps(tx, dps_id);
     requireOfficerOf(actor, d.authority_id, "extending the initial assessment");
     requireLive(d, clock_.now(), "extending the initial assessment");
@@ -302,14 +316,24 @@ void Engine::extendInitialAssessment(const Actor& actor, Id dps_id, TimePoint un
 
 void Engine::terminateDps(const Actor& actor, Id dps_id, const std::string& reason) {
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     Dps d = requireDps(tx, dps_id);
     requireOfficerOf(actor, d.authority_id, "terminating a DPS");
-    if (d.status == DpsStatus::kTerminated) fail(ErrorCode::kConflict, "DPS " + d.reference + " is terminated already");
-    if (reason.empty()) fail(ErrorCode::kInvalidArgument, "give the reason for terminating the DPS", "reason");
+    if (d.status == DpsStatus::kTerminated)
+      fail(ErrorCode::kConflict, "DPS " + d.reference + " is terminated already (Art. 34(8))");
+    if (reason.empty())
+      fail(ErrorCode::kInvalidArgument,
+           "give the reason for terminating the DPS: the termination is notified with it (Art. 34(8))", "reason");
     d.status = DpsStatus::kTerminated;
     tx.updateDps(d);
     appendAudit(tx, clock_.now(), actor.name, "dps.terminate", obj("dps", d.id), reason);
   });
+}
+
+DpsStatus Engine::dpsStatus(Id dps_id) {
+  DpsStatus status = DpsStatus::kDraft;
+  store_.transact([&](Tx& tx) { status = effectiveStatus(requireDps(tx, dps_id), clock_.now()); });
+  return status;
 }
 
 Id Engine::addDeliveryPoint(const Actor& actor, const DeliveryPoint& point) {
@@ -367,6 +391,7 @@ Id Engine::registerSupplier(const Actor& actor, const Supplier& supplier) {
   validateSupplier(supplier);
   Id id = 0;
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     if (tx.findSupplierByTaxNumber(supplier.tax_number))
       fail(ErrorCode::kConflict, "a supplier with tax number " + supplier.tax_number +
                                      " is already registered; sign in to that account instead", "tax_number");
@@ -380,6 +405,7 @@ void Engine::updateSupplier(const Actor& actor, const Supplier& supplier) {
   requireSupplierSelf(actor, supplier.id, "updating a supplier's record");
   validateSupplier(supplier);
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     const Supplier old = requireSupplier(tx, supplier.id);
     if (old.tax_number != supplier.tax_number)
       fail(ErrorCode::kInvalidArgument, "the tax number identifies the supplier and cannot change", "tax_number");
@@ -392,9 +418,13 @@ void Engine::updateSupplier(const Actor& actor, const Supplier& supplier) {
 Id Engine::requestAdmission(const Actor& actor, Id supplier_id, Id category_id, const std::string& self_declaration) {
   requireSupplierSelf(actor, supplier_id, "requesting admission");
   if (self_declaration.empty())
-    fail(ErrorCode::kInvalidArgument, "attach the self-declaration (ESPD response) to the request", "self_declaration");
+    fail(ErrorCode::kInvalidArgument,
+         "attach the self-declaration (ESPD response, Art. 59) to the request: it is all a supplier needs to give "
+         "to join (rule 10: no fee is charged)",
+         "self_declaration");
   Id id = 0;
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     const TimePoint now = clock_.now();
     requireSupplier(tx, supplier_id);
     const auto cat = tx.getCategory(category_id);
@@ -404,9 +434,12 @@ Id Engine::requestAdmission(const Actor& actor, Id supplier_id, Id category_id, 
     for (const AdmissionRequest& r : tx.listSupplierAdmissions(supplier_id)) {
       if (r.category_id != category_id) continue;
       if (r.status == AdmissionStatus::kPending)
-        fail(ErrorCode::kConflict, "a request to join category " + cat->code + " is already waiting for a decision");
+        fail(ErrorCode::kConflict, "a request to join category " + cat->code +
+                                       " is already waiting for a decision, due within 10 working days (rule 3, "
+                                       "Art. 34(5)); wait for it");
       if (r.status == AdmissionStatus::kAdmitted)
-        fail(ErrorCode::kConflict, "the supplier is already admitted to category " + cat->code);
+        fail(ErrorCode::kConflict, "the supplier is already admitted to category " + cat->code +
+                                       " and stays admitted for the DPS's validity (Art. 34(2)); nothing to request");
     }
     AdmissionRequest r;
     r.supplier_id = supplier_id;
@@ -422,13 +455,18 @@ Id Engine::requestAdmission(const Actor& actor, Id supplier_id, Id category_id, 
 
 void Engine::extendAdmissionPeriod(const Actor& actor, Id request_id, const std::string& justification) {
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     auto r = tx.getAdmissionRequest(request_id);
     if (!r) fail(ErrorCode::kNotFound, "no admission request with id " + std::to_string(request_id));
     const auto cat = tx.getCategory(r->category_id);
     const Dps d = requireDps(tx, cat->dps_id);
     requireOfficerOf(actor, d.authority_id, "extending an admission decision period");
-    if (r->status != AdmissionStatus::kPending) fail(ErrorCode::kConflict, "the request is decided already");
-    if (!r->extension_justification.empty()) fail(ErrorCode::kConflict, "the period was already extended to 15 working days");
+    if (r->status != AdmissionStatus::kPending)
+      fail(ErrorCode::kConflict, "the request is decided already; only a pending request's period can be extended "
+                                 "(Art. 34(5))");
+    if (!r->extension_justification.empty())
+      fail(ErrorCode::kConflict, "the period was already extended to 15 working days, the most Art. 34(5) allows; "
+                                 "decide the request");
     if (justification.empty())
       fail(ErrorCode::kInvalidArgument, "the extension to 15 working days needs a recorded justification (Art. 34(5))",
            "justification");
@@ -445,6 +483,7 @@ void Engine::extendAdmissionPeriod(const Actor& actor, Id request_id, const std:
 
 void Engine::decideAdmission(const Actor& actor, Id request_id, bool admit, const std::string& reason) {
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     auto r = tx.getAdmissionRequest(request_id);
     if (!r) fail(ErrorCode::kNotFound, "no admission request with id " + std::to_string(request_id));
     const auto cat = tx.getCategory(r->category_id);
@@ -452,9 +491,10 @@ void Engine::decideAdmission(const Actor& actor, Id request_id, bool admit, cons
     requireOfficerOf(actor, d.authority_id, "deciding an admission request");
     if (r->status != AdmissionStatus::kPending)
       fail(ErrorCode::kConflict, "admission request " + std::to_string(request_id) + " was decided already (" +
-                                     toString(r->status) + ")");
+                                     toString(r->status) + ", Art. 34(5)); the supplier may file a new request");
     if (!admit && reason.empty())
-      fail(ErrorCode::kInvalidArgument, "a rejection must give its reason (the supplier is told why)", "reason");
+      fail(ErrorCode::kInvalidArgument,
+           "a rejection must give its reason: the supplier is told why (Art. 55(2))", "reason");
     const TimePoint now = clock_.now();
     const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
     const TimePoint due = admissionDue(cal, *r);
@@ -488,6 +528,7 @@ std::vector<AdmissionDue> Engine::pendingAdmissions(Id dps_id, bool only_overdue
 Id Engine::requestRenewal(const Actor& actor, Id supplier_id) {
   Id id = 0;
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     requireSupplier(tx, supplier_id);
     if (actor.role != Role::kOfficer && actor.role != Role::kAdministrator && actor.role != Role::kSystem)
       fail(ErrorCode::kForbidden, "only a procurement officer may request a renewed self-declaration");
@@ -526,6 +567,7 @@ void Engine::submitRenewal(const Actor& actor, Id supplier_id, const std::string
   if (self_declaration.empty())
     fail(ErrorCode::kInvalidArgument, "attach the renewed self-declaration (ESPD response)", "self_declaration");
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     const TimePoint now = clock_.now();
     int fulfilled = 0;
     for (RenewalRequest r : tx.listRenewalRequests(supplier_id)) {
@@ -536,7 +578,8 @@ void Engine::submitRenewal(const Actor& actor, Id supplier_id, const std::string
       ++fulfilled;
     }
     if (fulfilled == 0)
-      fail(ErrorCode::kConflict, "no renewed self-declaration was requested from this supplier; nothing to submit");
+      fail(ErrorCode::kConflict, "no renewed self-declaration was requested from this supplier (Art. 34(7)); "
+                                 "nothing to submit");
     appendAudit(tx, now, actor.name, "renewal.submit", obj("supplier", supplier_id), sha256Hex(self_declaration));
   });
 }
@@ -559,6 +602,7 @@ bool Engine::isAdmitted(Id supplier_id, Id category_id) {
 Id Engine::createRound(const Actor& actor, const Round& draft, const std::vector<Lot>& lots) {
   Id id = 0;
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     const Dps d = requireDps(tx, draft.dps_id);
     requireOfficerOf(actor, d.authority_id, "creating a round");
     requireLive(d, clock_.now(), "creating a round");
@@ -623,11 +667,14 @@ std::vector<Invitation> Engine::dispatchRound(const Actor& actor, Id round_id, T
   std::vector<Invitation> invitations;
   store_.transact([&](Tx& tx) {
     Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
+    serialiseWriters(tx);  // the DPS's first invitation and initial-assessment extension
     Dps d = requireDps(tx, r.dps_id);
     requireOfficerOf(actor, d.authority_id, "dispatching invitations");
     const TimePoint now = clock_.now();
     requireLive(d, now, "dispatching invitations");
-    if (r.status != RoundStatus::kDraft) fail(ErrorCode::kConflict, "round " + r.reference + " was dispatched already");
+    if (r.status != RoundStatus::kDraft)
+      fail(ErrorCode::kConflict, "round " + r.reference +
+                                     " was dispatched already; its invitee list is frozen (rule 5, Art. 34(6))");
     if (now <= d.request_deadline)
       fail(ErrorCode::kDeadline, "the first period for requests to participate runs until " +
                                      formatTime(d.request_deadline) +
@@ -644,8 +691,8 @@ std::vector<Invitation> Engine::dispatchRound(const Actor& actor, Id round_id, T
                                      formatTime(min_deadline),
            "deadline");
     if (deadline >= d.valid_until)
-      fail(ErrorCode::kDeadline, "the tender deadline must fall within the DPS's validity (until " +
-                                     formatTime(d.valid_until) + ")", "deadline");
+      fail(ErrorCode::kDeadline, "the tender deadline must fall within the DPS's period of validity (until " +
+                                     formatTime(d.valid_until) + ", Art. 34(2), Art. 34(8))", "deadline");
     std::string change = "deadline " + formatTime(deadline) + "\ninvitees";
     for (const Supplier& s : tx.listSuppliers()) {
       if (!admittedTo(tx, s.id, r.category_id)) continue;
@@ -654,8 +701,9 @@ std::vector<Invitation> Engine::dispatchRound(const Actor& actor, Id round_id, T
       change += " " + std::to_string(s.id);
     }
     if (invitations.empty())
-      fail(ErrorCode::kConflict, "no supplier is admitted to the round's category and free of suspension; "
-                                 "decide pending admission requests first");
+      fail(ErrorCode::kConflict, "no supplier is admitted to the round's category and free of suspension, so "
+                                 "nobody could be invited (rule 5, Art. 34(6)); decide pending admission requests "
+                                 "first");
     tx.insertInvitations(invitations);
     r.status = RoundStatus::kOpen;
     r.dispatched_at = now;
@@ -680,7 +728,8 @@ BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<
     const TimePoint now = clock_.now();
     if (r.status != RoundStatus::kOpen || now >= r.deadline)
       fail(ErrorCode::kDeadline, "round " + r.reference + " does not accept bids: " +
-                                     (r.status == RoundStatus::kDraft ? std::string("invitations are not sent yet")
+                                     (r.status == RoundStatus::kDraft ? std::string("invitations are not sent yet "
+                                                                                    "(Art. 34(6))")
                                                                       : "the tender deadline passed at " +
                                                                             formatTime(r.deadline) + " (Art. 34(2)(b))"));
     bool invited = false;
@@ -731,21 +780,25 @@ BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<
       }
     }
     p.throwIfAny("the bid");
+    const std::string plain = encodeBidLines(lines);
+    Bid bid;
+    bid.round_id = r.id;
+    bid.supplier_id = actor.supplier_id;
+    bid.status = BidStatus::kSubmitted;
+    bid.submitted_at = now;
+    bid.digest = sha256Hex(plain);
+    bid.sealed = sealer_.seal(r.id, actor.supplier_id, plain);
+    // The round's shared lock lets submissions validate and seal side by side; two from the same
+    // supplier (two tabs, two service instances) must not both read "version n" and both supersede
+    // it, leaving two live bids, so the read-supersede-insert below is serialised.
+    serialiseWriters(tx);
     int version = 1;
     for (const Bid& b : tx.listBids(r.id)) {
       if (b.supplier_id != actor.supplier_id) continue;
       version = std::max(version, b.version + 1);
       if (b.status == BidStatus::kSubmitted) tx.updateBidStatus(b.id, BidStatus::kSuperseded, "amended");
     }
-    const std::string plain = encodeBidLines(lines);
-    Bid bid;
-    bid.round_id = r.id;
-    bid.supplier_id = actor.supplier_id;
     bid.version = version;
-    bid.status = BidStatus::kSubmitted;
-    bid.submitted_at = now;
-    bid.digest = sha256Hex(plain);
-    bid.sealed = sealer_.seal(r.id, actor.supplier_id, plain);
     receipt.bid_id = tx.insertBid(bid);
     receipt.version = version;
     receipt.submitted_at = now;
@@ -766,7 +819,9 @@ void Engine::withdrawBid(const Actor& actor, Id round_id) {
     const Round r = requireRound(tx.lockRound(round_id, LockMode::kShared), round_id);
     const TimePoint now = clock_.now();
     if (r.status != RoundStatus::kOpen || now >= r.deadline)
-      fail(ErrorCode::kDeadline, "a bid can only be withdrawn before the tender deadline (" + formatTime(r.deadline) + ")");
+      fail(ErrorCode::kDeadline, "a bid can only be withdrawn before the tender deadline (" + formatTime(r.deadline) +
+                                     ", Art. 34(2)(b))");
+    serialiseWriters(tx);  // against a concurrent submission of the same supplier (see submitBid)
     Id withdrawn = 0;
     for (const Bid& b : tx.listBids(r.id)) {
       if (b.supplier_id == actor.supplier_id && b.status == BidStatus::kSubmitted) {
@@ -799,7 +854,11 @@ std::vector<BidLine> Engine::readBid(const Actor& actor, Id bid_id) {
                          actor.role == Role::kAdministrator ||
                          (actor.role == Role::kOfficer && actor.authority_id == d.authority_id) ||
                          (actor.role == Role::kSupplier && actor.supplier_id == bid->supplier_id);
-    if (!allowed) fail(ErrorCode::kForbidden, "a supplier may read only its own bids");
+    if (!allowed)
+      fail(ErrorCode::kForbidden, actor.role == Role::kSupplier
+                                      ? "a supplier may read only its own bids"
+                                      : "only officers of the contracting authority that runs round " + r.reference +
+                                            ", auditors and administrators may read its bids");
     lines = tx.listBidLines(bid_id);
   });
   if (!refusal.empty()) {
@@ -934,41 +993,51 @@ RoundInputs loadRoundInputs(Tx& tx, const Round& r) {
 
 }  // namespace
 
+namespace {
+
+// Scores and ranks every lot of the round (locked exclusively by the caller), flags abnormally low
+// bids and records the evaluation with its audit entry, replacing any earlier evaluation.
+void evaluateLocked(Tx& tx, Round r, const std::string& actor_name, TimePoint now) {
+  const RoundInputs in = loadRoundInputs(tx, r);
+  tx.deleteEvaluation(r.id);
+  const std::vector<AbnormalLowCase> cases = tx.listAbnormalLowCases(r.id);
+  std::string change;
+  for (std::size_t i = 0; i < in.lots.size(); ++i) {
+    const LotEvaluation ev = evaluateLot(in.lot_inputs[i], in.bids[i], in.context);
+    tx.insertScores(ev.scores);
+    tx.insertLotResults(ev.results);
+    for (const LotResult& res : ev.results) {
+      change += "lot " + std::to_string(res.lot_id) + " bid " + std::to_string(res.bid_id) + " rank " +
+                std::to_string(res.rank) + " total " + res.total.toString() + "\n";
+      if (!res.abnormally_low) continue;
+      const bool known = std::any_of(cases.begin(), cases.end(), [&](const AbnormalLowCase& c) {
+        return c.lot_id == res.lot_id && c.bid_id == res.bid_id;
+      });
+      if (!known) tx.putAbnormalLowCase({r.id, res.lot_id, res.bid_id, std::nullopt, "", std::nullopt, false});
+    }
+    if (r.award_mode == AwardMode::kOptimalByDeliveryPoint) {
+      for (const LotEvaluation& pe : evaluatePerPoint(in.lot_inputs[i], in.bids[i], in.context)) {
+        tx.insertScores(pe.scores);
+        tx.insertLotResults(pe.results);
+      }
+    }
+  }
+  r.status = RoundStatus::kEvaluated;
+  tx.updateRound(r);
+  appendAudit(tx, now, actor_name, "round.evaluate", obj("round", r.id), change);
+}
+
+}  // namespace
+
 void Engine::evaluateRound(const Actor& actor, Id round_id) {
   store_.transact([&](Tx& tx) {
-    Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
+    const Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
     const Dps d = requireDps(tx, r.dps_id);
     requireOfficerOf(actor, d.authority_id, "evaluating bids");
     if (r.status != RoundStatus::kOpened && r.status != RoundStatus::kEvaluated)
       fail(ErrorCode::kConflict, "round " + r.reference + " is " + toString(r.status) +
-                                     "; bids are evaluated after opening and before award");
-    const RoundInputs in = loadRoundInputs(tx, r);
-    tx.deleteEvaluation(r.id);
-    const std::vector<AbnormalLowCase> cases = tx.listAbnormalLowCases(r.id);
-    std::string change;
-    for (std::size_t i = 0; i < in.lots.size(); ++i) {
-      const LotEvaluation ev = evaluateLot(in.lot_inputs[i], in.bids[i], in.context);
-      tx.insertScores(ev.scores);
-      tx.insertLotResults(ev.results);
-      for (const LotResult& res : ev.results) {
-        change += "lot " + std::to_string(res.lot_id) + " bid " + std::to_string(res.bid_id) + " rank " +
-                  std::to_string(res.rank) + " total " + res.total.toString() + "\n";
-        if (!res.abnormally_low) continue;
-        const bool known = std::any_of(cases.begin(), cases.end(), [&](const AbnormalLowCase& c) {
-          return c.lot_id == res.lot_id && c.bid_id == res.bid_id;
-        });
-        if (!known) tx.putAbnormalLowCase({r.id, res.lot_id, res.bid_id, std::nullopt, "", std::nullopt, false});
-      }
-      if (r.award_mode == AwardMode::kOptimalByDeliveryPoint) {
-        for (const LotEvaluation& pe : evaluatePerPoint(in.lot_inputs[i], in.bids[i], in.context)) {
-          tx.insertScores(pe.scores);
-          tx.insertLotResults(pe.results);
-        }
-      }
-    }
-    r.status = RoundStatus::kEvaluated;
-    tx.updateRound(r);
-    appendAudit(tx, clock_.now(), actor.name, "round.evaluate", obj("round", r.id), change);
+                                     "; bids are evaluated after opening and before award (Art. 67)");
+    evaluateLocked(tx, r, actor.name, clock_.now());
   });
 }
 
@@ -977,10 +1046,13 @@ void Engine::requestExplanation(const Actor& actor, Id round_id, Id lot_id, Id b
     const Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
     requireOfficerOf(actor, requireDps(tx, r.dps_id).authority_id, "requesting an explanation");
     if (r.status != RoundStatus::kEvaluated)
-      fail(ErrorCode::kConflict, "explanations are requested after evaluation and before award");
+      fail(ErrorCode::kConflict, "explanations of abnormally low bids are requested after evaluation and before "
+                                 "award (rule 11, Art. 69)");
     for (AbnormalLowCase c : tx.listAbnormalLowCases(round_id)) {
       if (c.lot_id != lot_id || c.bid_id != bid_id) continue;
-      if (c.explanation_requested_at) fail(ErrorCode::kConflict, "an explanation was already requested");
+      if (c.explanation_requested_at)
+        fail(ErrorCode::kConflict, "an explanation was already requested at " +
+                                       formatTime(*c.explanation_requested_at) + " (Art. 69(1)); decide the case");
       c.explanation_requested_at = clock_.now();
       tx.putAbnormalLowCase(c);
       appendAudit(tx, clock_.now(), actor.name, "abnormal_low.request", obj("bid", bid_id),
@@ -988,21 +1060,23 @@ void Engine::requestExplanation(const Actor& actor, Id round_id, Id lot_id, Id b
       return;
     }
     fail(ErrorCode::kNotFound, "bid " + std::to_string(bid_id) + " is not flagged as abnormally low on lot " +
-                                   std::to_string(lot_id));
+                                   std::to_string(lot_id) + " (rule 11, Art. 69)");
   });
 }
 
 void Engine::decideAbnormalLow(const Actor& actor, Id round_id, Id lot_id, Id bid_id, bool reject,
                                const std::string& explanation) {
-  bool re_evaluate = false;
   store_.transact([&](Tx& tx) {
     const Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
     requireOfficerOf(actor, requireDps(tx, r.dps_id).authority_id, "deciding on an abnormally low bid");
     if (r.status != RoundStatus::kEvaluated)
-      fail(ErrorCode::kConflict, "abnormally low bids are decided after evaluation and before award");
+      fail(ErrorCode::kConflict, "abnormally low bids are decided after evaluation and before award (rule 11, "
+                                 "Art. 69)");
     for (AbnormalLowCase c : tx.listAbnormalLowCases(round_id)) {
       if (c.lot_id != lot_id || c.bid_id != bid_id) continue;
-      if (c.decided_at) fail(ErrorCode::kConflict, "this case was decided already");
+      if (c.decided_at)
+        fail(ErrorCode::kConflict, "this abnormally low bid was decided already at " + formatTime(*c.decided_at) +
+                                       " (Art. 69)");
       if (reject && !c.explanation_requested_at)
         fail(ErrorCode::kConflict, "an abnormally low bid may be rejected only after the supplier was asked to "
                                    "explain its price (rule 11, Art. 69(1)); request an explanation first");
@@ -1012,13 +1086,14 @@ void Engine::decideAbnormalLow(const Actor& actor, Id round_id, Id lot_id, Id bi
       tx.putAbnormalLowCase(c);
       appendAudit(tx, clock_.now(), actor.name, reject ? "abnormal_low.reject" : "abnormal_low.accept",
                   obj("bid", bid_id), "lot " + std::to_string(lot_id) + "\n" + explanation);
-      re_evaluate = reject;
+      // A rejection re-ranks the round without the bid in the same transaction, so that the stored
+      // ranking never shows a rejected bid as admissible.
+      if (reject) evaluateLocked(tx, r, actor.name, clock_.now());
       return;
     }
     fail(ErrorCode::kNotFound, "bid " + std::to_string(bid_id) + " is not flagged as abnormally low on lot " +
-                                   std::to_string(lot_id));
+                                   std::to_string(lot_id) + " (rule 11, Art. 69)");
   });
-  if (re_evaluate) evaluateRound(actor, round_id);
 }
 
 AwardDecision Engine::awardRound(const Actor& actor, Id round_id) {
@@ -1027,15 +1102,18 @@ AwardDecision Engine::awardRound(const Actor& actor, Id round_id) {
     Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
     const Dps d = requireDps(tx, r.dps_id);
     requireOfficerOf(actor, d.authority_id, "awarding");
+    if (r.status == RoundStatus::kAwarded)
+      fail(ErrorCode::kConflict, "round " + r.reference + " is awarded already; an award decision is taken once");
     if (r.status != RoundStatus::kEvaluated)
-      fail(ErrorCode::kConflict, "round " + r.reference + " is " + toString(r.status) + "; evaluate it before award");
+      fail(ErrorCode::kConflict, "round " + r.reference + " is " + toString(r.status) +
+                                     "; evaluate it against the published criteria before award (Art. 67)");
     const TimePoint now = clock_.now();
     const RoundInputs in = loadRoundInputs(tx, r);
     const std::vector<AbnormalLowCase> cases = tx.listAbnormalLowCases(r.id);
     std::vector<AwardLine> lines;
     std::string change;
     std::string certificate;
-    Problems undecided;
+    std::string undecided;
     for (std::size_t i = 0; i < in.lots.size(); ++i) {
       const LotEvaluation ev = evaluateLot(in.lot_inputs[i], in.bids[i], in.context);
       std::vector<AwardLine> lot_lines;
@@ -1052,15 +1130,15 @@ AwardDecision Engine::awardRound(const Actor& actor, Id round_id) {
       for (const AwardLine& l : lot_lines) {
         for (const AbnormalLowCase& c : cases)
           if (c.lot_id == l.lot_id && c.bid_id == l.bid_id && !c.decided_at)
-            undecided.add("lot " + std::to_string(in.lots[i].number),
-                          "bid " + std::to_string(l.bid_id) + " is abnormally low and undecided: request an "
-                          "explanation and accept or reject it first (rule 11, Art. 69)");
+            undecided += "\nlot " + std::to_string(in.lots[i].number) + ": bid " + std::to_string(l.bid_id) +
+                         " is abnormally low and undecided: request an explanation and accept or reject it first "
+                         "(rule 11, Art. 69)";
         change += "lot " + std::to_string(l.lot_id) + " bid " + std::to_string(l.bid_id) + " supplier " +
                   std::to_string(l.supplier_id) + " quantity " + l.quantity.toString() + "\n";
       }
       lines.insert(lines.end(), lot_lines.begin(), lot_lines.end());
     }
-    undecided.throwIfAny("the award of round " + r.reference);
+    if (!undecided.empty()) fail(ErrorCode::kConflict, "the award of round " + r.reference + " must wait:" + undecided);
     for (AwardLine& l : lines) l.round_id = r.id;
     tx.insertAwardLines(lines);
     const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);

@@ -83,6 +83,9 @@ class Engine {
   // Rule 3: extends the assessment of the initial wave; no invitation may be sent until it ends.
   void extendInitialAssessment(const Actor& actor, Id dps_id, TimePoint until, const std::string& justification);
   void terminateDps(const Actor& actor, Id dps_id, const std::string& reason);
+  // The DPS's status as the law sees it now: a published or operating DPS past its validity is
+  // expired although its stored status is unchanged.
+  DpsStatus dpsStatus(Id dps_id);
   Id addDeliveryPoint(const Actor& actor, const DeliveryPoint& point);
 
   // --- Suppliers ---

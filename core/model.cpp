@@ -43,6 +43,13 @@ constexpr Names<BidStatus, 5> kBidStatus{{{BidStatus::kSubmitted, "submitted"},
                                           {BidStatus::kWithdrawn, "withdrawn"},
                                           {BidStatus::kInvalid, "invalid"},
                                           {BidStatus::kRejected, "rejected"}}};
+constexpr Names<AccountRole, 4> kAccountRole{{{AccountRole::kAdministrator, "administrator"},
+                                              {AccountRole::kOfficer, "officer"},
+                                              {AccountRole::kSupplier, "supplier"},
+                                              {AccountRole::kAuditor, "auditor"}}};
+constexpr Names<OutboxStatus, 3> kOutboxStatus{{{OutboxStatus::kPending, "pending"},
+                                                {OutboxStatus::kSent, "sent"},
+                                                {OutboxStatus::kFailed, "failed"}}};
 
 template <typename E, std::size_t N>
 const char* nameOf(const Names<E, N>& names, E value) {
@@ -71,6 +78,8 @@ const char* toString(AdmissionStatus v) { return nameOf(kAdmissionStatus, v); }
 const char* toString(RoundStatus v) { return nameOf(kRoundStatus, v); }
 const char* toString(AwardMode v) { return nameOf(kAwardMode, v); }
 const char* toString(BidStatus v) { return nameOf(kBidStatus, v); }
+const char* toString(AccountRole v) { return nameOf(kAccountRole, v); }
+const char* toString(OutboxStatus v) { return nameOf(kOutboxStatus, v); }
 
 DpsStatus parseDpsStatus(const std::string& s) { return valueOf(kDpsStatus, s, "dps status"); }
 CriterionKind parseCriterionKind(const std::string& s) { return valueOf(kCriterionKind, s, "criterion kind"); }
@@ -81,5 +90,7 @@ AdmissionStatus parseAdmissionStatus(const std::string& s) {
 RoundStatus parseRoundStatus(const std::string& s) { return valueOf(kRoundStatus, s, "round status"); }
 AwardMode parseAwardMode(const std::string& s) { return valueOf(kAwardMode, s, "award mode"); }
 BidStatus parseBidStatus(const std::string& s) { return valueOf(kBidStatus, s, "bid status"); }
+AccountRole parseAccountRole(const std::string& s) { return valueOf(kAccountRole, s, "account role"); }
+OutboxStatus parseOutboxStatus(const std::string& s) { return valueOf(kOutboxStatus, s, "outbox status"); }
 
 }  // namespace core

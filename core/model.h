@@ -320,6 +320,64 @@ struct AuditEntry {
   std::string hash;    // SHA-256 hex of (prev_hash, seq, at, actor, action, object, digest)
 };
 
+// --- accounts (the web service) ---
+enum class AccountRole { kAdministrator, kOfficer, kSupplier, kAuditor };
+
+struct Account {
+  Id id = 0;
+  std::string username;       // unique, case-sensitive login name (an e-mail address for suppliers)
+  std::string display_name;
+  std::string email;
+  std::string password_hash;  // libsodium crypto_pwhash_str (argon2id) string; never the password
+  AccountRole role = AccountRole::kSupplier;
+  Id authority_id = 0;        // officers: the authority they act for; else 0
+  Id supplier_id = 0;         // suppliers: their economic operator; else 0
+  bool active = true;
+  std::string language = "sl";  // "sl" or "en"
+  TimePoint created_at{};
+};
+
+struct Session {
+  std::string token_hash;  // SHA-256 hex of the cookie value; the value itself is never stored
+  Id account_id = 0;
+  std::string csrf_token;
+  TimePoint created_at{};
+  TimePoint expires_at{};
+};
+
+struct ApiToken {
+  Id id = 0;
+  std::string token_hash;  // SHA-256 hex of the token
+  Id account_id = 0;
+  std::string label;
+  TimePoint created_at{};
+  bool revoked = false;
+};
+
+// A login attempt, kept for throttling per account and per address.
+struct LoginAttempt {
+  std::string username;
+  std::string address;
+  TimePoint at{};
+  bool success = false;
+};
+
+enum class OutboxStatus { kPending, kSent, kFailed };
+
+// A notification written in the same transaction as the change it reports, delivered later by SMTP.
+struct OutboxMessage {
+  Id id = 0;
+  std::string recipient;  // e-mail address
+  std::string subject;
+  std::string body;
+  std::string object;  // "round:12", "admission:3"
+  OutboxStatus status = OutboxStatus::kPending;
+  int attempts = 0;
+  TimePoint created_at{};
+  TimePoint next_attempt_at{};
+  std::string last_error;
+};
+
 const char* toString(DpsStatus v);
 const char* toString(CriterionKind v);
 const char* toString(Formula v);
@@ -327,6 +385,8 @@ const char* toString(AdmissionStatus v);
 const char* toString(RoundStatus v);
 const char* toString(AwardMode v);
 const char* toString(BidStatus v);
+const char* toString(AccountRole v);
+const char* toString(OutboxStatus v);
 // Inverses; throw Error(kInvalidArgument) naming the accepted values.
 DpsStatus parseDpsStatus(const std::string& s);
 CriterionKind parseCriterionKind(const std::string& s);
@@ -335,5 +395,7 @@ AdmissionStatus parseAdmissionStatus(const std::string& s);
 RoundStatus parseRoundStatus(const std::string& s);
 AwardMode parseAwardMode(const std::string& s);
 BidStatus parseBidStatus(const std::string& s);
+AccountRole parseAccountRole(const std::string& s);
+OutboxStatus parseOutboxStatus(const std::string& s);
 
 }  // namespace core

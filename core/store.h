@@ -128,6 +128,40 @@ class Tx {
   virtual void insertAwardDecision(const AwardDecision& d) = 0;
   virtual std::optional<AwardDecision> getAwardDecision(Id round_id) = 0;
 
+  // --- accounts, sessions and settings (the web service) ---
+  // Usernames are unique: inserting a taken one throws Error(kConflict).
+  virtual Id insertAccount(const Account& a) = 0;
+  virtual void updateAccount(const Account& a) = 0;  // every field but id and created_at
+  virtual std::optional<Account> getAccount(Id id) = 0;
+  virtual std::optional<Account> findAccountByUsername(const std::string& username) = 0;
+  virtual std::vector<Account> listAccounts() = 0;
+
+  virtual void insertSession(const Session& s) = 0;
+  virtual std::optional<Session> findSession(const std::string& token_hash) = 0;
+  virtual void deleteSession(const std::string& token_hash) = 0;
+  // Removes every session of the account (log out everywhere, password change).
+  virtual void deleteAccountSessions(Id account_id) = 0;
+  virtual void deleteExpiredSessions(TimePoint now) = 0;
+
+  virtual Id insertApiToken(const ApiToken& t) = 0;
+  virtual std::optional<ApiToken> findApiToken(const std::string& token_hash) = 0;
+  virtual void revokeApiToken(Id id) = 0;
+
+  virtual void insertLoginAttempt(const LoginAttempt& a) = 0;
+  // Failed attempts since `since` for the username (when not empty) or the address (when not empty).
+  virtual int countFailedLogins(const std::string& username, const std::string& address, TimePoint since) = 0;
+
+  // Small persistent settings ("clock.simulated_now", ...); nullopt when never set.
+  virtual void putSetting(const std::string& key, const std::string& value) = 0;
+  virtual std::optional<std::string> getSetting(const std::string& key) = 0;
+
+  virtual Id insertOutboxMessage(const OutboxMessage& m) = 0;
+  virtual void updateOutboxMessage(const OutboxMessage& m) = 0;
+  // Pending messages whose next attempt is due at `now`, oldest first, at most `limit`.
+  virtual std::vector<OutboxMessage> listDueOutbox(TimePoint now, std::size_t limit) = 0;
+  // Every message, newest first, at most `limit` (for the officer's delivery view).
+  virtual std::vector<OutboxMessage> listOutbox(std::size_t limit) = 0;
+
   // The newest audit entry, read under a lock that serialises appends across processes; nullopt
   // when the log is empty.
   virtual std::optional<AuditEntry> lastAuditEntry() = 0;

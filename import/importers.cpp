@@ -54,6 +54,7 @@ const std::vector<KindInfo>& kinds() {
       {Kind::kRoadDistances,
        "road-distances",
        {"tax_number", "dispatch_point", "authority", "delivery_point_code", "km"}},
+      {Kind::kDemand, "demand", {"lot", "product", "delivery_point_code", "quantity", "schedule"}},
   };
   return table;
 }
@@ -472,6 +473,8 @@ class SupplierImporter final : public KindImporter {
                    std::string("supplier ") + g.tax + " has no " + column + ": give " + what +
                        " on the supplier's first row");
     };
+    // A block repeating an earlier supplier's tax number was reported as such; what it lacks adds nothing.
+    if (g.duplicate) return;
     missing(g.name, "name", "the registered name");
     missing(g.address, "address", "the registered address");
     missing(g.email, "email", "the address invitations are sent to");
@@ -535,6 +538,7 @@ class SupplierImporter final : public KindImporter {
     int first_line = 0;
     int last_line = 0;
     bool bad = false;
+    bool duplicate = false;  // the tax number's rows began earlier in the file
     bool dispatch_given = false;  // a row tried to give a dispatch point, even a bad one
     GroupField name, address, email, sme;
     std::vector<Pending<core::DispatchPoint>> points;
@@ -550,6 +554,7 @@ class SupplierImporter final : public KindImporter {
                    "duplicate: this supplier's rows already began on line " + std::to_string(*first) +
                        "; keep all rows of one supplier together, one after the other");
       group_->bad = true;
+      group_->duplicate = true;
     }
   }
 
@@ -770,12 +775,219 @@ class RoadDistanceImporter final : public KindImporter {
 };
 
 // ---------------------------------------------------------------------------------------------
+class DemandImporter final : public KindImporter {
+ public:
+  enum Col : std::size_t { kLot, kProduct, kDeliveryPointCode, kQuantity, kSchedule };
+
+  DemandImporter(Context& ctx, const core::Round& round, core::Id authority_id)
+      : ctx_(ctx), round_(round), authority_id_(authority_id) {
+    for (core::Lot& l : ctx.tx().listLots(round.id)) stored_.emplace(l.number, std::move(l));
+  }
+
+  void row(const Row& row) override {
+    const auto lot_text = ctx_.required(row, kLot, "the lot number (1, 2, ...) on every row of the lot");
+    std::optional<int> number;
+    if (lot_text) {
+      number = lotNumber(*lot_text);
+      if (!number) ctx_.problem(row, kLot, "not a lot number: write a whole number from 1 to 99999, e.g. 3");
+    }
+    if (!number) {
+      // Without its lot the row cannot join a block; its other cells are still checked.
+      Group orphan;
+      cells(row, orphan);
+      return;
+    }
+    if (!group_ || group_->number != *number) {
+      const std::size_t before_finish = ctx_.problemCount();
+      finish();
+      ctx_.skipRowProblems(ctx_.problemCount() - before_finish);
+      startGroup(row, *number);
+    }
+    Group& g = *group_;
+    cells(row, g);
+    if (!ctx_.rowOk()) g.bad = true;
+  }
+
+  void finish() override {
+    if (!group_) return;
+    Group g = std::move(*group_);
+    group_.reset();
+    if (g.bad || !g.product) return;
+
+    core::Lot lot;
+    lot.round_id = round_.id;
+    lot.number = g.number;
+    lot.cpv = g.product->cpv;
+    lot.description = g.product->name_en.empty() ? g.product->name_sl : g.product->name_sl + " / " + g.product->name_en;
+    lot.unit = g.product->unit;
+    lot.unit_mass_kg = g.product->unit_mass_kg;
+    lot.demands = std::move(g.demands);
+
+    Outcome outcome = Outcome::kAdded;
+    if (const auto it = stored_.find(lot.number); it != stored_.end()) {
+      if (!same(it->second, lot)) {
+        ctx_.problem(g.first_line, 0, "lot", std::to_string(lot.number),
+                     "lot " + std::to_string(lot.number) + " is already stored in round " + round_.reference +
+                         " with a different product or demand (" + describe(it->second) +
+                         "); a stored lot's demand is fixed: give it unchanged, use a new lot number, or put the "
+                         "changed demand into a new draft round");
+        return;
+      }
+      outcome = Outcome::kUnchanged;
+    }
+    if (ctx_.writing() && outcome == Outcome::kAdded) ctx_.tx().insertLot(lot);
+    std::string canonical = "lot\t" + std::to_string(lot.number) + "\t" + g.product->code + "\t" + lot.cpv;
+    for (const core::Demand& d : lot.demands)
+      canonical += "\tdemand:" + std::to_string(d.delivery_point_id) + "|" + d.quantity.toString() + "|" + d.schedule;
+    ctx_.record(outcome, canonical);
+  }
+
+ private:
+  struct Group {
+    int number = 0;
+    int first_line = 0;
+    bool bad = false;
+    std::optional<core::Product> product;
+    int product_line = 0;
+    std::vector<core::Demand> demands;
+    std::unordered_map<core::Id, int> points;  // delivery point -> line it was first given on
+  };
+
+  static std::optional<int> lotNumber(std::string_view text) {
+    int value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > 99999) return std::nullopt;
+    return value;
+  }
+
+  void startGroup(const Row& row, int number) {
+    group_.emplace();
+    group_->number = number;
+    group_->first_line = row.line();
+    if (const auto first = lots_.insert(std::to_string(number), row.line())) {
+      ctx_.problem(row, kLot,
+                   "duplicate: lot " + std::to_string(number) + "'s rows already began on line " +
+                       std::to_string(*first) + "; keep all rows of one lot together, one after the other");
+      group_->bad = true;
+    }
+  }
+
+  void cells(const Row& row, Group& g) {
+    const auto product_code = ctx_.required(row, kProduct, "the product's code as stored in the catalogue");
+    const auto code = ctx_.required(row, kDeliveryPointCode, "the delivery point's code");
+    const auto quantity_text = ctx_.required(row, kQuantity, "the quantity demanded, in the product's unit");
+    const auto schedule = ctx_.required(row, kSchedule, "the delivery schedule, e.g. 'weekly, Mon'");
+    core::Decimal quantity;
+    if (quantity_text) {
+      if (const std::optional<core::Decimal> parsed = parseNumber(*quantity_text); !parsed) {
+        ctx_.problem(row, kQuantity, "not a number: write the quantity with at most six decimals, e.g. 120 or 12,5");
+      } else if (parsed->isNegative() || parsed->isZero()) {
+        ctx_.problem(row, kQuantity, "must be greater than 0: leave the delivery point out when it needs none");
+      } else {
+        quantity = *parsed;
+      }
+    }
+    if (product_code) {
+      const core::Product* p = product(row, *product_code);
+      if (p && g.number != 0) {
+        if (!g.product) {
+          g.product = *p;
+          g.product_line = row.line();
+        } else if (g.product->code != p->code) {
+          ctx_.problem(row, kProduct,
+                       "lot " + std::to_string(g.number) + " is product '" + g.product->code + "' (line " +
+                           std::to_string(g.product_line) + "): one lot is one product; give another lot number");
+        }
+      }
+    }
+    const core::DeliveryPoint* to = nullptr;
+    if (code) to = deliveryPoint(row, *code);
+    if (to && g.number != 0) {
+      // A lot's rows are one block (a repeated block is refused), so duplicates are looked for
+      // within the block only, which keeps memory flat however many lots the file has.
+      if (const auto [it, inserted] = g.points.emplace(to->id, row.line()); !inserted) {
+        ctx_.problem(row, kDeliveryPointCode,
+                     "duplicate: this lot's demand for this delivery point is already on line " +
+                         std::to_string(it->second) + "; give one row per lot and delivery point (add the quantities)");
+      }
+    }
+    if (!ctx_.rowOk() || g.number == 0) return;
+    g.demands.push_back({to->id, quantity, std::string(*schedule)});
+  }
+
+  const core::Product* product(const Row& row, std::string_view code) {
+    auto it = products_.find(std::string(code));
+    if (it == products_.end()) {
+      if (products_.size() >= kCacheLimit) products_.clear();
+      it = products_.emplace(std::string(code), ctx_.tx().findProductByCode(std::string(code))).first;
+    }
+    if (!it->second) {
+      ctx_.problem(row, kProduct, "no product with this code is in the catalogue: correct the code or import the "
+                                  "products file first");
+      return nullptr;
+    }
+    return &*it->second;
+  }
+
+  const core::DeliveryPoint* deliveryPoint(const Row& row, std::string_view code) {
+    auto it = delivery_points_.find(std::string(code));
+    if (it == delivery_points_.end()) {
+      if (delivery_points_.size() >= kCacheLimit) delivery_points_.clear();
+      it = delivery_points_.emplace(std::string(code), ctx_.tx().findDeliveryPoint(authority_id_, std::string(code)))
+               .first;
+    }
+    if (!it->second) {
+      ctx_.problem(row, kDeliveryPointCode,
+                   "the round's contracting authority has no delivery point with this code: correct the code or "
+                   "import the delivery points first");
+      return nullptr;
+    }
+    return &*it->second;
+  }
+
+  static std::vector<std::tuple<core::Id, core::Decimal, std::string>> demandSet(const core::Lot& l) {
+    std::vector<std::tuple<core::Id, core::Decimal, std::string>> out;
+    for (const core::Demand& d : l.demands) out.emplace_back(d.delivery_point_id, d.quantity, d.schedule);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  static bool same(const core::Lot& a, const core::Lot& b) {
+    return a.cpv == b.cpv && a.description == b.description && a.unit == b.unit && a.unit_mass_kg == b.unit_mass_kg &&
+           demandSet(a) == demandSet(b);
+  }
+
+  static std::string describe(const core::Lot& l) {
+    core::Decimal total;
+    for (const core::Demand& d : l.demands) total += d.quantity;
+    return "stored: CPV " + l.cpv + " '" + l.description + "', " + std::to_string(l.demands.size()) +
+           " delivery points, " + total.toString() + " " + l.unit + " in all";
+  }
+
+  Context& ctx_;
+  const core::Round& round_;
+  core::Id authority_id_;
+  std::map<int, core::Lot> stored_;
+  std::optional<Group> group_;
+  KeySet lots_;
+  std::unordered_map<std::string, std::optional<core::Product>> products_;
+  std::unordered_map<std::string, std::optional<core::DeliveryPoint>> delivery_points_;
+};
+
+// ---------------------------------------------------------------------------------------------
 
 // Thrown inside the transaction to roll it back when the file has problems.
 struct RollBack {};
 
-std::unique_ptr<KindImporter> makeImporter(Kind kind, Context& ctx, const CpvList* cpv) {
+// What a demand import goes into: the draft round and its authority.
+struct Target {
+  core::Round round;
+  core::Id authority_id = 0;
+};
+
+std::unique_ptr<KindImporter> makeImporter(Kind kind, Context& ctx, const CpvList* cpv, const Target* target) {
   switch (kind) {
+    case Kind::kDemand: return std::make_unique<DemandImporter>(ctx, target->round, target->authority_id);
     case Kind::kDeliveryPoints: return std::make_unique<DeliveryPointImporter>(ctx);
     case Kind::kSuppliers: return std::make_unique<SupplierImporter>(ctx);
     case Kind::kProducts: return std::make_unique<ProductImporter>(ctx, cpv);
@@ -822,7 +1034,8 @@ bool readHeader(Context& ctx, const KindInfo& info, const CsvRecord& header, std
   return ctx.problemCount() == before;
 }
 
-void runFile(Context& ctx, const KindInfo& info, std::istream& in, const CpvList* cpv, ImportReport& report) {
+void runFile(Context& ctx, const KindInfo& info, std::istream& in, const CpvList* cpv, const Target* target,
+             ImportReport& report) {
   CsvReader reader(in, ctx.options().delimiter);
   CsvRecord record;
   if (!reader.next(record)) {
@@ -839,7 +1052,7 @@ void runFile(Context& ctx, const KindInfo& info, std::istream& in, const CpvList
   std::vector<std::string> header_names;
   for (const std::string& f : record.fields) header_names.push_back(std::string(trimmed(f)));
 
-  std::unique_ptr<KindImporter> importer = makeImporter(info.kind, ctx, cpv);
+  std::unique_ptr<KindImporter> importer = makeImporter(info.kind, ctx, cpv, target);
   const auto& options = ctx.options();
   while (reader.next(record)) {
     if (std::all_of(record.fields.begin(), record.fields.end(),
@@ -874,16 +1087,38 @@ void runFile(Context& ctx, const KindInfo& info, std::istream& in, const CpvList
   if (options.progress) options.progress(report.rows);
 }
 
-std::string auditSummary(const ImportReport& report, const std::string& digest) {
+std::string auditSummary(const ImportReport& report, core::Id round_id, const std::string& digest) {
   std::ostringstream out;
   out << "import " << toString(report.kind) << "\n"
-      << "file " << report.file << "\n"
-      << "rows " << report.rows << "\n"
+      << "file " << report.file << "\n";
+  if (report.kind == Kind::kDemand) out << "round " << round_id << "\n";
+  out << "rows " << report.rows << "\n"
       << "new " << report.added << "\n"
       << "updated " << report.updated << "\n"
       << "unchanged " << report.unchanged << "\n"
       << "records-sha256 " << digest << "\n";
   return out.str();
+}
+
+// The round a demand file goes into: it must exist and be draft (invitations fix what is bought).
+// apply() locks it so that no dispatch runs while its lots are written.
+Target demandTarget(core::Tx& tx, core::Id round_id, bool apply) {
+  const std::optional<core::Round> round = apply ? tx.lockRound(round_id, core::LockMode::kExclusive)
+                                                 : tx.getRound(round_id);
+  if (!round) {
+    throw core::Error(ErrorCode::kNotFound,
+                      "there is no round " + std::to_string(round_id) + ": create the draft round first", "round");
+  }
+  if (round->status != core::RoundStatus::kDraft) {
+    throw core::Error(ErrorCode::kConflict,
+                      "round " + round->reference + " is " + core::toString(round->status) +
+                          ", not draft: its lots were fixed when the invitations were sent (Art. 34(6)); import "
+                          "the demand into a new draft round",
+                      "round");
+  }
+  const std::optional<core::Dps> dps = tx.getDps(round->dps_id);
+  if (!dps) throw core::Error(ErrorCode::kInternal, "round " + round->reference + " names a DPS that is not stored");
+  return Target{*round, dps->authority_id};
 }
 
 ImportReport run(core::Store& store, Kind kind, std::istream& in, const ImportOptions& options, bool apply) {
@@ -893,6 +1128,10 @@ ImportReport run(core::Store& store, Kind kind, std::istream& in, const ImportOp
     cpv = std::make_unique<CpvList>(CpvList::load(options.cpv_list_path));
   const core::SystemClock system_clock;
   const core::Clock& clock = options.clock ? *options.clock : static_cast<const core::Clock&>(system_clock);
+  if (kind == Kind::kDemand && !options.round_id) {
+    throw core::Error(ErrorCode::kInvalidArgument,
+                      "a demand file goes into one draft round: name the round (--round ID)", "round");
+  }
 
   const std::istream::pos_type start = in.tellg();
   int attempts = 0;
@@ -912,13 +1151,16 @@ ImportReport run(core::Store& store, Kind kind, std::istream& in, const ImportOp
       report.kind = kind;
       report.file = options.file_name;
       Context ctx(tx, info, options, apply, report);
-      runFile(ctx, info, in, cpv.get(), report);
+      std::optional<Target> target;
+      if (kind == Kind::kDemand) target = demandTarget(tx, *options.round_id, apply);
+      runFile(ctx, info, in, cpv.get(), target ? &*target : nullptr, report);
       report.rejected = ctx.rejectedRows();
       if (!apply) return;
       if (!report.ok()) throw RollBack{};
       if (ctx.changes() > 0) {
-        core::appendAudit(tx, clock.now(), options.actor, std::string("import.") + info.name, options.file_name,
-                          auditSummary(report, ctx.digestHex()));
+        const std::string object = target ? "round:" + std::to_string(target->round.id) : options.file_name;
+        core::appendAudit(tx, clock.now(), options.actor, std::string("import.") + info.name, object,
+                          auditSummary(report, target ? target->round.id : 0, ctx.digestHex()));
       }
     });
     report.applied = apply;

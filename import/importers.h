@@ -45,6 +45,17 @@
 //       authority name and code); both must be stored. A distance shorter than the straight line
 //       between the two points is refused.
 //
+//   demand           lot, product, delivery_point_code, quantity, schedule
+//       A round's demand, into the draft round named by ImportOptions::round_id (a round that is
+//       not draft is refused: invitations fix what is bought). Layout: the rows of one lot form
+//       one block of consecutive rows sharing its number (a positive integer); every row of the
+//       block names the same product (a code of the stored catalogue, which gives the lot's CPV,
+//       description, unit and unit mass) and one delivery point of the round's authority (by
+//       code) with the quantity in the product's unit (> 0) and the delivery schedule ("weekly,
+//       Mon"). A lot not yet in the round is created with its demand; a stored lot with the same
+//       product and the same demand is unchanged; a stored lot that differs is reported: a lot's
+//       demand is fixed once stored, so put the changed demand into a new draft round.
+//
 // Thread-safety: the functions are reentrant; each call uses its own transaction.
 
 #include <cstddef>
@@ -61,9 +72,9 @@
 
 namespace importer {
 
-enum class Kind { kDeliveryPoints, kSuppliers, kProducts, kRoadDistances };
+enum class Kind { kDeliveryPoints, kSuppliers, kProducts, kRoadDistances, kDemand };
 
-// "delivery-points", "suppliers", "products", "road-distances".
+// "delivery-points", "suppliers", "products", "road-distances", "demand".
 const char* toString(Kind kind);
 // The inverse of toString; throws core::Error(kInvalidArgument) naming the accepted kinds.
 Kind parseKind(const std::string& text);
@@ -87,6 +98,8 @@ struct ImportOptions {
   std::uint64_t progress_every = 10000;
   // ',' or ';'; nullopt: detected from the header line.
   std::optional<char> delimiter;
+  // The draft round a demand file goes into (Kind::kDemand only; required there).
+  std::optional<core::Id> round_id;
 };
 
 struct Problem {
@@ -104,7 +117,7 @@ struct ImportReport {
   bool applied = false;  // true only when apply() committed
   char delimiter = ',';
   std::uint64_t rows = 0;  // data rows read (header and empty rows excluded)
-  // Records (a supplier spans its block of rows; other kinds one record per row).
+  // Records (a supplier or a lot spans its block of rows; other kinds one record per row).
   std::uint64_t added = 0;
   std::uint64_t updated = 0;
   std::uint64_t unchanged = 0;
@@ -116,12 +129,14 @@ struct ImportReport {
 };
 
 // Reads the file and reports what apply() would do; writes nothing. Throws core::Error only for
-// what is not the file's fault: an unreadable CPV list (kNotFound, kInvalidArgument) or the store.
+// what is not the file's fault: an unreadable CPV list (kNotFound, kInvalidArgument), a demand
+// import without a round (kInvalidArgument), with a round that does not exist (kNotFound) or is
+// not draft (kConflict), or the store.
 ImportReport preview(core::Store& store, Kind kind, std::istream& in, const ImportOptions& options);
 
 // Reads the file and, when it has no problem, writes it in one transaction with one audit entry
-// (action "import.<kind>", object the file name) when anything changed. With any problem nothing is
-// written. Throws as preview().
+// (action "import.<kind>", object the file name, or "round:<id>" for demand) when anything
+// changed. With any problem nothing is written. Throws as preview().
 ImportReport apply(core::Store& store, Kind kind, std::istream& in, const ImportOptions& options);
 
 // The report as text for a terminal: a summary line, then one line per problem as

@@ -6,6 +6,7 @@
 
 #include "core/audit.h"
 #include "core/error.h"
+#include "import/import_command.h"
 #include "web/config.h"
 #include "web/demo.h"
 #include "web/services.h"
@@ -20,6 +21,8 @@ const char* kUsage =
     "  init [--demo]        create the database schema and the master key; --demo loads the demo data\n"
     "  demo                 run one complete purchasing round on the demo data and print the result\n"
     "  audit verify         check the audit log's hash chain; names any altered, removed or reordered entry\n"
+    "  import KIND FILE     preview (or with --apply, load) a CSV file: delivery-points, suppliers,\n"
+    "                       products, road-distances, demand (see dps import --help)\n"
     "  help                 this text\n"
     "\n"
     "Options for every command:\n"
@@ -52,11 +55,19 @@ struct Parsed {
   bool demo = false;
 };
 
+// Commands whose own options are parsed by the part of the product that runs them: every argument
+// after the command but --config reaches it unchanged.
+bool delegates(const std::string& command) {
+  return command == "import" || command == "export" || command == "report" || command == "verify-evaluation";
+}
+
 Parsed parse(const std::vector<std::string>& args) {
   Parsed p;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
+    if (delegates(p.command) && a != "--config" && a.rfind("--config=", 0) != 0) {
+      p.positional.push_back(a);
+    } else if (a == "--help" || a == "-h") {
       p.help = true;
     } else if (a == "--config") {
       if (i + 1 == args.size())
@@ -109,6 +120,31 @@ int cmdAudit(const Parsed& p) {
   return 1;
 }
 
+// The calendar that ends a certificate's last valid day: the country of the stored authorities
+// when they share one; none (UTC) otherwise.
+const core::Calendar* importCalendar(Services& services) {
+  std::string country;
+  bool shared = true;
+  services.store().transact([&](core::Tx& tx) {
+    for (const core::Authority& a : tx.listAuthorities()) {
+      if (country.empty()) country = a.country;
+      shared = shared && a.country == country;
+    }
+  });
+  if (country.empty() || !shared) return nullptr;
+  return &services.calendars().forCountry(country);
+}
+
+int cmdImport(const Parsed& p) {
+  if (p.positional.empty() || p.positional[0] == "--help" || p.positional[0] == "-h") {
+    std::cout << importer::importCommandUsage();
+    return p.positional.empty() ? 2 : 0;
+  }
+  Services services(loadConfig(p.config));
+  return importer::runImportCommand(p.positional, services.store(), services.clock(), importCalendar(services),
+                                    services.config().cpv_file, std::cout, std::cerr);
+}
+
 }  // namespace
 
 int runCli(const std::vector<std::string>& args) {
@@ -118,7 +154,7 @@ int runCli(const std::vector<std::string>& args) {
       std::cout << kUsage;
       return p.command.empty() && !p.help ? 2 : 0;
     }
-    if (p.help) {
+    if (p.help && !delegates(p.command)) {
       const auto it = kCommandHelp.find(p.command);
       std::cout << (it == kCommandHelp.end() ? kUsage : it->second);
       return 0;
@@ -126,6 +162,7 @@ int runCli(const std::vector<std::string>& args) {
     if (p.command == "init") return cmdInit(p);
     if (p.command == "demo") return cmdDemo(p);
     if (p.command == "audit") return cmdAudit(p);
+    if (p.command == "import") return cmdImport(p);
     std::cerr << "dps: unknown command '" << p.command << "'\n\n" << kUsage;
     return 2;
   } catch (const core::Error& e) {

@@ -4,6 +4,7 @@
 #include <Poco/Exception.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 
+#include <charconv>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -47,6 +48,18 @@ Config loadConfig(const std::string& path) {
   c.base_dir = std::filesystem::absolute(path).parent_path().string();
   std::string problems;
   using Setter = std::function<void(const std::string&)>;
+  const auto intSetter = [&](const std::string& key, int min, int max, int& target) -> Setter {
+    return [&problems, key, min, max, &target](const std::string& v) {
+      int value = 0;
+      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+      if (ec != std::errc() || end != v.data() + v.size() || value < min || value > max) {
+        problems += "\n  " + key + ": '" + v + "' must be a whole number from " + std::to_string(min) + " to " +
+                    std::to_string(max);
+        return;
+      }
+      target = value;
+    };
+  };
   const std::map<std::string, Setter> setters = {
       {"store.uri",
        [&](const std::string& v) {
@@ -63,6 +76,29 @@ Config loadConfig(const std::string& path) {
        }},
       {"demo.dir", [&](const std::string& v) { c.demo_dir = v; }},
       {"cpv.file", [&](const std::string& v) { c.cpv_file = v; }},
+      {"http.address", [&](const std::string& v) { c.http_address = v; }},
+      {"http.port", intSetter("http.port", 0, 65535, c.http_port)},
+      {"http.threads", intSetter("http.threads", 1, 1024, c.http_threads)},
+      {"http.max_body_bytes", intSetter("http.max_body_bytes", 1024, 64 * 1024 * 1024, c.http_max_body_bytes)},
+      {"http.static_dir", [&](const std::string& v) { c.http_static_dir = v; }},
+      {"http.access_log", [&](const std::string& v) { c.http_access_log = v; }},
+      {"http.tls.certificate", [&](const std::string& v) { c.http_tls_certificate = v; }},
+      {"http.tls.private_key", [&](const std::string& v) { c.http_tls_private_key = v; }},
+      {"auth.password_cost",
+       [&](const std::string& v) {
+         if (v != "interactive" && v != "moderate" && v != "minimum")
+           problems += "\n  auth.password_cost: '" + v + "' must be interactive, moderate or minimum";
+         c.auth_password_cost = v;
+       }},
+      {"auth.session_hours", intSetter("auth.session_hours", 1, 24 * 30, c.auth_session_hours)},
+      {"auth.max_failures_account", intSetter("auth.max_failures_account", 1, 1000, c.auth_max_failures_account)},
+      {"auth.max_failures_address", intSetter("auth.max_failures_address", 1, 100000, c.auth_max_failures_address)},
+      {"auth.throttle_minutes", intSetter("auth.throttle_minutes", 1, 24 * 60, c.auth_throttle_minutes)},
+      {"smtp.host", [&](const std::string& v) { c.smtp_host = v; }},
+      {"smtp.port", intSetter("smtp.port", 1, 65535, c.smtp_port)},
+      {"smtp.from", [&](const std::string& v) { c.smtp_from = v; }},
+      {"smtp.max_attempts", intSetter("smtp.max_attempts", 1, 100, c.smtp_max_attempts)},
+      {"smtp.retry_seconds", intSetter("smtp.retry_seconds", 1, 86400, c.smtp_retry_seconds)},
   };
   std::vector<std::string> keys;
   collectKeys(*file, "", keys);
@@ -76,6 +112,8 @@ Config loadConfig(const std::string& path) {
     }
     it->second(file->getString(k));
   }
+  if (c.http_tls_certificate.empty() != c.http_tls_private_key.empty())
+    problems += "\n  http.tls.certificate and http.tls.private_key go together: set both for HTTPS, or neither";
   if (c.simulated_clock && c.store_uri.rfind("mysql://", 0) == 0)
     problems += "\n  clock: a simulated clock is for the demo only; a MySQL (production) store needs clock = system";
   if (!problems.empty())
@@ -85,6 +123,10 @@ Config loadConfig(const std::string& path) {
   c.key_file = c.resolve(c.key_file);
   c.demo_dir = c.resolve(c.demo_dir);
   c.cpv_file = c.resolve(c.cpv_file);
+  c.http_static_dir = c.resolve(c.http_static_dir);
+  if (c.http_access_log != "-" && c.http_access_log != "off") c.http_access_log = c.resolve(c.http_access_log);
+  c.http_tls_certificate = c.resolve(c.http_tls_certificate);
+  c.http_tls_private_key = c.resolve(c.http_tls_private_key);
   return c;
 }
 

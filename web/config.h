@@ -14,6 +14,28 @@ struct Config {
   bool simulated_clock = false;
   std::string demo_dir = "data/demo";
   std::string cpv_file;
+
+  // HTTP service (`dps serve`).
+  std::string http_address = "127.0.0.1";
+  int http_port = 8080;                  // 0: any free port (tests)
+  int http_threads = 16;                 // worker threads
+  int http_max_body_bytes = 1048576;     // larger request bodies are refused with 413
+  std::string http_static_dir = "web/static";
+  std::string http_access_log = "-";     // "-": standard error; else a file appended to; "off": none
+  std::string http_tls_certificate;      // PEM; with http_tls_private_key the service speaks HTTPS only
+  std::string http_tls_private_key;
+  // Accounts and sign-in.
+  std::string auth_password_cost = "interactive";  // argon2id cost: interactive, moderate, minimum (tests)
+  int auth_session_hours = 8;
+  int auth_max_failures_account = 5;     // failed sign-ins per account within the window before refusal
+  int auth_max_failures_address = 20;    // failed sign-ins per client address within the window
+  int auth_throttle_minutes = 15;
+  // Notifications (outbox delivered by SMTP). Empty host: messages stay in the outbox.
+  std::string smtp_host;
+  int smtp_port = 25;
+  std::string smtp_from = "dps@localhost";
+  int smtp_max_attempts = 6;             // then the message is marked failed (visible to officers)
+  int smtp_retry_seconds = 60;           // first retry delay; doubled after each failure
   // Folder that relative paths are resolved against (the folder of the properties file).
   std::string base_dir = ".";
 

@@ -69,6 +69,29 @@ const std::vector<CategorySpec>& categorySpecs() {
   return specs;
 }
 
+// What each demo supplier produces, hence the categories it asks to join.
+std::vector<std::string> demoCategoriesOf(const std::string& supplier_name) {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> kProduces = {
+      {"Kmetija Šenk", {"ZEL", "SAD"}},
+      {"Kmetija Pr' Jernejc", {"ZEL", "MLE"}},
+      {"Zelenjadarstvo Rozman", {"ZEL"}},
+      {"Kmetija Pri Bahču", {"ZEL", "JAJ"}},
+      {"Sadjarstvo Resman", {"SAD"}},
+      {"Kmetijska zadruga Cerklje", {"ZEL", "SAD", "MLE"}},
+      {"Mlekarna Planika", {"MLE"}},
+      {"Ekološka kmetija Pr' Lovrač", {"ZEL"}},
+      {"Pekarna Ropret", {"KRU"}},
+      {"Kmetija Žužek", {"ZEL", "MES"}},
+      {"Čebelarstvo Koželj", {"JAJ"}},
+      {"Perutnina Ptuj d.d.", {"MES"}},
+      {"Kmetija Sajovic", {"ZEL", "MES"}},
+      {"Vrtnarija Jeglič", {"ZEL", "SAD"}},
+  };
+  for (const auto& [name, codes] : kProduces)
+    if (name == supplier_name) return codes;
+  return {"ZEL"};
+}
+
 std::string espdFor(const core::Supplier& s) {
   return "<QualificationApplicationResponse xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:"
          "QualificationApplicationResponse-2\"><EconomicOperatorParty><Name>" +
@@ -162,16 +185,15 @@ void loadDemo(Services& services, std::ostream& out) {
     suppliers = tx.listSuppliers();
     categories = tx.listCategories(dps_id);
   });
-  Dice dice(2026);
-  for (std::size_t i = 0; i < suppliers.size(); ++i) {
+  const auto category_id = [&](const std::string& code) {
+    for (const core::Category& c : categories)
+      if (c.code == code) return c.id;
+    throw core::Error(core::ErrorCode::kInternal, "demo category " + code + " is missing");
+  };
+  for (const core::Supplier& s : suppliers) {
     clock.advance(std::chrono::hours(5));
-    const std::size_t first = i % categories.size();
-    engine.requestAdmission(supplierActor(suppliers[i]), suppliers[i].id, categories[first].id, espdFor(suppliers[i]));
-    if (dice.between(0, 2) == 0) {
-      const std::size_t second = (first + 1 + static_cast<std::size_t>(dice.between(0, 4))) % categories.size();
-      engine.requestAdmission(supplierActor(suppliers[i]), suppliers[i].id, categories[second].id,
-                              espdFor(suppliers[i]));
-    }
+    for (const std::string& code : demoCategoriesOf(s.name))
+      engine.requestAdmission(supplierActor(s), s.id, category_id(code), espdFor(s));
   }
   clock.advance(std::chrono::days(2));
   int admitted = 0;
@@ -202,6 +224,7 @@ void loadDemo(Services& services, std::ostream& out) {
       << " rejected (with reasons)\n";
   // The first period for requests must run its 30 days before the first invitation (Art. 34(2)(a)).
   if (clock.now() <= dps.request_deadline) clock.set(dps.request_deadline + std::chrono::hours(9));
+  services.saveSimulatedClock();
   out << "Demo loaded. Simulated clock now " << core::formatTime(clock.now()) << "\n";
 }
 
@@ -377,6 +400,7 @@ void runDemoRound(Services& services, std::ostream& out) {
   }
   clock.advance(std::chrono::hours(2));
   const core::AwardDecision decision = engine.awardRound(mojca, round_id);
+  services.saveSimulatedClock();
 
   // The result, per lot.
   std::vector<core::LotResult> results;
@@ -407,22 +431,22 @@ void runDemoRound(Services& services, std::ostream& out) {
     });
     for (const core::LotResult& r : lot_results) {
       const core::Supplier& s = supplier_by_id[r.supplier_id];
-      std::map<core::CriterionKind, std::string> points;
+      std::map<core::CriterionKind, std::string> criterion_points;
       std::string km = "-";
       std::string price = "-";
       for (const core::ScoreRecord& sc : scores) {
         if (sc.lot_id != lot.id || sc.bid_id != r.bid_id || sc.delivery_point_id != 0) continue;
-        points[sc.kind] = sc.points.toDecimalString(3);
+        criterion_points[sc.kind] = sc.points.toDecimalString(3);
         if (sc.kind == core::CriterionKind::kCo2) {
           const std::string mean = inputValue(sc.inputs, "mean_km");
-          if (!mean.empty()) km = core::Exact(Decimal::parse(mean)).toDecimalString(1);
+          if (!mean.empty()) km = core::Exact::parse(mean).toDecimalString(1);
         }
         if (sc.kind == core::CriterionKind::kPrice) price = sc.value.toDecimalString(2);
       }
       Decimal awarded;
       for (const core::AwardLine& a : awards)
         if (a.lot_id == lot.id && a.bid_id == r.bid_id) awarded += a.quantity;
-      const auto get = [&](core::CriterionKind k) { return points.count(k) ? points[k] : std::string("-"); };
+      const auto get = [&](core::CriterionKind k) { return criterion_points.count(k) ? criterion_points[k] : std::string("-"); };
       std::string note = r.note;
       if (r.abnormally_low) note = "abnormally low, explained";
       out << "  " << padRight(r.rank ? std::to_string(r.rank) : "-", 5) << padRight(s.name, 34) << padLeft(price, 9)

@@ -9,12 +9,16 @@
 namespace web {
 namespace {
 
-// The simulated clock continues from the newest audited event, so that time never runs backwards
-// across runs of the demo; a fresh store starts on a Monday in January 2026.
+constexpr const char* kSimulatedNow = "clock.simulated_now";
+
+// The simulated clock continues from where it was last saved or from the newest audited event,
+// whichever is later, so that time never runs backwards across runs of the demo; a fresh store
+// starts on a Monday in January 2026.
 core::TimePoint simulatedStart(core::Store& store) {
   core::TimePoint start = core::parseTime("2026-01-12T07:00:00Z");
   store.transact([&](core::Tx& tx) {
     if (const auto last = tx.lastAuditEntry()) start = std::max(start, last->at);
+    if (const auto saved = tx.getSetting(kSimulatedNow)) start = std::max(start, core::parseTime(*saved));
   });
   return start;
 }
@@ -51,5 +55,11 @@ Services::Services(Config config, bool create_key) : config_(std::move(config)) 
 }
 
 Services::~Services() = default;
+
+void Services::saveSimulatedClock() {
+  if (manual_clock_ == nullptr) return;
+  const std::string now = core::formatTime(manual_clock_->now());
+  store_->transact([&](core::Tx& tx) { tx.putSetting(kSimulatedNow, now); });
+}
 
 }  // namespace web

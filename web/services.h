@@ -30,6 +30,9 @@ class Services {
   // The simulated clock, when config().simulated_clock; null otherwise.
   core::ManualClock* simulatedClock() { return manual_clock_; }
   int schemaVersion() const { return schema_version_; }
+  // Stores the simulated clock's time (setting "clock.simulated_now") so that the next process
+  // continues from it; no-op with the system clock. Call after moving the simulated clock.
+  void saveSimulatedClock();
 
  private:
   Config config_;

@@ -8,23 +8,44 @@
 //      still cover it, even where the only remaining bid scores lower than bids already used;
 //   2. among the allocations that cover the most, maximise sum(quantity x score per unit);
 //   3. among those, apply the published tie rule (higher price points, then earlier submission,
-//      then lower bid id): each bid gets the tie weight (number of bids - its rank under that rule)
+//      then lower bid id): each bid gets the tie weight (number of bids - its place under that rule)
 //      and sum(quantity x tie weight) is maximised, so that at equal score quantity goes to the bid
 //      the rule puts first. Allocations still equal after this are resolved by a canonical order
 //      (bids by the tie rule, points by id), so the result does not depend on the order of the input
 //      and is the same on every run.
 //
-// Without a minimum delivery this is a transportation problem, solved with LEMON's network simplex
-// (a maximum flow for tier 1, then a minimum-cost flow of that value for tiers 2 and 3). Its
-// certificate is exact: a minimum cut proving tier 1 and node potentials (dual prices) proving
-// tiers 2 and 3 through reduced costs and complementary slackness, in exact rational arithmetic.
+// Quantities are solved in integer units: every quantity of the problem divided by the greatest
+// common divisor of all of them (exact, no rounding). Scores are exact rationals (core::Exact).
 //
-// With a minimum delivery (Lot::min_delivery > 0) a (bid, point) pair that gets anything gets at
-// least min(min_delivery, demand of the point): a small kitchen can still be served, by one supplier
-// delivering all it needs. That makes the decisions semi-continuous, so the problem is a mixed
-// integer program solved with GLPK (one integer program per tier, within a time limit); its record
-// is GLPK's status and bound per tier, and it is proven optimal only when every tier closed with a
-// zero gap.
+// Without a minimum delivery this is a transportation problem, solved as one minimum-cost flow with
+// LEMON's network simplex over the network
+//   source -> bid (capacity: the bid's capacity; cost: -tie weight),
+//   bid -> point (capacity: min(bid capacity, per-point cap, demand); cost: -score x T),
+//   point -> sink (capacity: demand; cost: -M),
+//   source -> sink (capacity: total demand; cost 0; its flow is the demand left open),
+// carrying the total demand from source to sink. Scores enter as integers: the nearest integer to
+// double(score) x 2^k (k = score_scale_bits, the finest that a double still rounds to within 3/4 of a
+// unit). T = 2 x bids + 1 and M = T x (bids + points + 1) x (largest |scaled score| + 1) + 2 x bids + 1
+// make the three tiers strictly lexicographic for every simple cycle of the network.
+//
+// Certificate (kScaledInteger): the integer node potentials p of that network. Every residual arc
+// has reduced cost c + p(u) - p(v) >= 0, so the flow is optimal for the scaled costs. It is exact for
+// the true scores too when the "tight" residual arcs (reduced cost below
+// Theta = T x (bids + points + 1) + 2 x bids) form a forest: a simple cycle that could improve the
+// exact objective would have to consist of tight arcs only, because the rounding moves the score of a
+// cycle by less than one unit per arc. When they do not form a forest, the solver repairs and proves
+// the flow in exact arithmetic instead (kExact): Bellman-Ford over the residual network with exact
+// lexicographic costs (coverage, score, tie), cancelling every improving cycle it finds, and gives
+// exact potentials as the certificate.
+//
+// With a minimum delivery (min_delivery > 0) a (bid, point) pair that gets anything gets at least
+// min(min_delivery, demand of the point): a small kitchen can still be served by one supplier
+// delivering all it needs. That makes the decisions semi-continuous, so the choice of the pairs that
+// deliver is a mixed integer program, solved with GLPK (one integer program per tier, within a time
+// limit; GLPK works in floating point). The quantities on the chosen pairs are then solved again
+// exactly by the network path with the minimum as lower bound on those pairs, and that solve's
+// certificate proves them optimal for the chosen pairs; the choice itself is proven by GLPK's
+// status per tier (optimal with a zero gap).
 //
 // Thread-safety: pure functions over values. The network path shares nothing; the integer path
 // serialises its calls into GLPK, so concurrent calls are safe.
@@ -78,10 +99,9 @@ struct TransportOptions {
   // Wall-clock budget of the integer path (all tiers together). The network path has none: it
   // always finishes with a proof.
   std::chrono::milliseconds milp_time_limit{10'000};
-  // The integer solve ranks scores rounded to multiples of 2^-bits; by default the finest that
-  // keeps every sum inside 64 bits. The result and the certificate are exact whatever is chosen:
-  // wherever rounding changed the optimum, exact cycle cancelling repairs it. Set only to test
-  // that repair.
+  // Scale 2^k of the integer scores; by default (and at most) the finest a double resolves. The
+  // result and the certificate are exact whatever is chosen: where the rounding could matter the
+  // exact repair takes over. Set a coarse scale only to test that repair.
   std::optional<int> score_scale_bits;
 };
 
@@ -100,15 +120,16 @@ struct UnmetDemand {
 };
 
 enum class TransportMethod { kNetworkSimplex, kMixedInteger };
+enum class CertificateKind { kScaledInteger, kExact };
 
-// A node's dual price in the lexicographic minimum-cost form, as a pair compared first on `score`
-// then on `tie`. The arcs of the network are source -> bid (capacity: the bid's capacity; cost
-// (0, -tie weight)), bid -> point (capacity: min(bid capacity, per-point cap, point demand); cost
-// (-score per unit, 0)) and point -> sink (capacity: demand; cost (0, 0)). The reduced cost of an
-// arc u -> v is cost + potential(u) - potential(v); it must be >= (0, 0) where the arc's flow is
-// below its capacity and <= (0, 0) where the flow is above zero.
+// A node's dual price. kScaledInteger: `scaled` is the integer potential of the scaled network.
+// kExact: the lexicographic potential (coverage, score, tie), compared in that order, with arc costs
+// (-1 on point -> sink arcs, 0 elsewhere), (-score on bid -> point arcs), (-tie weight on source ->
+// bid arcs). Either way the reduced cost of an arc u -> v is cost + potential(u) - potential(v).
 struct Potential {
   Id id = 0;  // bid id for supplies, delivery point id for points, 0 for the source and the sink
+  Exact scaled;
+  std::int64_t coverage = 0;
   Exact score;
   std::int64_t tie = 0;
 };
@@ -124,18 +145,16 @@ struct MilpTier {
 
 struct OptimalityCertificate {
   TransportMethod method = TransportMethod::kNetworkSimplex;
+  CertificateKind kind = CertificateKind::kScaledInteger;
   bool proven_optimal = false;
-  // Network path: the minimum cut (nodes on the source's side) whose capacity equals the covered
-  // quantity, and the potentials of every node.
-  std::vector<Id> cut_bids;
-  std::vector<Id> cut_points;
+  Decimal unit;            // the quantity unit (gcd of all quantities); flows are multiples of it
+  int score_scale_bits = 0;
+  int exact_repairs = 0;   // improving cycles cancelled in exact arithmetic
   Potential source;
   Potential sink;
-  std::vector<Potential> supply_potentials;  // one per bid
-  std::vector<Potential> point_potentials;   // one per delivery point
-  int score_scale_bits = 0;                  // rounding used by the integer solve (see options)
-  int exact_repairs = 0;                     // cycles cancelled in exact arithmetic after it
-  // Integer path.
+  std::vector<Potential> supply_potentials;  // one per supply, in the problem's order
+  std::vector<Potential> point_potentials;   // one per point, in the problem's order
+  // Integer path: GLPK's record per tier. Its network certificate covers the pairs that deliver.
   std::vector<MilpTier> tiers;
   // Human-readable record of all of the above, for the award decision and the audit trail.
   std::string text;
@@ -149,14 +168,16 @@ struct TransportSolution {
   OptimalityCertificate certificate;
 };
 
-// Solves the problem. Throws Error(kInvalidArgument) naming the field when the input is malformed
-// (negative quantities, duplicate ids or arcs, indices out of range, caps for unknown points).
+// Solves the problem. Throws Error(kInvalidArgument) listing every problem when the input is
+// malformed (negative quantities, duplicate ids or arcs, indices out of range, caps for unknown
+// points, quantities too large for 64-bit units).
 TransportSolution solveTransport(const TransportProblem& problem, const TransportOptions& options = {});
 
 // Checks a solution against its problem and returns every problem found; empty means the
 // certificate proves the solution optimal: primal feasibility (capacities, caps, demand, minimum
-// delivery), the stated totals, and for the network path the minimum cut and dual feasibility with
-// complementary slackness in exact arithmetic; for the integer path GLPK's zero-gap proof per tier.
+// delivery), the stated totals, and dual feasibility of the potentials on every residual arc with
+// the margin argument (kScaledInteger) or exact lexicographic reduced costs (kExact); for the integer
+// path also GLPK's zero-gap proof per tier. Written independently of the solver.
 std::vector<std::string> checkCertificate(const TransportProblem& problem, const TransportSolution& solution);
 
 // The per-point rank-order fill: points in id order, each filled from the bids that score best at

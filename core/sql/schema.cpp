@@ -407,6 +407,118 @@ std::vector<MigrationStep> makeSteps() {
           {Dialect::kMysql, "INSERT IGNORE INTO audit_head (id, last_seq) VALUES (1, 0)"},
       }});
 
+  // authority_id and supplier_id of an account are 0 when the role has none, so they carry no
+  // foreign key. MySQL has no CREATE INDEX IF NOT EXISTS (MariaDB has), so its indexes are declared
+  // inside CREATE TABLE, which is itself safe to run again.
+  steps.push_back(MigrationStep{
+      4,
+      "accounts, sessions, API tokens, login attempts, settings and the e-mail outbox",
+      {
+          {std::nullopt,
+           "CREATE TABLE IF NOT EXISTS account ("
+           " id {pk},"
+           " username {key} NOT NULL,"
+           " display_name {text} NOT NULL,"
+           " email {text} NOT NULL,"
+           " password_hash {text} NOT NULL,"
+           " role {key} NOT NULL,"
+           " authority_id BIGINT NOT NULL,"
+           " supplier_id BIGINT NOT NULL,"
+           " active INT NOT NULL,"
+           " language {key} NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " CONSTRAINT uq_account_username UNIQUE (username)"
+           "){opts}"},
+          {Dialect::kSqlite,
+           "CREATE TABLE IF NOT EXISTS web_session ("
+           " token_hash {key} NOT NULL PRIMARY KEY,"
+           " account_id BIGINT NOT NULL,"
+           " csrf_token {key} NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " expires_at BIGINT NOT NULL,"
+           " CONSTRAINT fk_web_session_account FOREIGN KEY (account_id) REFERENCES account (id)"
+           "){opts}"},
+          {Dialect::kMysql,
+           "CREATE TABLE IF NOT EXISTS web_session ("
+           " token_hash {key} NOT NULL PRIMARY KEY,"
+           " account_id BIGINT NOT NULL,"
+           " csrf_token {key} NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " expires_at BIGINT NOT NULL,"
+           " INDEX ix_web_session_expires (expires_at),"
+           " CONSTRAINT fk_web_session_account FOREIGN KEY (account_id) REFERENCES account (id)"
+           "){opts}"},
+          {std::nullopt,
+           "CREATE TABLE IF NOT EXISTS api_token ("
+           " id {pk},"
+           " token_hash {key} NOT NULL,"
+           " account_id BIGINT NOT NULL,"
+           " label {text} NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " revoked INT NOT NULL,"
+           " CONSTRAINT uq_api_token_hash UNIQUE (token_hash),"
+           " CONSTRAINT fk_api_token_account FOREIGN KEY (account_id) REFERENCES account (id)"
+           "){opts}"},
+          {Dialect::kSqlite,
+           "CREATE TABLE IF NOT EXISTS login_attempt ("
+           " id {pk},"
+           " username {key} NOT NULL,"
+           " address {key} NOT NULL,"
+           " at BIGINT NOT NULL,"
+           " success INT NOT NULL"
+           "){opts}"},
+          {Dialect::kMysql,
+           "CREATE TABLE IF NOT EXISTS login_attempt ("
+           " id {pk},"
+           " username {key} NOT NULL,"
+           " address {key} NOT NULL,"
+           " at BIGINT NOT NULL,"
+           " success INT NOT NULL,"
+           " INDEX ix_login_attempt_username (username, at),"
+           " INDEX ix_login_attempt_address (address, at)"
+           "){opts}"},
+          {std::nullopt,
+           "CREATE TABLE IF NOT EXISTS app_setting ("
+           " setting_key {key} NOT NULL PRIMARY KEY,"
+           " setting_value {text} NOT NULL"
+           "){opts}"},
+          {Dialect::kSqlite,
+           "CREATE TABLE IF NOT EXISTS outbox_message ("
+           " id {pk},"
+           " recipient {text} NOT NULL,"
+           " subject {text} NOT NULL,"
+           " body {doc} NOT NULL,"
+           " object {key} NOT NULL,"
+           " status {key} NOT NULL,"
+           " attempts INT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " next_attempt_at BIGINT NOT NULL,"
+           " last_error {text} NOT NULL"
+           "){opts}"},
+          {Dialect::kMysql,
+           "CREATE TABLE IF NOT EXISTS outbox_message ("
+           " id {pk},"
+           " recipient {text} NOT NULL,"
+           " subject {text} NOT NULL,"
+           " body {doc} NOT NULL,"
+           " object {key} NOT NULL,"
+           " status {key} NOT NULL,"
+           " attempts INT NOT NULL,"
+           " created_at BIGINT NOT NULL,"
+           " next_attempt_at BIGINT NOT NULL,"
+           " last_error {text} NOT NULL,"
+           " INDEX ix_outbox_message_due (status, next_attempt_at)"
+           "){opts}"},
+          {Dialect::kSqlite, "CREATE INDEX IF NOT EXISTS ix_web_session_account ON web_session (account_id)"},
+          {Dialect::kSqlite, "CREATE INDEX IF NOT EXISTS ix_web_session_expires ON web_session (expires_at)"},
+          {Dialect::kSqlite, "CREATE INDEX IF NOT EXISTS ix_api_token_account ON api_token (account_id)"},
+          {Dialect::kSqlite,
+           "CREATE INDEX IF NOT EXISTS ix_login_attempt_username ON login_attempt (username, at)"},
+          {Dialect::kSqlite, "CREATE INDEX IF NOT EXISTS ix_login_attempt_address ON login_attempt (address, at)"},
+          {Dialect::kSqlite,
+           "CREATE INDEX IF NOT EXISTS ix_outbox_message_due ON outbox_message (status, next_attempt_at)"},
+      }});
+
   return steps;
 }
 

@@ -326,6 +326,70 @@ AuditEntry readAudit(Reader& r) {
   return e;
 }
 
+// LIMIT takes a signed 64-bit value on both databases.
+std::int64_t limitValue(std::size_t limit) {
+  return static_cast<std::int64_t>(
+      std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
+}
+
+const std::string kAccountCols =
+    "id, username, display_name, email, password_hash, role, authority_id, supplier_id, active, language, created_at";
+Account readAccount(Reader& r) {
+  Account a;
+  a.id = r.i64();
+  a.username = r.str();
+  a.display_name = r.str();
+  a.email = r.str();
+  a.password_hash = r.str();
+  a.role = parseAccountRole(r.str());
+  a.authority_id = r.i64();
+  a.supplier_id = r.i64();
+  a.active = r.flag();
+  a.language = r.str();
+  a.created_at = r.time();
+  return a;
+}
+
+const std::string kSessionCols = "token_hash, account_id, csrf_token, created_at, expires_at";
+Session readSession(Reader& r) {
+  Session s;
+  s.token_hash = r.str();
+  s.account_id = r.i64();
+  s.csrf_token = r.str();
+  s.created_at = r.time();
+  s.expires_at = r.time();
+  return s;
+}
+
+const std::string kApiTokenCols = "id, token_hash, account_id, label, created_at, revoked";
+ApiToken readApiToken(Reader& r) {
+  ApiToken t;
+  t.id = r.i64();
+  t.token_hash = r.str();
+  t.account_id = r.i64();
+  t.label = r.str();
+  t.created_at = r.time();
+  t.revoked = r.flag();
+  return t;
+}
+
+const std::string kOutboxCols =
+    "id, recipient, subject, body, object, status, attempts, created_at, next_attempt_at, last_error";
+OutboxMessage readOutbox(Reader& r) {
+  OutboxMessage m;
+  m.id = r.i64();
+  m.recipient = r.str();
+  m.subject = r.str();
+  m.body = r.str();
+  m.object = r.str();
+  m.status = parseOutboxStatus(r.str());
+  m.attempts = r.i32();
+  m.created_at = r.time();
+  m.next_attempt_at = r.time();
+  m.last_error = r.str();
+  return m;
+}
+
 }  // namespace
 
 // --- authorities ---------------------------------------------------------------------------------
@@ -1118,6 +1182,171 @@ std::optional<AwardDecision> SqlTx::getAwardDecision(Id round_id) {
         d.certificate = r.str();
         return d;
       });
+}
+
+// --- accounts, sessions and settings --------------------------------------------------------------
+
+Id SqlTx::insertAccount(const Account& a) {
+  // Checked first for a message naming the username; the unique key still decides when two
+  // transactions insert the same name at once.
+  if (findAccountByUsername(a.username)) {
+    throw Error(ErrorCode::kConflict, "the username '" + a.username + "' is taken: choose another one", "username");
+  }
+  try {
+    bound(c_,
+          "INSERT INTO account (username, display_name, email, password_hash, role, authority_id, supplier_id, "
+          "active, language, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          a.username, a.display_name, a.email, a.password_hash, a.role, a.authority_id, a.supplier_id, a.active,
+          a.language, a.created_at)
+        .execute();
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kConflict) throw;
+    throw Error(ErrorCode::kConflict, "the username '" + a.username + "' is taken: choose another one", "username");
+  }
+  return c_.lastInsertId();
+}
+
+void SqlTx::updateAccount(const Account& a) {
+  std::int64_t n = 0;
+  try {
+    n = bound(c_,
+              "UPDATE account SET username = ?, display_name = ?, email = ?, password_hash = ?, role = ?, "
+              "authority_id = ?, supplier_id = ?, active = ?, language = ? WHERE id = ?",
+              a.username, a.display_name, a.email, a.password_hash, a.role, a.authority_id, a.supplier_id, a.active,
+              a.language, a.id)
+            .execute();
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kConflict) throw;
+    throw Error(ErrorCode::kConflict, "the username '" + a.username + "' is taken: choose another one", "username");
+  }
+  if (n == 0) notFound("account", a.id);
+}
+
+std::optional<Account> SqlTx::getAccount(Id id) {
+  return firstRow<Account>(bound(c_, "SELECT " + kAccountCols + " FROM account WHERE id = ?", id), readAccount);
+}
+
+std::optional<Account> SqlTx::findAccountByUsername(const std::string& username) {
+  return firstRow<Account>(bound(c_, "SELECT " + kAccountCols + " FROM account WHERE username = ?", username),
+                           readAccount);
+}
+
+std::vector<Account> SqlTx::listAccounts() {
+  return rows<Account>(c_.prepare("SELECT " + kAccountCols + " FROM account ORDER BY id"), readAccount);
+}
+
+void SqlTx::insertSession(const Session& s) {
+  bound(c_,
+        "INSERT INTO web_session (token_hash, account_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        s.token_hash, s.account_id, s.csrf_token, s.created_at, s.expires_at)
+      .execute();
+}
+
+std::optional<Session> SqlTx::findSession(const std::string& token_hash) {
+  return firstRow<Session>(bound(c_, "SELECT " + kSessionCols + " FROM web_session WHERE token_hash = ?", token_hash),
+                           readSession);
+}
+
+void SqlTx::deleteSession(const std::string& token_hash) {
+  bound(c_, "DELETE FROM web_session WHERE token_hash = ?", token_hash).execute();
+}
+
+void SqlTx::deleteAccountSessions(Id account_id) {
+  bound(c_, "DELETE FROM web_session WHERE account_id = ?", account_id).execute();
+}
+
+void SqlTx::deleteExpiredSessions(TimePoint now) {
+  bound(c_, "DELETE FROM web_session WHERE expires_at <= ?", now).execute();
+}
+
+Id SqlTx::insertApiToken(const ApiToken& t) {
+  bound(c_,
+        "INSERT INTO api_token (token_hash, account_id, label, created_at, revoked) VALUES (?, ?, ?, ?, ?)",
+        t.token_hash, t.account_id, t.label, t.created_at, t.revoked)
+      .execute();
+  return c_.lastInsertId();
+}
+
+std::optional<ApiToken> SqlTx::findApiToken(const std::string& token_hash) {
+  return firstRow<ApiToken>(bound(c_, "SELECT " + kApiTokenCols + " FROM api_token WHERE token_hash = ?", token_hash),
+                            readApiToken);
+}
+
+void SqlTx::revokeApiToken(Id id) {
+  const std::int64_t n = bound(c_, "UPDATE api_token SET revoked = 1 WHERE id = ?", id).execute();
+  if (n == 0) notFound("API token", id);
+}
+
+void SqlTx::insertLoginAttempt(const LoginAttempt& a) {
+  bound(c_, "INSERT INTO login_attempt (username, address, at, success) VALUES (?, ?, ?, ?)", a.username,
+        a.address, a.at, a.success)
+      .execute();
+}
+
+int SqlTx::countFailedLogins(const std::string& username, const std::string& address, TimePoint since) {
+  // One query per shape, so that each uses its own index.
+  Statement* st = nullptr;
+  if (!username.empty() && !address.empty()) {
+    st = &bound(c_,
+                "SELECT COUNT(*) FROM login_attempt WHERE success = 0 AND at >= ? AND (username = ? OR address = ?)",
+                since, username, address);
+  } else if (!username.empty()) {
+    st = &bound(c_, "SELECT COUNT(*) FROM login_attempt WHERE success = 0 AND at >= ? AND username = ?", since,
+                username);
+  } else if (!address.empty()) {
+    st = &bound(c_, "SELECT COUNT(*) FROM login_attempt WHERE success = 0 AND at >= ? AND address = ?", since,
+                address);
+  } else {
+    return 0;
+  }
+  st->query();
+  std::int64_t count = 0;
+  while (st->next()) count = st->getInt(0);
+  return static_cast<int>(std::min<std::int64_t>(count, std::numeric_limits<int>::max()));
+}
+
+void SqlTx::putSetting(const std::string& key, const std::string& value) {
+  bound(c_, upsert(c_.dialect(), "app_setting", {"setting_key"}, {"setting_value"}), key, value).execute();
+}
+
+std::optional<std::string> SqlTx::getSetting(const std::string& key) {
+  return firstRow<std::string>(bound(c_, "SELECT setting_value FROM app_setting WHERE setting_key = ?", key),
+                               [](Reader& r) { return r.str(); });
+}
+
+Id SqlTx::insertOutboxMessage(const OutboxMessage& m) {
+  bound(c_,
+        "INSERT INTO outbox_message (recipient, subject, body, object, status, attempts, created_at, "
+        "next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        m.recipient, m.subject, m.body, m.object, m.status, m.attempts, m.created_at, m.next_attempt_at,
+        m.last_error)
+      .execute();
+  return c_.lastInsertId();
+}
+
+void SqlTx::updateOutboxMessage(const OutboxMessage& m) {
+  const std::int64_t n =
+      bound(c_,
+            "UPDATE outbox_message SET recipient = ?, subject = ?, body = ?, object = ?, status = ?, attempts = ?, "
+            "next_attempt_at = ?, last_error = ? WHERE id = ?",
+            m.recipient, m.subject, m.body, m.object, m.status, m.attempts, m.next_attempt_at, m.last_error, m.id)
+          .execute();
+  if (n == 0) notFound("outbox message", m.id);
+}
+
+std::vector<OutboxMessage> SqlTx::listDueOutbox(TimePoint now, std::size_t limit) {
+  return rows<OutboxMessage>(bound(c_,
+                                   "SELECT " + kOutboxCols +
+                                       " FROM outbox_message WHERE status = ? AND next_attempt_at <= ? "
+                                       "ORDER BY id LIMIT ?",
+                                   OutboxStatus::kPending, now, limitValue(limit)),
+                             readOutbox);
+}
+
+std::vector<OutboxMessage> SqlTx::listOutbox(std::size_t limit) {
+  return rows<OutboxMessage>(
+      bound(c_, "SELECT " + kOutboxCols + " FROM outbox_message ORDER BY id DESC LIMIT ?", limitValue(limit)),
+      readOutbox);
 }
 
 // --- audit log ----------------------------------------------------------------------------------------

@@ -93,6 +93,33 @@ class SqlTx final : public core::Tx {
   void insertAwardDecision(const AwardDecision& d) override;
   std::optional<AwardDecision> getAwardDecision(Id round_id) override;
 
+  Id insertAccount(const Account& a) override;
+  void updateAccount(const Account& a) override;
+  std::optional<Account> getAccount(Id id) override;
+  std::optional<Account> findAccountByUsername(const std::string& username) override;
+  std::vector<Account> listAccounts() override;
+
+  void insertSession(const Session& s) override;
+  std::optional<Session> findSession(const std::string& token_hash) override;
+  void deleteSession(const std::string& token_hash) override;
+  void deleteAccountSessions(Id account_id) override;
+  void deleteExpiredSessions(TimePoint now) override;
+
+  Id insertApiToken(const ApiToken& t) override;
+  std::optional<ApiToken> findApiToken(const std::string& token_hash) override;
+  void revokeApiToken(Id id) override;
+
+  void insertLoginAttempt(const LoginAttempt& a) override;
+  int countFailedLogins(const std::string& username, const std::string& address, TimePoint since) override;
+
+  void putSetting(const std::string& key, const std::string& value) override;
+  std::optional<std::string> getSetting(const std::string& key) override;
+
+  Id insertOutboxMessage(const OutboxMessage& m) override;
+  void updateOutboxMessage(const OutboxMessage& m) override;
+  std::vector<OutboxMessage> listDueOutbox(TimePoint now, std::size_t limit) override;
+  std::vector<OutboxMessage> listOutbox(std::size_t limit) override;
+
   std::optional<AuditEntry> lastAuditEntry() override;
   void appendAudit(const AuditEntry& e) override;
   std::vector<AuditEntry> listAudit(std::int64_t from_seq, std::size_t limit) override;

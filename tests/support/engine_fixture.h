@@ -1,6 +1,7 @@
 #pragma once
-// dps_test::EngineFixture: a core::Engine over a fresh SQLite store in its own temp directory, with
-// the shipped holiday calendars, a ManualClock starting Monday 2026-01-12T07:00:00Z and a Sealer
+// dps_test::EngineFixture: a core::Engine over a fresh store (SQLite in its own temp directory, or a
+// fresh MariaDB database when DPS_TEST_BACKEND=mysql, see testBackend()), with the shipped holiday
+// calendars, a ManualClock starting Monday 2026-01-12T07:00:00Z and a Sealer
 // from a fixed test key; plus helpers that set up what the engine tests need the way its users
 // would: a published DPS with the standard criteria, suppliers near Kranj admitted to categories,
 // delivery points, rounds with lots, bids, and the actors (officer of the authority, suppliers,
@@ -23,6 +24,18 @@ namespace dps_test {
 
 // The fixed master key the fixture seals bids with (tests only).
 core::Sealer::Key testSealingKey();
+
+// The backend the fixture opens, from the environment variable DPS_TEST_BACKEND: "sqlite" (unset or
+// empty) or "mysql". For mysql the server comes from DPS_TEST_MYSQL_URI (password in
+// DPS_MYSQL_PASSWORD) and databases are created and dropped with the client command in
+// DPS_TEST_MYSQL_ROOT: each fixture starts on a database dps_engine_<pid> in the state of a freshly
+// migrated one (see MysqlDatabases in engine_fixture.cpp).
+std::string testBackend();
+// Empty when the selected backend can run; else why not (the mysql backend without
+// DPS_TEST_MYSQL_URI). Under CI=true the fixture fails instead of being skipped.
+std::string backendUnavailableReason();
+// True when CI=true: a backend that cannot run is then a failure, never a skip.
+bool underCi();
 
 // The criteria every fixture DPS publishes unless told otherwise: price 60 and CO2 20 relative to
 // best, freshness 10 as a linear band (full points at <= 12 h from harvest, none at >= 72 h), label 10
@@ -60,8 +73,10 @@ class EngineFixture {
   // When the helpers start rounds: Monday after the first 30-day request period of a DPS published at kStart.
   static constexpr const char* kRoundsStart = "2026-02-16T08:00:00Z";
 
-  std::string dir;      // the fixture's own temp directory
-  std::string db_path;  // the SQLite file inside it
+  std::string dir;             // the fixture's own temp directory
+  std::string db_path;         // the SQLite file inside it (sqlite backend)
+  std::string mysql_database;  // the fixture's own database (mysql backend), else empty
+  std::string store_uri;       // what core::openStore() is given: another process can open the same store
   core::CalendarRegistry calendars;
   core::ManualClock clock;
   core::Sealer sealer;
@@ -78,6 +93,7 @@ class EngineFixture {
   // Closes the engine and the store (e.g. before editing the database file); reopen() undoes it.
   void closeStore();
   void reopen();
+  bool isMysql() const { return !mysql_database.empty(); }
 
   // --- time ---
   static core::TimePoint at(const std::string& iso);

@@ -1,0 +1,750 @@
+// The transportation solver of core/optimiser/transport.h: input checks, integer units, the scaled
+// network solved with LEMON's network simplex, the margin test and the exact repair, the minimum-lot
+// integer program with GLPK, and the rank-order fill used for comparison.
+
+#include "core/optimiser/transport.h"
+
+#include <glpk.h>
+#include <cstdio>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <lemon/network_simplex.h>
+#include <lemon/smart_graph.h>
+
+#include "core/error.h"
+
+namespace core {
+namespace {
+
+__extension__ typedef __int128 Int128;
+
+constexpr std::int64_t kMaxUnits = std::numeric_limits<std::int64_t>::max() / 4;
+
+std::string int128Text(Int128 v) {
+  if (v == 0) return "0";
+  const bool negative = v < 0;
+  std::string digits;
+  while (v != 0) {
+    const int d = static_cast<int>(v % 10);
+    digits.push_back(static_cast<char>('0' + (negative ? -d : d)));
+    v /= 10;
+  }
+  if (negative) digits.push_back('-');
+  return {digits.rbegin(), digits.rend()};
+}
+
+// The problem after its checks: integer units, the canonical orders and the tie weights.
+struct Prepared {
+  const TransportProblem* problem = nullptr;
+  std::int64_t unit_raw = 1;
+  std::vector<std::int64_t> demand;    // per point, units
+  std::vector<std::int64_t> capacity;  // per supply, units
+  std::vector<std::int64_t> upper;     // per arc: min(capacity, cap, demand), units
+  std::vector<std::int64_t> min_lot;   // per arc: min(min_delivery, demand), units
+  std::vector<std::size_t> supply_order;  // supplies by the tie rule
+  std::vector<std::size_t> point_order;   // points by id
+  std::vector<std::size_t> arc_order;     // arcs by (supply order, point order)
+  std::vector<std::int64_t> tie_weight;   // per supply: number of supplies - place under the tie rule
+  std::int64_t total_demand = 0;
+};
+
+bool tieRuleBefore(const TransportSupply& a, const TransportSupply& b) {
+  if (const auto c = a.price_points <=> b.price_points; c != 0) return c > 0;
+  if (a.submitted_at != b.submitted_at) return a.submitted_at < b.submitted_at;
+  return a.bid_id < b.bid_id;
+}
+
+Prepared prepare(const TransportProblem& p) {
+  std::vector<std::string> problems;
+  std::map<Id, std::size_t> point_index;
+  for (std::size_t j = 0; j < p.points.size(); ++j) {
+    const TransportPoint& pt = p.points[j];
+    const std::string f = "points[" + std::to_string(j) + "]";
+    if (!point_index.emplace(pt.delivery_point_id, j).second)
+      problems.push_back(f + ": delivery point " + std::to_string(pt.delivery_point_id) + " is listed twice");
+    if (pt.demand.isNegative()) problems.push_back(f + ".demand: " + pt.demand.toString() + " is negative");
+  }
+  std::set<Id> bid_ids;
+  for (std::size_t i = 0; i < p.supplies.size(); ++i) {
+    const TransportSupply& s = p.supplies[i];
+    const std::string f = "supplies[" + std::to_string(i) + "]";
+    if (!bid_ids.insert(s.bid_id).second) problems.push_back(f + ": bid " + std::to_string(s.bid_id) + " is listed twice");
+    if (s.capacity.isNegative()) problems.push_back(f + ".capacity: " + s.capacity.toString() + " is negative");
+    std::set<Id> capped;
+    for (std::size_t c = 0; c < s.point_caps.size(); ++c) {
+      const PointOffer& o = s.point_caps[c];
+      const std::string g = f + ".point_caps[" + std::to_string(c) + "]";
+      if (!point_index.count(o.delivery_point_id))
+        problems.push_back(g + ": delivery point " + std::to_string(o.delivery_point_id) + " is not a point of the lot");
+      if (!capped.insert(o.delivery_point_id).second)
+        problems.push_back(g + ": delivery point " + std::to_string(o.delivery_point_id) + " is capped twice");
+      if (o.quantity.isNegative()) problems.push_back(g + ".quantity: " + o.quantity.toString() + " is negative");
+    }
+  }
+  std::vector<std::pair<std::pair<std::size_t, std::size_t>, std::size_t>> pairs;
+  pairs.reserve(p.arcs.size());
+  for (std::size_t a = 0; a < p.arcs.size(); ++a) {
+    const TransportArc& arc = p.arcs[a];
+    const std::string f = "arcs[" + std::to_string(a) + "]";
+    if (arc.supply >= p.supplies.size()) problems.push_back(f + ".supply: index " + std::to_string(arc.supply) + " is out of range");
+    if (arc.point >= p.points.size()) problems.push_back(f + ".point: index " + std::to_string(arc.point) + " is out of range");
+    pairs.push_back({{arc.supply, arc.point}, a});
+  }
+  std::sort(pairs.begin(), pairs.end());
+  for (std::size_t k = 1; k < pairs.size(); ++k)
+    if (pairs[k].first == pairs[k - 1].first)
+      problems.push_back("arcs[" + std::to_string(pairs[k].second) + "]: the same (bid, point) pair is given twice (also arcs[" +
+                         std::to_string(pairs[k - 1].second) + "])");
+  pairs = {};
+  if (p.min_delivery.isNegative()) problems.push_back("min_delivery: " + p.min_delivery.toString() + " is negative");
+  if (!problems.empty()) {
+    std::string msg = "the allocation problem is not valid (" + std::to_string(problems.size()) + " problem" +
+                      (problems.size() == 1 ? "" : "s") + "); correct the lot, its demand and the bids:";
+    for (const std::string& s : problems) msg += "\n- " + s;
+    throw Error(ErrorCode::kInvalidArgument, msg, "problem");
+  }
+
+  Prepared out;
+  out.problem = &p;
+  std::int64_t g = 0;
+  const auto take = [&](Decimal d) { g = std::gcd(g, d.raw()); };
+  for (const TransportPoint& pt : p.points) take(pt.demand);
+  for (const TransportSupply& s : p.supplies) {
+    take(s.capacity);
+    for (const PointOffer& o : s.point_caps) take(o.quantity);
+  }
+  take(p.min_delivery);
+  out.unit_raw = g == 0 ? 1 : g;
+
+  Int128 total = 0;
+  for (const TransportPoint& pt : p.points) {
+    out.demand.push_back(pt.demand.raw() / out.unit_raw);
+    total += out.demand.back();
+  }
+  if (total > kMaxUnits)
+    throw Error(ErrorCode::kInvalidArgument,
+                "the total demand of the lot is too large to allocate exactly; split the lot", "points");
+  out.total_demand = static_cast<std::int64_t>(total);
+  for (const TransportSupply& s : p.supplies) out.capacity.push_back(s.capacity.raw() / out.unit_raw);
+  const std::int64_t min_units = p.min_delivery.raw() / out.unit_raw;
+  for (const TransportArc& arc : p.arcs) {
+    std::int64_t u = std::min(out.capacity[arc.supply], out.demand[arc.point]);
+    for (const PointOffer& o : p.supplies[arc.supply].point_caps)
+      if (o.delivery_point_id == p.points[arc.point].delivery_point_id) u = std::min(u, o.quantity.raw() / out.unit_raw);
+    out.upper.push_back(u);
+    out.min_lot.push_back(std::min(min_units, out.demand[arc.point]));
+  }
+
+  out.supply_order.resize(p.supplies.size());
+  std::iota(out.supply_order.begin(), out.supply_order.end(), std::size_t{0});
+  std::sort(out.supply_order.begin(), out.supply_order.end(),
+            [&](std::size_t a, std::size_t b) { return tieRuleBefore(p.supplies[a], p.supplies[b]); });
+  out.tie_weight.assign(p.supplies.size(), 0);
+  std::vector<std::size_t> supply_place(p.supplies.size());
+  for (std::size_t r = 0; r < out.supply_order.size(); ++r) {
+    out.tie_weight[out.supply_order[r]] = static_cast<std::int64_t>(p.supplies.size() - r);
+    supply_place[out.supply_order[r]] = r;
+  }
+  out.point_order.resize(p.points.size());
+  std::iota(out.point_order.begin(), out.point_order.end(), std::size_t{0});
+  std::sort(out.point_order.begin(), out.point_order.end(),
+            [&](std::size_t a, std::size_t b) { return p.points[a].delivery_point_id < p.points[b].delivery_point_id; });
+  std::vector<std::size_t> point_place(p.points.size());
+  for (std::size_t r = 0; r < out.point_order.size(); ++r) point_place[out.point_order[r]] = r;
+  std::vector<std::pair<std::uint64_t, std::size_t>> keyed;
+  keyed.reserve(p.arcs.size());
+  for (std::size_t a = 0; a < p.arcs.size(); ++a)
+    keyed.push_back({static_cast<std::uint64_t>(supply_place[p.arcs[a].supply]) * p.points.size() + point_place[p.arcs[a].point], a});
+  std::sort(keyed.begin(), keyed.end());
+  out.arc_order.reserve(p.arcs.size());
+  for (const auto& k : keyed) out.arc_order.push_back(k.second);
+  return out;
+}
+
+// The largest scale 2^k at which double(score) x 2^k is within 1/4 of the exact value: a double
+// within one ulp of x (|x| < 2^e) errs by less than 2^(e-52).
+int finestScaleBits(double max_abs) {
+  int e = 0;
+  if (max_abs > 0) std::frexp(max_abs, &e);
+  return 50 - std::max(e, 0);
+}
+
+// The flow network of one solve, in canonical order. Nodes: 0 source, 1 + supply index, 1 + number
+// of supplies + point index, last the sink (indices of the problem, not the canonical order).
+struct Network {
+  enum class Kind { kSourceBid, kBidPoint, kPointSink, kBypass };
+  struct Arc {
+    int from = 0;
+    int to = 0;
+    Kind kind = Kind::kBypass;
+    std::size_t ref = 0;  // supply, problem arc or point index
+    std::int64_t lower = 0;
+    std::int64_t upper = 0;
+    Int128 cost = 0;
+    std::int64_t flow = 0;
+  };
+  int nodes = 0;
+  int source = 0;
+  int sink = 0;
+  std::vector<Arc> arcs;
+  std::vector<Int128> potential;
+};
+
+struct Scaling {
+  int bits = 0;
+  std::vector<std::int64_t> scaled;  // per problem arc
+  Int128 tie_scale = 0;              // T
+  Int128 coverage_cost = 0;          // M
+  Int128 margin = 0;                 // Theta
+};
+
+Scaling scale(const Prepared& pr, std::optional<int> requested) {
+  const TransportProblem& p = *pr.problem;
+  Scaling s;
+  std::vector<double> d(p.arcs.size());
+  double max_abs = 0;
+  for (std::size_t a = 0; a < p.arcs.size(); ++a) {
+    d[a] = p.arcs[a].score_per_unit.toDouble();
+    max_abs = std::max(max_abs, std::fabs(d[a]));
+  }
+  s.bits = finestScaleBits(max_abs);
+  if (requested) s.bits = std::min(s.bits, *requested);
+  std::int64_t max_scaled = 0;
+  s.scaled.resize(p.arcs.size());
+  for (std::size_t a = 0; a < p.arcs.size(); ++a) {
+    s.scaled[a] = std::llround(std::ldexp(d[a], s.bits));
+    max_scaled = std::max(max_scaled, s.scaled[a] < 0 ? -s.scaled[a] : s.scaled[a]);
+  }
+  const Int128 nb = static_cast<Int128>(p.supplies.size());
+  const Int128 np = static_cast<Int128>(p.points.size());
+  s.tie_scale = 2 * nb + 1;
+  s.coverage_cost = s.tie_scale * (nb + np + 1) * (static_cast<Int128>(max_scaled) + 1) + 2 * nb + 1;
+  s.margin = s.tie_scale * (nb + np + 1) + 2 * nb;
+  return s;
+}
+
+// `open`: null for every arc of the problem, else the arcs that may deliver (with their minimum lot
+// as lower bound).
+Network buildNetwork(const Prepared& pr, const Scaling& sc, const std::vector<bool>* open) {
+  const TransportProblem& p = *pr.problem;
+  Network n;
+  const int nb = static_cast<int>(p.supplies.size());
+  const int np = static_cast<int>(p.points.size());
+  n.nodes = nb + np + 2;
+  n.source = 0;
+  n.sink = nb + np + 1;
+  n.arcs.reserve(p.arcs.size() + p.supplies.size() + p.points.size() + 1);
+  for (std::size_t i : pr.supply_order)
+    n.arcs.push_back({0, 1 + static_cast<int>(i), Network::Kind::kSourceBid, i, 0, pr.capacity[i],
+                      -static_cast<Int128>(pr.tie_weight[i]), 0});
+  for (std::size_t a : pr.arc_order) {
+    if (open != nullptr && !(*open)[a]) continue;
+    const TransportArc& arc = p.arcs[a];
+    n.arcs.push_back({1 + static_cast<int>(arc.supply), 1 + nb + static_cast<int>(arc.point), Network::Kind::kBidPoint, a,
+                      open != nullptr ? pr.min_lot[a] : 0, pr.upper[a], -static_cast<Int128>(sc.scaled[a]) * sc.tie_scale, 0});
+  }
+  for (std::size_t j : pr.point_order)
+    n.arcs.push_back({1 + nb + static_cast<int>(j), n.sink, Network::Kind::kPointSink, j, 0, pr.demand[j], -sc.coverage_cost, 0});
+  n.arcs.push_back({n.source, n.sink, Network::Kind::kBypass, 0, 0, pr.total_demand, 0, 0});
+  return n;
+}
+
+// A LEMON read map over one field of the network's arcs (arc ids are their positions).
+template <typename V, V Network::Arc::*field>
+struct ArcField {
+  typedef lemon::SmartDigraph::Arc Key;
+  typedef V Value;
+  const lemon::SmartDigraph* graph = nullptr;
+  const std::vector<Network::Arc>* arcs = nullptr;
+  V operator[](const Key& a) const { return (*arcs)[static_cast<std::size_t>(graph->id(a))].*field; }
+};
+
+void solveNetwork(Network& n) {
+  lemon::SmartDigraph g;
+  g.reserveNode(n.nodes);
+  g.reserveArc(static_cast<int>(n.arcs.size()));
+  std::vector<lemon::SmartDigraph::Node> nodes;
+  nodes.reserve(static_cast<std::size_t>(n.nodes));
+  for (int v = 0; v < n.nodes; ++v) nodes.push_back(g.addNode());
+  const ArcField<std::int64_t, &Network::Arc::lower> lower{&g, &n.arcs};
+  const ArcField<std::int64_t, &Network::Arc::upper> upper{&g, &n.arcs};
+  const ArcField<Int128, &Network::Arc::cost> cost{&g, &n.arcs};
+  bool has_lower = false;
+  for (const Network::Arc& a : n.arcs) {
+    g.addArc(nodes[static_cast<std::size_t>(a.from)], nodes[static_cast<std::size_t>(a.to)]);
+    has_lower |= a.lower != 0;
+  }
+  std::int64_t total = 0;
+  for (const Network::Arc& a : n.arcs)
+    if (a.kind == Network::Kind::kBypass) total = a.upper;
+  lemon::NetworkSimplex<lemon::SmartDigraph, std::int64_t, Int128> ns(g);
+  ns.upperMap(upper).costMap(cost).stSupply(nodes[static_cast<std::size_t>(n.source)],
+                                            nodes[static_cast<std::size_t>(n.sink)], total);
+  if (has_lower) ns.lowerMap(lower);
+  const auto result = ns.run();
+  if (result != lemon::NetworkSimplex<lemon::SmartDigraph, std::int64_t, Int128>::OPTIMAL)
+    throw Error(ErrorCode::kInternal,
+                "the network simplex found no optimal flow although the open-demand arc makes every problem "
+                "feasible; report this defect with the lot's data");
+  int id = 0;
+  for (Network::Arc& a : n.arcs) a.flow = ns.flow(g.arcFromId(id++));
+  n.potential.resize(static_cast<std::size_t>(n.nodes));
+  for (int v = 0; v < n.nodes; ++v) n.potential[static_cast<std::size_t>(v)] = ns.potential(nodes[static_cast<std::size_t>(v)]);
+}
+
+struct UnionFind {
+  std::vector<int> parent;
+  explicit UnionFind(int n) : parent(static_cast<std::size_t>(n)) { std::iota(parent.begin(), parent.end(), 0); }
+  int find(int x) {
+    while (parent[static_cast<std::size_t>(x)] != x) {
+      parent[static_cast<std::size_t>(x)] = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(x)])];
+      x = parent[static_cast<std::size_t>(x)];
+    }
+    return x;
+  }
+  bool unite(int a, int b) {
+    a = find(a);
+    b = find(b);
+    if (a == b) return false;
+    parent[static_cast<std::size_t>(a)] = b;
+    return true;
+  }
+};
+
+// True when the scaled potentials prove exact optimality: the tight residual arcs form a forest.
+bool marginHolds(const Network& n, const Scaling& sc) {
+  UnionFind uf(n.nodes);
+  for (const Network::Arc& a : n.arcs) {
+    const Int128 rc = a.cost + n.potential[static_cast<std::size_t>(a.from)] - n.potential[static_cast<std::size_t>(a.to)];
+    const bool forward = a.flow < a.upper;
+    const bool backward = a.flow > a.lower;
+    const bool tight = (forward && rc < sc.margin) || (backward && -rc < sc.margin);
+    if (tight && !uf.unite(a.from, a.to)) return false;
+  }
+  return true;
+}
+
+// Exact lexicographic cost or potential: (coverage, score, tie), compared in that order.
+struct Lex {
+  std::int64_t coverage = 0;
+  Exact score;
+  std::int64_t tie = 0;
+  Lex operator+(const Lex& o) const { return {coverage + o.coverage, score + o.score, tie + o.tie}; }
+  Lex negated() const { return {-coverage, Exact() - score, -tie}; }
+  bool operator<(const Lex& o) const {
+    if (coverage != o.coverage) return coverage < o.coverage;
+    if (const auto c = score <=> o.score; c != 0) return c < 0;
+    return tie < o.tie;
+  }
+};
+
+Lex exactCost(const Network::Arc& a, const Prepared& pr) {
+  switch (a.kind) {
+    case Network::Kind::kSourceBid:
+      return {0, Exact(), -pr.tie_weight[a.ref]};
+    case Network::Kind::kBidPoint:
+      return {0, Exact() - pr.problem->arcs[a.ref].score_per_unit, 0};
+    case Network::Kind::kPointSink:
+      return {-1, Exact(), 0};
+    case Network::Kind::kBypass:
+      break;
+  }
+  return {};
+}
+
+// Cancels every improving cycle in exact arithmetic (Bellman-Ford with lexicographic costs) and
+// returns the exact potentials; `repairs` counts the cycles cancelled.
+std::vector<Lex> exactRepair(Network& n, const Prepared& pr, int& repairs) {
+  std::vector<Lex> cost;
+  cost.reserve(n.arcs.size());
+  for (const Network::Arc& a : n.arcs) cost.push_back(exactCost(a, pr));
+  struct Residual {
+    int from;
+    int to;
+    std::size_t arc;
+    bool forward;
+  };
+  const std::size_t nodes = static_cast<std::size_t>(n.nodes);
+  while (true) {
+    std::vector<Residual> res;
+    for (std::size_t e = 0; e < n.arcs.size(); ++e) {
+      const Network::Arc& a = n.arcs[e];
+      if (a.flow < a.upper) res.push_back({a.from, a.to, e, true});
+      if (a.flow > a.lower) res.push_back({a.to, a.from, e, false});
+    }
+    std::vector<Lex> dist(nodes);
+    std::vector<std::ptrdiff_t> pred(nodes, -1);
+    int last = -1;
+    for (std::size_t pass = 0; pass < nodes; ++pass) {
+      last = -1;
+      for (std::size_t r = 0; r < res.size(); ++r) {
+        const Residual& x = res[r];
+        const Lex c = x.forward ? cost[x.arc] : cost[x.arc].negated();
+        Lex cand = dist[static_cast<std::size_t>(x.from)] + c;
+        if (cand < dist[static_cast<std::size_t>(x.to)]) {
+          dist[static_cast<std::size_t>(x.to)] = std::move(cand);
+          pred[static_cast<std::size_t>(x.to)] = static_cast<std::ptrdiff_t>(r);
+          last = x.to;
+        }
+      }
+      if (last < 0) break;
+    }
+    if (last < 0) return dist;
+    // Still relaxing after |V| passes: `last` leads back into an improving cycle.
+    int v = last;
+    const auto back = [&](int w) {
+      const std::ptrdiff_t r = pred[static_cast<std::size_t>(w)];
+      if (r < 0) throw Error(ErrorCode::kInternal, "exact repair lost its improving cycle; report this defect");
+      return static_cast<std::size_t>(r);
+    };
+    for (std::size_t i = 0; i < nodes; ++i) v = res[back(v)].from;
+    std::vector<std::size_t> cycle;
+    int u = v;
+    do {
+      const std::size_t r = back(u);
+      cycle.push_back(r);
+      u = res[r].from;
+    } while (u != v);
+    std::int64_t delta = std::numeric_limits<std::int64_t>::max();
+    for (std::size_t r : cycle) {
+      const Network::Arc& a = n.arcs[res[r].arc];
+      delta = std::min(delta, res[r].forward ? a.upper - a.flow : a.flow - a.lower);
+    }
+    for (std::size_t r : cycle) n.arcs[res[r].arc].flow += res[r].forward ? delta : -delta;
+    ++repairs;
+  }
+}
+
+struct NetworkOutcome {
+  Network network;
+  Scaling scaling;
+  bool exact = false;
+  std::vector<Lex> exact_potential;
+  int repairs = 0;
+};
+
+NetworkOutcome runNetwork(const Prepared& pr, const TransportOptions& options, const std::vector<bool>* open) {
+  NetworkOutcome o;
+  auto t0 = std::chrono::steady_clock::now();
+  auto lap = [&](const char* what) { auto t1 = std::chrono::steady_clock::now(); fprintf(stderr, "%s %.3f\n", what, std::chrono::duration<double>(t1 - t0).count()); t0 = t1; };
+  o.scaling = scale(pr, options.score_scale_bits);
+  lap("scale");
+  o.network = buildNetwork(pr, o.scaling, open);
+  lap("build");
+  solveNetwork(o.network);
+  lap("lemon");
+  const bool ok = marginHolds(o.network, o.scaling);
+  lap("margin");
+  if (!ok) {
+    o.exact = true;
+    o.exact_potential = exactRepair(o.network, pr, o.repairs);
+  }
+  return o;
+}
+
+Potential scaledPotential(Id id, Int128 v) {
+  Potential p;
+  p.id = id;
+  p.scaled = Exact::parse(int128Text(v));
+  return p;
+}
+
+Potential exactPotential(Id id, const Lex& v) {
+  Potential p;
+  p.id = id;
+  p.coverage = v.coverage;
+  p.score = v.score;
+  p.tie = v.tie;
+  return p;
+}
+
+TransportSolution solutionFrom(const Prepared& pr, const NetworkOutcome& o) {
+  const TransportProblem& p = *pr.problem;
+  TransportSolution s;
+  std::vector<std::int64_t> at_point(p.points.size(), 0);
+  std::vector<std::vector<AllocationLine>> by_point(p.points.size());
+  for (const Network::Arc& a : o.network.arcs) {
+    if (a.kind != Network::Kind::kBidPoint || a.flow == 0) continue;
+    const TransportArc& arc = p.arcs[a.ref];
+    const TransportSupply& sup = p.supplies[arc.supply];
+    AllocationLine line;
+    line.bid_id = sup.bid_id;
+    line.supplier_id = sup.supplier_id;
+    line.delivery_point_id = p.points[arc.point].delivery_point_id;
+    line.quantity = Decimal::fromRaw(a.flow * pr.unit_raw);
+    line.score_per_unit = arc.score_per_unit;
+    line.line_score = Exact(line.quantity) * arc.score_per_unit;
+    at_point[arc.point] += a.flow;
+    by_point[arc.point].push_back(std::move(line));  // arcs are in the tie rule's bid order
+  }
+  std::int64_t covered = 0;
+  for (std::size_t j : pr.point_order) {
+    for (AllocationLine& l : by_point[j]) {
+      s.total_score += l.line_score;
+      s.lines.push_back(std::move(l));
+    }
+    covered += at_point[j];
+    if (at_point[j] < pr.demand[j])
+      s.unmet.push_back({p.points[j].delivery_point_id, Decimal::fromRaw((pr.demand[j] - at_point[j]) * pr.unit_raw)});
+  }
+  s.covered = Decimal::fromRaw(covered * pr.unit_raw);
+
+  OptimalityCertificate& c = s.certificate;
+  c.method = TransportMethod::kNetworkSimplex;
+  c.kind = o.exact ? CertificateKind::kExact : CertificateKind::kScaledInteger;
+  c.proven_optimal = true;
+  c.unit = Decimal::fromRaw(pr.unit_raw);
+  c.score_scale_bits = o.scaling.bits;
+  c.exact_repairs = o.repairs;
+  const auto node = [&](int v, Id id) {
+    return o.exact ? exactPotential(id, o.exact_potential[static_cast<std::size_t>(v)])
+                   : scaledPotential(id, o.network.potential[static_cast<std::size_t>(v)]);
+  };
+  c.source = node(o.network.source, 0);
+  c.sink = node(o.network.sink, 0);
+  const int nb = static_cast<int>(p.supplies.size());
+  for (std::size_t i = 0; i < p.supplies.size(); ++i) c.supply_potentials.push_back(node(1 + static_cast<int>(i), p.supplies[i].bid_id));
+  for (std::size_t j = 0; j < p.points.size(); ++j)
+    c.point_potentials.push_back(node(1 + nb + static_cast<int>(j), p.points[j].delivery_point_id));
+  return s;
+}
+
+std::string potentialText(const Potential& p, CertificateKind kind) {
+  if (kind == CertificateKind::kScaledInteger) return p.scaled.toString();
+  return "(" + std::to_string(p.coverage) + ", " + p.score.toString() + ", " + std::to_string(p.tie) + ")";
+}
+
+void writeText(TransportSolution& s) {
+  OptimalityCertificate& c = s.certificate;
+  std::string t;
+  t += std::string("method ") + (c.method == TransportMethod::kNetworkSimplex ? "network_simplex" : "mixed_integer") + "\n";
+  t += std::string("certificate ") + (c.kind == CertificateKind::kScaledInteger ? "scaled_integer" : "exact") +
+       (c.proven_optimal ? " proven_optimal" : " not_proven") + "\n";
+  t += "unit " + c.unit.toString() + "\n";
+  t += "score_scale_bits " + std::to_string(c.score_scale_bits) + "\n";
+  t += "exact_repairs " + std::to_string(c.exact_repairs) + "\n";
+  for (const MilpTier& tier : c.tiers)
+    t += "tier " + tier.name + " " + tier.status + " objective " + std::to_string(tier.objective) + " bound " +
+         std::to_string(tier.bound) + "\n";
+  t += "covered " + s.covered.toString() + "\n";
+  t += "total_score " + s.total_score.toString() + "\n";
+  for (const UnmetDemand& u : s.unmet)
+    t += "open point " + std::to_string(u.delivery_point_id) + " " + u.quantity.toString() + "\n";
+  t += "potential source " + potentialText(c.source, c.kind) + "\n";
+  t += "potential sink " + potentialText(c.sink, c.kind) + "\n";
+  for (const Potential& p : c.supply_potentials) t += "potential bid " + std::to_string(p.id) + " " + potentialText(p, c.kind) + "\n";
+  for (const Potential& p : c.point_potentials)
+    t += "potential point " + std::to_string(p.id) + " " + potentialText(p, c.kind) + "\n";
+  c.text = std::move(t);
+}
+
+// --- minimum lot: GLPK ---
+
+std::mutex& glpkMutex() {
+  static std::mutex m;
+  return m;
+}
+
+struct BoundTracker {
+  double bound = 0;
+  bool seen = false;
+};
+
+void trackBound(glp_tree* tree, void* info) {
+  auto* t = static_cast<BoundTracker*>(info);
+  const int best = glp_ios_best_node(tree);
+  if (best != 0) {
+    t->bound = glp_ios_node_bound(tree, best);
+    t->seen = true;
+  }
+}
+
+struct GlpkProblem {
+  glp_prob* lp = glp_create_prob();
+  ~GlpkProblem() { glp_delete_prob(lp); }
+  GlpkProblem() = default;
+  GlpkProblem(const GlpkProblem&) = delete;
+  GlpkProblem& operator=(const GlpkProblem&) = delete;
+};
+
+// Chooses the (bid, point) pairs that deliver; returns the per-arc "open" flags and GLPK's tiers.
+std::vector<bool> chooseOpenArcs(const Prepared& pr, const TransportOptions& options, std::vector<MilpTier>& tiers) {
+  const TransportProblem& p = *pr.problem;
+  std::vector<std::size_t> usable;
+  for (std::size_t a : pr.arc_order)
+    if (pr.min_lot[a] > 0 && pr.upper[a] >= pr.min_lot[a]) usable.push_back(a);
+  std::vector<bool> open(p.arcs.size(), false);
+  if (usable.empty()) {
+    for (const char* name : {"coverage", "score", "tie rule"}) tiers.push_back({name, "optimal (no pair can deliver the minimum)", 0, 0, true});
+    return open;
+  }
+
+  const std::lock_guard<std::mutex> lock(glpkMutex());
+  glp_term_out(GLP_OFF);
+  GlpkProblem g;
+  const int n = static_cast<int>(usable.size());
+  glp_add_cols(g.lp, 2 * n);  // x_1..x_n quantities, y_1..y_n deliver-or-not
+  for (int k = 0; k < n; ++k) {
+    const std::size_t a = usable[static_cast<std::size_t>(k)];
+    glp_set_col_kind(g.lp, 1 + k, GLP_IV);
+    glp_set_col_bnds(g.lp, 1 + k, GLP_DB, 0.0, static_cast<double>(pr.upper[a]));
+    glp_set_col_kind(g.lp, 1 + n + k, GLP_BV);
+  }
+  const auto addRow = [&](const std::vector<std::pair<int, double>>& terms, int type, double lb, double ub) {
+    const int row = glp_add_rows(g.lp, 1);
+    glp_set_row_bnds(g.lp, row, type, lb, ub);
+    std::vector<int> idx{0};
+    std::vector<double> val{0};
+    for (const auto& [col, v] : terms) {
+      idx.push_back(col);
+      val.push_back(v);
+    }
+    glp_set_mat_row(g.lp, row, static_cast<int>(terms.size()), idx.data(), val.data());
+  };
+  std::map<std::size_t, std::vector<std::pair<int, double>>> by_supply, by_point;
+  for (int k = 0; k < n; ++k) {
+    const std::size_t a = usable[static_cast<std::size_t>(k)];
+    by_supply[p.arcs[a].supply].push_back({1 + k, 1.0});
+    by_point[p.arcs[a].point].push_back({1 + k, 1.0});
+    addRow({{1 + k, 1.0}, {1 + n + k, -static_cast<double>(pr.min_lot[a])}}, GLP_LO, 0.0, 0.0);
+    addRow({{1 + k, 1.0}, {1 + n + k, -static_cast<double>(pr.upper[a])}}, GLP_UP, 0.0, 0.0);
+  }
+  for (const auto& [i, terms] : by_supply) addRow(terms, GLP_UP, 0.0, static_cast<double>(pr.capacity[i]));
+  for (const auto& [j, terms] : by_point) addRow(terms, GLP_UP, 0.0, static_cast<double>(pr.demand[j]));
+  glp_set_obj_dir(g.lp, GLP_MAX);
+
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<double> x(static_cast<std::size_t>(n), 0.0);
+  const auto solveTier = [&](const char* name, const std::vector<double>& objective) {
+    for (int k = 0; k < 2 * n; ++k) glp_set_obj_coef(g.lp, 1 + k, k < n ? objective[static_cast<std::size_t>(k)] : 0.0);
+    glp_iocp parm;
+    glp_init_iocp(&parm);
+    parm.presolve = GLP_ON;
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.mip_gap = 0.0;
+    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    parm.tm_lim = static_cast<int>(std::max<std::int64_t>(1, (options.milp_time_limit - spent).count()));
+    BoundTracker tracker;
+    parm.cb_func = trackBound;
+    parm.cb_info = &tracker;
+    const int rc = glp_intopt(g.lp, &parm);
+    const int status = glp_mip_status(g.lp);
+    MilpTier tier;
+    tier.name = name;
+    tier.objective = glp_mip_obj_val(g.lp);
+    tier.proven = rc == 0 && status == GLP_OPT;
+    tier.status = tier.proven ? "optimal"
+                  : rc == GLP_ETMLIM ? (status == GLP_FEAS ? "feasible (time limit)" : "no solution (time limit)")
+                                     : "failed (glpk code " + std::to_string(rc) + ")";
+    tier.bound = tier.proven ? tier.objective : (tracker.seen ? tracker.bound : tier.objective);
+    tiers.push_back(tier);
+    if (status != GLP_OPT && status != GLP_FEAS)
+      throw Error(ErrorCode::kUnavailable,
+                  "GLPK found no allocation for the minimum-lot rule within " +
+                      std::to_string(options.milp_time_limit.count()) +
+                      " ms; lower the minimum delivery or award in another mode");
+    for (int k = 0; k < n; ++k) x[static_cast<std::size_t>(k)] = glp_mip_col_val(g.lp, 1 + k);
+    return tier.objective;
+  };
+
+  std::vector<double> coverage(static_cast<std::size_t>(n), 1.0), score(static_cast<std::size_t>(n)), tie(static_cast<std::size_t>(n));
+  for (int k = 0; k < n; ++k) {
+    const std::size_t a = usable[static_cast<std::size_t>(k)];
+    score[static_cast<std::size_t>(k)] = p.arcs[a].score_per_unit.toDouble();
+    tie[static_cast<std::size_t>(k)] = static_cast<double>(pr.tie_weight[p.arcs[a].supply]);
+  }
+  std::vector<std::pair<int, double>> all;
+  for (int k = 0; k < n; ++k) all.push_back({1 + k, 1.0});
+  const double covered = std::round(solveTier("coverage", coverage));
+  addRow(all, GLP_LO, covered, 0.0);
+  const double best = solveTier("score", score);
+  std::vector<std::pair<int, double>> scored;
+  for (int k = 0; k < n; ++k) scored.push_back({1 + k, score[static_cast<std::size_t>(k)]});
+  addRow(scored, GLP_LO, best - 1e-9 * std::max(1.0, std::fabs(best)), 0.0);
+  solveTier("tie rule", tie);
+  for (int k = 0; k < n; ++k)
+    if (std::llround(x[static_cast<std::size_t>(k)]) > 0) open[usable[static_cast<std::size_t>(k)]] = true;
+  return open;
+}
+
+}  // namespace
+
+TransportSolution solveTransport(const TransportProblem& problem, const TransportOptions& options) {
+  auto t0 = std::chrono::steady_clock::now();
+  const Prepared pr = prepare(problem);
+  fprintf(stderr, "prepare %.3f\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  TransportSolution s;
+  if (problem.min_delivery.raw() > 0) {
+    std::vector<MilpTier> tiers;
+    const std::vector<bool> open = chooseOpenArcs(pr, options, tiers);
+    s = solutionFrom(pr, runNetwork(pr, options, &open));
+    s.certificate.method = TransportMethod::kMixedInteger;
+    s.certificate.tiers = std::move(tiers);
+    for (const MilpTier& t : s.certificate.tiers) s.certificate.proven_optimal &= t.proven;
+  } else {
+    s = solutionFrom(pr, runNetwork(pr, options, nullptr));
+  }
+  writeText(s);
+  return s;
+}
+
+TransportSolution rankOrderFill(const TransportProblem& problem) {
+  const Prepared pr = prepare(problem);
+  const TransportProblem& p = problem;
+  std::vector<std::int64_t> left = pr.capacity;
+  std::vector<std::vector<std::size_t>> at_point(p.points.size());
+  for (std::size_t a : pr.arc_order) at_point[p.arcs[a].point].push_back(a);
+  std::map<Id, std::size_t> place;
+  for (std::size_t r = 0; r < pr.supply_order.size(); ++r) place[p.supplies[pr.supply_order[r]].bid_id] = r;
+  TransportSolution s;
+  std::int64_t covered = 0;
+  for (std::size_t j : pr.point_order) {
+    std::vector<std::size_t>& arcs = at_point[j];
+    // Stable: equal scores keep the tie rule's order of arc_order.
+    std::stable_sort(arcs.begin(), arcs.end(), [&](std::size_t a, std::size_t b) {
+      return p.arcs[a].score_per_unit > p.arcs[b].score_per_unit;
+    });
+    std::int64_t need = pr.demand[j];
+    std::vector<AllocationLine> lines;
+    for (std::size_t a : arcs) {
+      if (need == 0) break;
+      const std::size_t i = p.arcs[a].supply;
+      const std::int64_t q = std::min({need, left[i], pr.upper[a]});
+      if (q <= 0) continue;
+      left[i] -= q;
+      need -= q;
+      AllocationLine line;
+      line.bid_id = p.supplies[i].bid_id;
+      line.supplier_id = p.supplies[i].supplier_id;
+      line.delivery_point_id = p.points[j].delivery_point_id;
+      line.quantity = Decimal::fromRaw(q * pr.unit_raw);
+      line.score_per_unit = p.arcs[a].score_per_unit;
+      line.line_score = Exact(line.quantity) * line.score_per_unit;
+      s.total_score += line.line_score;
+      lines.push_back(std::move(line));
+    }
+    std::stable_sort(lines.begin(), lines.end(), [&](const AllocationLine& x, const AllocationLine& y) {
+      return place.at(x.bid_id) < place.at(y.bid_id);
+    });
+    for (AllocationLine& l : lines) s.lines.push_back(std::move(l));
+    covered += pr.demand[j] - need;
+    if (need > 0) s.unmet.push_back({p.points[j].delivery_point_id, Decimal::fromRaw(need * pr.unit_raw)});
+  }
+  s.covered = Decimal::fromRaw(covered * pr.unit_raw);
+  s.certificate.unit = Decimal::fromRaw(pr.unit_raw);
+  s.certificate.text = "rank-order fill per delivery point; no certificate of optimality\n";
+  return s;
+}
+
+}  // namespace core

@@ -1,0 +1,431 @@
+// The CSV importers on both stores: every kind with good and bad files, preview that writes
+// nothing, apply all or nothing, re-import unchanged, and rows that conflict with stored data.
+
+#include <boost/test/unit_test.hpp>
+
+#include "core/audit.h"
+#include "core/error.h"
+#include "tests/import/import_world.h"
+
+using import_test::ImportWorld;
+using importer::Kind;
+
+namespace {
+
+
+bool mentions(const importer::ImportReport& r, const std::string& text) {
+  return import_test::problemsText(r).find(text) != std::string::npos;
+}
+
+const importer::Problem& only(const importer::ImportReport& r) {
+  BOOST_TEST_REQUIRE(r.problems.size() == 1u, import_test::problemsText(r));
+  return r.problems.front();
+}
+
+std::string deliveryPoints(const ImportWorld& w) {
+  return "authority,code,name,address,lat,lon\n" + w.authority + ",OS-A,OŠ Stražišče,Šolska ulica 2,46.2389,14.3556\n" +
+         w.authority + ",VRT-B,Vrtec Janina,Cesta 1. maja 5,46.2461,14.3630\n";
+}
+
+std::string supplierFile(const ImportWorld& w) {
+  const std::string t = w.tag;
+  return "tax_number;name;address;email;sme;dispatch_point;dispatch_address;dispatch_lat;dispatch_lon;certificate;"
+         "certificate_number;certificate_valid_until\n" +
+         t + "-1;Kmetija Novak;Zg. Bitnje 1, Žabnica;novak@example.si;da;Farm;Zg. Bitnje 1;46,2210;14,2860;"
+             "organic (EU 2018/848);SI-EKO-001;2027-12-31\n" +
+         t + "-1;;;;;Hub Kranj;Savska 3, Kranj;46,2400;14,3550;;;\n" + t +
+         "-2;Zadruga Sora;Škofja Loka;info@sora.example;ne;Depot;Kidričeva 1;46,1650;14,3060;HACCP;H-77;\n";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(delivery_points)
+
+ON_BOTH_STORES(preview_reports_new_rows_and_writes_nothing) {
+  const std::int64_t head = import_test::auditHead(w.store);
+  const auto r = w.preview(Kind::kDeliveryPoints, deliveryPoints(w));
+  BOOST_TEST(r.ok(), import_test::problemsText(r));
+  BOOST_TEST(r.added == 2u);
+  BOOST_TEST(!r.applied);
+  BOOST_TEST(!w.deliveryPoint("OS-A"));
+  BOOST_TEST(import_test::auditHead(w.store) == head);
+}
+
+ON_BOTH_STORES(apply_writes_every_row_once_with_one_audit_entry) {
+  const std::int64_t head = import_test::auditHead(w.store);
+  const auto r = w.apply(Kind::kDeliveryPoints, deliveryPoints(w));
+  BOOST_TEST(r.ok(), import_test::problemsText(r));
+  BOOST_TEST(r.applied);
+  BOOST_TEST(r.added == 2u);
+  const auto p = w.deliveryPoint("OS-A");
+  BOOST_TEST_REQUIRE(p.has_value());
+  BOOST_TEST(p->name == "OŠ Stražišče");
+  BOOST_TEST(p->address == "Šolska ulica 2");
+  BOOST_TEST(p->location.lat == 46.2389, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(p->location.lon == 14.3556, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(import_test::auditHead(w.store) == head + 1);
+  std::vector<core::AuditEntry> entries;
+  w.store.transact([&](core::Tx& tx) { entries = tx.listAudit(head + 1, 10); });
+  BOOST_TEST_REQUIRE(entries.size() == 1u);
+  BOOST_TEST(entries[0].action == "import.delivery-points");
+  BOOST_TEST(entries[0].object == "test.csv");
+  BOOST_TEST(core::verifyAudit(w.store).ok());
+}
+
+ON_BOTH_STORES(reimport_of_the_same_file_changes_nothing) {
+  BOOST_TEST_REQUIRE(w.apply(Kind::kDeliveryPoints, deliveryPoints(w)).ok());
+  const std::int64_t head = import_test::auditHead(w.store);
+  const auto again = w.apply(Kind::kDeliveryPoints, deliveryPoints(w));
+  BOOST_TEST(again.ok());
+  BOOST_TEST(again.unchanged == 2u);
+  BOOST_TEST(again.added + again.updated == 0u);
+  BOOST_TEST(import_test::auditHead(w.store) == head);
+  std::vector<core::DeliveryPoint> all;
+  w.store.transact([&](core::Tx& tx) { all = tx.listDeliveryPoints(w.authority_id); });
+  BOOST_TEST(all.size() == 2u);
+}
+
+ON_BOTH_STORES(changed_row_updates_the_stored_point) {
+  BOOST_TEST_REQUIRE(w.apply(Kind::kDeliveryPoints, deliveryPoints(w)).ok());
+  const core::Id id = w.deliveryPoint("OS-A")->id;
+  const auto r = w.apply(Kind::kDeliveryPoints, "authority,code,name,address,lat,lon\n" + w.authority +
+                                                    ",OS-A,OŠ Stražišče Kranj,Šolska ulica 2,46.2389,14.3556\n");
+  BOOST_TEST(r.updated == 1u);
+  BOOST_TEST(w.deliveryPoint("OS-A")->id == id);
+  BOOST_TEST(w.deliveryPoint("OS-A")->name == "OŠ Stražišče Kranj");
+}
+
+ON_BOTH_STORES(semicolons_decimal_commas_bom_and_crlf_are_read) {
+  const std::string csv = "\xEF\xBB\xBF" "Authority;Code;Name;Address;Lat;Lon\r\n" + w.authority +
+                          ";OS-C;OŠ Orehek;\"Zasavska cesta 53; Kranj\";46,2551;14,3727\r\n";
+  const auto r = w.apply(Kind::kDeliveryPoints, csv);
+  BOOST_TEST(r.ok(), import_test::problemsText(r));
+  BOOST_TEST(r.delimiter == ';');
+  const auto p = w.deliveryPoint("OS-C");
+  BOOST_TEST_REQUIRE(p.has_value());
+  BOOST_TEST(p->address == "Zasavska cesta 53; Kranj");
+  BOOST_TEST(p->location.lat == 46.2551, boost::test_tools::tolerance(1e-9));
+}
+
+ON_BOTH_STORES(tab_separated_file_is_refused_with_a_hint) {
+  const auto r = w.apply(Kind::kDeliveryPoints, "authority\tcode\tname\taddress\tlat\tlon\n" + w.authority +
+                                                    "\tOS-A\tOŠ\tCesta 1\t46.2\t14.3\n");
+  BOOST_TEST(!r.ok());
+  BOOST_TEST(mentions(r, "single column"));
+  BOOST_TEST(mentions(r, "tabs"));
+  BOOST_TEST(!w.deliveryPoint("OS-A"));
+}
+
+ON_BOTH_STORES(missing_column_is_named) {
+  const auto r = w.apply(Kind::kDeliveryPoints, "authority,code,name,address,lat\n" + w.authority + ",OS-A,OŠ,C 1,46.2\n");
+  const importer::Problem& p = only(r);
+  BOOST_TEST(p.field == "lon");
+  BOOST_TEST(p.line == 1);
+  BOOST_TEST(p.message.find("missing column 'lon'") != std::string::npos);
+}
+
+ON_BOTH_STORES(bad_number_names_line_column_and_value) {
+  const auto r = w.apply(Kind::kDeliveryPoints, "authority,code,name,address,lat,lon\n" + w.authority +
+                                                    ",OS-A,OŠ,C 1,46.2x,14.3\n");
+  const importer::Problem& p = only(r);
+  BOOST_TEST(p.line == 2);
+  BOOST_TEST(p.field == "lat");
+  BOOST_TEST(p.value == "46.2x");
+  // Columns count characters: "Občina W..." is one character shorter than its UTF-8 bytes.
+  const int authority_chars = static_cast<int>(w.authority.size()) - 1;
+  BOOST_TEST(p.column == authority_chars + 1 + 5 + 3 + 4 + 1);
+  BOOST_TEST(r.rejected == 1u);
+}
+
+ON_BOTH_STORES(coordinates_out_of_range_are_refused) {
+  const auto r = w.apply(Kind::kDeliveryPoints, "authority,code,name,address,lat,lon\n" + w.authority +
+                                                    ",OS-A,OŠ,C 1,95,14.3\n" + w.authority + ",OS-B,OŠ B,C 2,46.2,181\n");
+  BOOST_TEST(r.problems.size() == 2u);
+  BOOST_TEST(r.problems[0].field == "lat");
+  BOOST_TEST(r.problems[1].field == "lon");
+  BOOST_TEST(mentions(r, "swapped"));
+}
+
+ON_BOTH_STORES(duplicate_key_names_the_first_line) {
+  const auto r = w.apply(Kind::kDeliveryPoints, deliveryPoints(w) + w.authority + ",OS-A,Again,C 9,46.1,14.1\n");
+  const importer::Problem& p = only(r);
+  BOOST_TEST(p.line == 4);
+  BOOST_TEST(p.message.find("line 2") != std::string::npos);
+  BOOST_TEST(!w.deliveryPoint("OS-A"));
+}
+
+ON_BOTH_STORES(unknown_authority_conflicts_with_stored_data) {
+  const auto r = w.apply(Kind::kDeliveryPoints, "authority,code,name,address,lat,lon\nNo such town,OS-A,OŠ,C 1,46.2,14.3\n");
+  BOOST_TEST(only(r).field == "authority");
+  BOOST_TEST(mentions(r, "no contracting authority"));
+}
+
+ON_BOTH_STORES(one_bad_row_leaves_every_row_unwritten) {
+  const std::int64_t head = import_test::auditHead(w.store);
+  const auto r = w.apply(Kind::kDeliveryPoints, deliveryPoints(w) + w.authority + ",OS-Z,OŠ Z,,46.2,14.3\n");
+  BOOST_TEST(!r.ok());
+  BOOST_TEST(!r.applied);
+  BOOST_TEST(r.rejected == 1u);
+  BOOST_TEST(!w.deliveryPoint("OS-A"));
+  BOOST_TEST(!w.deliveryPoint("VRT-B"));
+  BOOST_TEST(import_test::auditHead(w.store) == head);
+  BOOST_TEST(importer::formatReport(r).find("Nothing was written") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(supplier_files)
+
+ON_BOTH_STORES(blocks_of_rows_become_suppliers_with_points_and_certificates) {
+  const auto r = w.apply(Kind::kSuppliers, supplierFile(w));
+  BOOST_TEST(r.ok(), import_test::problemsText(r));
+  BOOST_TEST(r.rows == 3u);
+  BOOST_TEST(r.added == 2u);
+  const auto s = w.supplier(w.tag + "-1");
+  BOOST_TEST_REQUIRE(s.has_value());
+  BOOST_TEST(s->name == "Kmetija Novak");
+  BOOST_TEST(s->is_sme);
+  BOOST_TEST(s->dispatch_points.size() == 2u);
+  BOOST_TEST_REQUIRE(s->certificates.size() == 1u);
+  BOOST_TEST(s->certificates[0].number == "SI-EKO-001");
+  BOOST_TEST(core::formatTime(*s->certificates[0].valid_until) == "2027-12-31T23:59:59Z");
+  BOOST_TEST(!w.supplier(w.tag + "-2")->is_sme);
+  const auto again = w.apply(Kind::kSuppliers, supplierFile(w));
+  BOOST_TEST(again.unchanged == 2u);
+  BOOST_TEST(again.added + again.updated == 0u);
+}
+
+ON_BOTH_STORES(update_keeps_dispatch_point_ids) {
+  BOOST_TEST_REQUIRE(w.apply(Kind::kSuppliers, supplierFile(w)).ok());
+  const auto before = w.supplier(w.tag + "-2");
+  std::string changed = supplierFile(w);
+  changed.replace(changed.find("info@sora.example"), 17, "narocila@sora.example");
+  const auto r = w.apply(Kind::kSuppliers, changed);
+  BOOST_TEST(r.updated == 1u);
+  BOOST_TEST(r.unchanged == 1u);
+  const auto after = w.supplier(w.tag + "-2");
+  BOOST_TEST(after->email == "narocila@sora.example");
+  BOOST_TEST(after->dispatch_points.at(0).id == before->dispatch_points.at(0).id);
+}
+
+ON_BOTH_STORES(conflicting_rows_of_one_supplier_are_refused) {
+  std::string csv = supplierFile(w);
+  csv.replace(csv.find(";;;;;Hub"), 8, ";Other name;;;;Hub");
+  const auto r = w.apply(Kind::kSuppliers, csv);
+  BOOST_TEST(only(r).field == "name");
+  BOOST_TEST(mentions(r, "differs from 'Kmetija Novak'"));
+  BOOST_TEST(!w.supplier(w.tag + "-2"));
+}
+
+ON_BOTH_STORES(split_block_and_missing_dispatch_point_are_refused) {
+  const std::string header =
+      "tax_number,name,address,email,sme,dispatch_point,dispatch_address,dispatch_lat,dispatch_lon,certificate,"
+      "certificate_number,certificate_valid_until\n";
+  const std::string t = w.tag;
+  const auto r = w.apply(Kind::kSuppliers, header + t + "-1,A,Addr,a@x.si,yes,F,Addr,46.1,14.1,,,\n" + t +
+                                                "-2,B,Addr,b@x.si,no,,,,,,,\n" + t + "-1,,,,,G,Addr,46.2,14.2,,,\n" +
+                                                t + "-3,C,Addr,c@x.si,maybe,F,Addr,46.1,14.1,BIO,1,31.12.2027\n");
+  BOOST_TEST(mentions(r, "has no dispatch point"));
+  BOOST_TEST(mentions(r, "already began on line 2"));
+  BOOST_TEST(mentions(r, "write yes or no"));
+  BOOST_TEST(mentions(r, "YYYY-MM-DD"));
+  BOOST_TEST(r.problems.size() == 4u, import_test::problemsText(r));
+  BOOST_TEST(r.rejected == 3u);
+  BOOST_TEST(!w.supplier(t + "-1"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(product_files)
+
+std::string productFile(const ImportWorld& w, const std::string& cpv = "03221000-6") {
+  return "code,cpv,name_sl,name_en,unit,unit_mass_kg\n" + w.tag + "-CARROT," + cpv +
+         ",Korenje,Carrots,kg,1\n" + w.tag + "-MILK,15511000,Mleko,Milk,l,\"1,03\"\n";
+}
+
+ON_BOTH_STORES(catalogue_is_checked_against_the_cpv_list) {
+  importer::ImportOptions options;
+  options.cpv_list_path = import_test::cpvListPath();
+  if (options.cpv_list_path.empty()) BOOST_TEST_MESSAGE("CPV list absent: checking the CPV format only");
+  const auto r = w.apply(Kind::kProducts, productFile(w), options);
+  BOOST_TEST(r.ok(), import_test::problemsText(r));
+  BOOST_TEST(r.added == 2u);
+  const auto milk = w.product(w.tag + "-MILK");
+  BOOST_TEST_REQUIRE(milk.has_value());
+  BOOST_TEST(milk->unit_mass_kg.toString() == "1.03");
+  BOOST_TEST(milk->cpv == "15511000");
+  BOOST_TEST(w.product(w.tag + "-CARROT")->cpv == "03221000");
+  BOOST_TEST(w.apply(Kind::kProducts, productFile(w), options).unchanged == 2u);
+}
+
+ON_BOTH_STORES(unknown_cpv_wrong_check_digit_and_non_food_are_refused) {
+  importer::ImportOptions options;
+  options.cpv_list_path = import_test::cpvListPath();
+  if (options.cpv_list_path.empty()) {
+    BOOST_TEST_MESSAGE("skipped: the CPV list (CPV_DIR) is absent");
+    return;
+  }
+  const std::string header = "code,cpv,name_sl,name_en,unit,unit_mass_kg\n";
+  const auto r = w.apply(Kind::kProducts, header + w.tag + "-X,03999999,X,,kg,1\n" + w.tag + "-Y,03221000-5,Y,,kg,1\n" +
+                                              w.tag + "-Z,30192000,Z,,kg,1\n" + w.tag + "-W,0322100,W,,kg,0\n",
+                         options);
+  BOOST_TEST(r.problems.size() == 5u, import_test::problemsText(r));
+  BOOST_TEST(mentions(r, "not in the CPV 2008 list"));
+  BOOST_TEST(mentions(r, "check digit"));
+  BOOST_TEST(mentions(r, "is not food"));
+  BOOST_TEST(mentions(r, "not a CPV code"));
+  BOOST_TEST(mentions(r, "must be greater than 0"));
+  BOOST_TEST(!w.product(w.tag + "-X"));
+}
+
+ON_BOTH_STORES(cpv_list_missing_is_an_error_not_a_file_problem) {
+  importer::ImportOptions options;
+  options.cpv_list_path = "/nonexistent/cpv.json";
+  BOOST_CHECK_THROW(w.apply(Kind::kProducts, productFile(w), options), core::Error);
+  BOOST_TEST(!w.product(w.tag + "-MILK"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(road_distances)
+
+ON_BOTH_STORES(distances_join_stored_dispatch_and_delivery_points) {
+  BOOST_TEST_REQUIRE(w.apply(Kind::kDeliveryPoints, deliveryPoints(w)).ok());
+  BOOST_TEST_REQUIRE(w.apply(Kind::kSuppliers, supplierFile(w)).ok());
+  const std::string csv = "tax_number,dispatch_point,authority,delivery_point_code,km\n" + w.tag + "-1,Farm," +
+                          w.authority + ",OS-A,\"8,4\"\n" + w.tag + "-1,Hub Kranj," + w.authority + ",VRT-B,2\n";
+  const auto r = w.apply(Kind::kRoadDistances, csv);
+  BOOST_TEST(r.ok(), import_test::problemsText(r));
+  BOOST_TEST(r.added == 2u);
+  const auto s = w.supplier(w.tag + "-1");
+  const core::Id school = w.deliveryPoint("OS-A")->id;
+  std::optional<core::Decimal> km;
+  w.store.transact([&](core::Tx& tx) {
+    for (const auto& p : s->dispatch_points)
+      if (p.name == "Farm") km = tx.getRoadDistance(p.id, school);
+  });
+  BOOST_TEST_REQUIRE(km.has_value());
+  BOOST_TEST(km->toString() == "8.4");
+  BOOST_TEST(w.apply(Kind::kRoadDistances, csv).unchanged == 2u);
+}
+
+ON_BOTH_STORES(distance_shorter_than_the_straight_line_or_unknown_points_are_refused) {
+  BOOST_TEST_REQUIRE(w.apply(Kind::kDeliveryPoints, deliveryPoints(w)).ok());
+  BOOST_TEST_REQUIRE(w.apply(Kind::kSuppliers, supplierFile(w)).ok());
+  const std::string csv = "tax_number,dispatch_point,authority,delivery_point_code,km\n" + w.tag + "-1,Farm," +
+                          w.authority + ",OS-A,1\n" + w.tag + "-1,Barn," + w.authority + ",OS-A,10\n" + w.tag +
+                          "-9,Farm," + w.authority + ",OS-A,10\n" + w.tag + "-1,Farm," + w.authority + ",OS-Q,10\n";
+  const auto r = w.apply(Kind::kRoadDistances, csv);
+  BOOST_TEST(r.problems.size() == 4u, import_test::problemsText(r));
+  BOOST_TEST(mentions(r, "shorter than the straight line"));
+  BOOST_TEST(mentions(r, "no dispatch point of this name"));
+  BOOST_TEST(mentions(r, "no supplier with this tax number"));
+  BOOST_TEST(mentions(r, "no delivery point with this code"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(demand_files)
+
+void catalogue(ImportWorld& w) {
+  BOOST_TEST_REQUIRE(w.apply(Kind::kDeliveryPoints, deliveryPoints(w)).ok());
+  const auto r = w.apply(Kind::kProducts, "code,cpv,name_sl,name_en,unit,unit_mass_kg\n" + w.tag +
+                                              "-CARROT,03221000,Korenje,Carrots,kg,1\n" + w.tag +
+                                              "-MILK,15511000,Mleko,Milk,l,1.03\n");
+  BOOST_TEST_REQUIRE(r.ok(), import_test::problemsText(r));
+}
+
+std::string demand(const ImportWorld& w) {
+  return "lot;product;delivery_point_code;quantity;schedule\n1;" + w.tag + "-CARROT;OS-A;120;weekly, Mon\n1;" + w.tag +
+         "-CARROT;VRT-B;40,5;weekly, Mon\n2;" + w.tag + "-MILK;OS-A;300;daily\n";
+}
+
+ON_BOTH_STORES(demand_creates_the_draft_rounds_lots) {
+  catalogue(w);
+  const std::int64_t head = import_test::auditHead(w.store);
+  const auto preview = w.preview(Kind::kDemand, demand(w));
+  BOOST_TEST(preview.ok(), import_test::problemsText(preview));
+  BOOST_TEST(preview.added == 2u);
+  BOOST_TEST(w.lots(w.round_id).empty());
+  const auto r = w.apply(Kind::kDemand, demand(w));
+  BOOST_TEST(r.ok(), import_test::problemsText(r));
+  BOOST_TEST(r.added == 2u);
+  const auto lots = w.lots(w.round_id);
+  BOOST_TEST_REQUIRE(lots.size() == 2u);
+  BOOST_TEST(lots[0].number == 1);
+  BOOST_TEST(lots[0].cpv == "03221000");
+  BOOST_TEST(lots[0].description == "Korenje / Carrots");
+  BOOST_TEST_REQUIRE(lots[0].demands.size() == 2u);
+  BOOST_TEST(lots[0].demands[1].quantity.toString() == "40.5");
+  BOOST_TEST(lots[0].demands[1].schedule == "weekly, Mon");
+  BOOST_TEST(lots[0].demands[1].delivery_point_id == w.deliveryPoint("VRT-B")->id);
+  BOOST_TEST(lots[1].unit == "l");
+  BOOST_TEST(lots[1].unit_mass_kg.toString() == "1.03");
+  std::vector<core::AuditEntry> entries;
+  w.store.transact([&](core::Tx& tx) { entries = tx.listAudit(head + 1, 10); });
+  BOOST_TEST_REQUIRE(entries.size() == 1u);
+  BOOST_TEST(entries[0].action == "import.demand");
+  BOOST_TEST(entries[0].object == "round:" + std::to_string(w.round_id));
+  BOOST_TEST(core::verifyAudit(w.store).ok());
+}
+
+ON_BOTH_STORES(reimported_demand_is_unchanged_and_changed_demand_conflicts) {
+  catalogue(w);
+  BOOST_TEST_REQUIRE(w.apply(Kind::kDemand, demand(w)).ok());
+  const std::int64_t head = import_test::auditHead(w.store);
+  const auto again = w.apply(Kind::kDemand, demand(w));
+  BOOST_TEST(again.unchanged == 2u);
+  BOOST_TEST(import_test::auditHead(w.store) == head);
+  std::string changed = demand(w);
+  changed.replace(changed.find(";300;"), 5, ";310;");
+  changed += "3;" + w.tag + "-CARROT;VRT-B;10;monthly\n";
+  const auto r = w.apply(Kind::kDemand, changed);
+  const importer::Problem& p = only(r);
+  BOOST_TEST(p.line == 4);
+  BOOST_TEST(p.message.find("already stored") != std::string::npos);
+  BOOST_TEST(w.lots(w.round_id).size() == 2u);
+}
+
+ON_BOTH_STORES(bad_demand_rows_are_all_listed) {
+  catalogue(w);
+  const std::string t = w.tag;
+  const std::string csv = "lot,product,delivery_point_code,quantity,schedule\n"
+                          "1," + t + "-CARROT,OS-A,120,weekly\n"
+                          "1," + t + "-MILK,VRT-B,10,weekly\n"
+                          "1," + t + "-CARROT,OS-A,5,weekly\n"
+                          "2," + t + "-NOPE,OS-A,5,weekly\n"
+                          "3," + t + "-MILK,OS-X,-5,\n"
+                          "1," + t + "-CARROT,VRT-B,5,weekly\n"
+                          "x," + t + "-MILK,OS-A,5,weekly\n";
+  const auto r = w.apply(Kind::kDemand, csv);
+  BOOST_TEST(mentions(r, "one lot is one product"));
+  BOOST_TEST(mentions(r, "this lot's demand for this delivery point is already on line 2"));
+  BOOST_TEST(mentions(r, "no product with this code"));
+  BOOST_TEST(mentions(r, "no delivery point with this code"));
+  BOOST_TEST(mentions(r, "must be greater than 0"));
+  BOOST_TEST(mentions(r, "schedule is empty"));
+  BOOST_TEST(mentions(r, "rows already began on line 2"));
+  BOOST_TEST(mentions(r, "not a lot number"));
+  BOOST_TEST(r.problems.size() == 8u, import_test::problemsText(r));
+  BOOST_TEST(r.rejected == 6u);
+  BOOST_TEST(w.lots(w.round_id).empty());
+}
+
+ON_BOTH_STORES(demand_is_refused_for_a_round_that_is_not_draft) {
+  catalogue(w);
+  const core::Id open = w.newRound(core::RoundStatus::kOpen);
+  importer::ImportOptions options;
+  options.round_id = open;
+  try {
+    w.apply(Kind::kDemand, demand(w), options);
+    BOOST_FAIL("a demand import into an open round was accepted");
+  } catch (const core::Error& e) {
+    BOOST_TEST(static_cast<int>(e.code()) == static_cast<int>(core::ErrorCode::kConflict));
+    BOOST_TEST(std::string(e.what()).find("not draft") != std::string::npos);
+  }
+  options.round_id = 999999;
+  BOOST_CHECK_THROW(w.preview(Kind::kDemand, demand(w), options), core::Error);
+  BOOST_TEST(w.lots(open).empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,319 @@
+// The pages as a person uses them, through forms with CSRF tokens and cookies: a farmer registers,
+// applies, bids (amends, withdraws) and gets a receipt with the SHA-256 digest; an officer admits,
+// creates a round (the 10-day rule checked before anything is stored), opens, evaluates and awards;
+// an auditor sees the verified audit log and the recomputed scores. Both languages, every field
+// labelled, no inline script, no missing message.
+
+#include <boost/test/unit_test.hpp>
+
+#include <regex>
+
+#include "tests/engine/engine_test.h"
+#include "tests/web/web_fixture.h"
+#include "web/server/messages.h"
+
+using dps_test::Browser;
+using dps_test::HttpResult;
+using dps_test::WebFixture;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// A page a person can use: complete catalogue, no inline script or style, every visible field
+// labelled (by a <label for=...>).
+void checkPage(const std::string& html, const std::string& what) {
+  BOOST_TEST(!contains(html, "[["), what << ": a message is missing from the catalogue");
+  BOOST_TEST(!contains(html, "<script"), what);
+  BOOST_TEST(!contains(html, " style=\""), what);
+  BOOST_TEST(contains(html, "name=\"viewport\""), what);
+  const std::regex control("<(input|select|textarea)([^>]*)>");
+  const std::regex id_attr(" id=\"([^\"]+)\"");
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), control); it != std::sregex_iterator(); ++it) {
+    const std::string attrs = (*it)[2];
+    if (contains(attrs, "type=\"hidden\"")) continue;
+    std::smatch id;
+    BOOST_TEST_REQUIRE(std::regex_search(attrs, id, id_attr), what << ": a field without id: " << it->str());
+    BOOST_TEST(contains(html, "for=\"" + id[1].str() + "\""), what << ": field " << id[1] << " has no label");
+  }
+}
+
+std::string location(const HttpResult& r) { return r.header("location"); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(web_pages, *boost::unit_test::precondition(dps_test::backendReady))
+
+BOOST_AUTO_TEST_CASE(pages_speak_slovenian_by_default_and_english_on_request) {
+  WebFixture w;
+  Browser sl(w, "sl-SI,sl;q=0.9");
+  const HttpResult page = sl.get("/login");
+  BOOST_TEST(page.status == 200);
+  BOOST_TEST(contains(page.body, "<html lang=\"sl\""));
+  BOOST_TEST(contains(page.body, "Uporabniško ime"));
+  checkPage(page.body, "login sl");
+  Browser en(w, "en-GB,en;q=0.9,sl;q=0.5");
+  const HttpResult english = en.get("/login");
+  BOOST_TEST(contains(english.body, "<html lang=\"en\""));
+  BOOST_TEST(contains(english.body, "Username"));
+  // The switch sets a cookie that wins over Accept-Language.
+  const HttpResult switched = sl.get("/lang?to=en&back=/register");
+  BOOST_TEST(switched.status == 303);
+  BOOST_TEST(location(switched) == "/register");
+  BOOST_TEST(sl.cookies()["dps_lang"] == "en");
+  BOOST_TEST(contains(sl.get("/register").body, "Register a farm or cooperative"));
+  BOOST_TEST(sl.get("/lang?to=sl&back=//evil.example").header("location") == "/");
+}
+
+BOOST_AUTO_TEST_CASE(the_message_catalogue_is_complete_in_both_languages) {
+  std::set<std::string> keys;
+  for (const web::server::MessageEntry& e : web::server::messageCatalogue()) {
+    BOOST_TEST(keys.insert(e.key).second, "duplicate key " << e.key);
+    BOOST_TEST(std::string(e.en).size() > 0u, e.key);
+    BOOST_TEST(std::string(e.sl).size() > 0u, e.key);
+  }
+  BOOST_TEST(web::server::message("en", "round.deadline") == "Tender deadline");
+  BOOST_TEST(web::server::message("sl", "round.deadline") == "Rok za prejem ponudb");
+  BOOST_TEST(web::server::message("sl", "no.such.key") == "[[no.such.key]]");
+  BOOST_TEST(web::server::languageFromAcceptLanguage("en-US,en;q=0.9") == "en");
+  BOOST_TEST(web::server::languageFromAcceptLanguage("de-DE,sl;q=0.5,en;q=0.4") == "sl");
+  BOOST_TEST(web::server::languageFromAcceptLanguage("fr") == "sl");
+}
+
+BOOST_AUTO_TEST_CASE(forms_without_the_csrf_token_are_refused) {
+  WebFixture w;
+  Browser b(w);
+  BOOST_TEST(b.login(w.usernames["farm_a"], dps_test::kWebPassword).status == 303);
+  const HttpResult r = b.post("/farmer/apply", {{"csrf", "forged"}, {"category", "1"}, {"confirm", "1"}});
+  BOOST_TEST(r.status == 403);
+  BOOST_TEST(contains(r.body, "did not come from this site"));
+  BOOST_TEST(w.call("POST", "/login", "username=admin&password=x", "", {}, "application/x-www-form-urlencoded").status ==
+             403);
+}
+
+BOOST_AUTO_TEST_CASE(static_files_are_served_and_paths_refused) {
+  WebFixture w;
+  const HttpResult css = w.call("GET", "/static/style.css");
+  BOOST_TEST(css.status == 200);
+  BOOST_TEST(contains(css.header("content-type"), "text/css"));
+  BOOST_TEST(w.call("GET", "/static/..%2F..%2Fdps.properties").status == 400);
+  BOOST_TEST(w.call("GET", "/static/.hidden").status == 400);
+  BOOST_TEST(w.call("GET", "/static/../CMakeLists.txt").status >= 400);
+  BOOST_TEST(w.call("GET", "/static/nothing.css").status == 404);
+}
+
+BOOST_AUTO_TEST_CASE(a_farmer_registers_applies_bids_amends_and_keeps_the_receipt) {
+  WebFixture w;
+  Browser farmer(w, "en");
+  farmer.get("/register");
+  checkPage(farmer.lastPage(), "register");
+  HttpResult r = farmer.post("/register", {{"name", "Kmetija Bela"},
+                                            {"tax_number", "55443322"},
+                                            {"address", "Bela 3"},
+                                            {"email", "bela@kmetija.si"},
+                                            {"dp_name", "Dvorišče"},
+                                            {"dp_address", "Bela 3"},
+                                            {"dp_lat", "46,30"},
+                                            {"dp_lon", "14.42"},
+                                            {"username", "bela@kmetija.si"},
+                                            {"password", "a long farm password"}});
+  BOOST_TEST_REQUIRE(r.status == 303, r.body.substr(0, 400));
+  BOOST_TEST(location(r) == "/farmer?done=registered");
+  r = farmer.get("/farmer?done=registered");
+  checkPage(r.body, "farmer dashboard");
+  BOOST_TEST(contains(r.body, "Kmetija Bela"));
+  r = farmer.post("/farmer/apply", {{"category", std::to_string(w.dps.categories[0])},
+                                    {"self_declaration", "<QualificationApplicationResponse/>"},
+                                    {"confirm", "1"}});
+  BOOST_TEST(r.status == 303);
+
+  // The officer sees the request with its working days left and admits it.
+  Browser officer(w, "sl");
+  BOOST_TEST(officer.login("mojca.novak", dps_test::kWebPassword).status == 303);
+  r = officer.get("/officer/admissions?dps=" + std::to_string(w.dps.id));
+  checkPage(r.body, "admission review");
+  BOOST_TEST(contains(r.body, "Kmetija Bela"));
+  BOOST_TEST(contains(r.body, "delovnih dni do roka"));
+  core::Id request = 0;
+  w.services->store().transact([&](core::Tx& tx) {
+    for (const core::AdmissionRequest& a : tx.listAdmissionRequests(w.dps.id))
+      if (a.status == core::AdmissionStatus::kPending) request = a.id;
+  });
+  r = officer.post("/officer/admissions/" + std::to_string(request) + "/decide",
+                   {{"admit", "1"}, {"reason-" + std::to_string(request), "ESPD preverjen"}});
+  BOOST_TEST(r.status == 303);
+  BOOST_TEST(contains(officer.get(location(r)).body, "Odločitev je zapisana."));
+
+  // Farm A bids on the open round on one screen, amends, and keeps the receipt.
+  Browser a(w, "sl");
+  BOOST_TEST(a.login(w.usernames["farm_a"], dps_test::kWebPassword).status == 303);
+  r = a.get("/farmer");
+  BOOST_TEST(contains(r.body, "/farmer/rounds/" + std::to_string(w.round)));
+  r = a.get("/farmer/rounds/" + std::to_string(w.round));
+  checkPage(r.body, "bid page");
+  const std::string lot = "lot" + std::to_string(w.lot);
+  r = a.post("/farmer/rounds/" + std::to_string(w.round) + "/bid",
+             {{"dispatch_point", std::to_string(w.farm_a.dispatch_point_id)},
+              {"vehicle", "van"},
+              {"intermediaries", "0"},
+              {lot + "_price", "2,40"},
+              {lot + "_quantity", "100"},
+              {lot + "_hours", "20"},
+              {lot + "_organic", "1"}});
+  BOOST_TEST_REQUIRE(r.status == 303, r.body.substr(0, 500));
+  r = a.get(location(r));
+  checkPage(r.body, "receipt");
+  const auto bids = w.f.bids(w.round);
+  BOOST_TEST_REQUIRE(bids.size() == 1u);
+  BOOST_TEST(contains(r.body, bids[0].digest));
+  BOOST_TEST(contains(r.body, "Ponudba je prejeta."));
+  a.get("/farmer/rounds/" + std::to_string(w.round));
+  r = a.post("/farmer/rounds/" + std::to_string(w.round) + "/bid",
+             {{"dispatch_point", std::to_string(w.farm_a.dispatch_point_id)},
+              {"vehicle", "electric_van"},
+              {lot + "_price", "2,30"},
+              {lot + "_quantity", "100"},
+              {lot + "_hours", "20"}});
+  BOOST_TEST(r.status == 303);
+  BOOST_TEST(w.f.bids(w.round).size() == 2u);
+  BOOST_TEST(contains(a.get("/farmer/rounds/" + std::to_string(w.round)).body, "različica 2"));
+  // A bad price is refused naming the field; nothing is stored.
+  r = a.post("/farmer/rounds/" + std::to_string(w.round) + "/bid",
+             {{"dispatch_point", std::to_string(w.farm_a.dispatch_point_id)}, {"vehicle", "van"}, {lot + "_price", "two"},
+              {lot + "_quantity", "100"}});
+  BOOST_TEST(r.status == 400);
+  BOOST_TEST(contains(r.body, lot + "_price"));
+  BOOST_TEST(w.f.bids(w.round).size() == 2u);
+
+  // Farm B bids and withdraws.
+  Browser b(w, "en");
+  b.login(w.usernames["farm_b"], dps_test::kWebPassword);
+  b.get("/farmer/rounds/" + std::to_string(w.round));
+  b.post("/farmer/rounds/" + std::to_string(w.round) + "/bid",
+         {{"dispatch_point", std::to_string(w.farm_b.dispatch_point_id)}, {"vehicle", "van"}, {lot + "_price", "2.10"},
+          {lot + "_quantity", "100"}});
+  b.get("/farmer/rounds/" + std::to_string(w.round));
+  r = b.post("/farmer/rounds/" + std::to_string(w.round) + "/withdraw", {});
+  BOOST_TEST(r.status == 303);
+  bool withdrawn = false;
+  for (const core::Bid& bid : w.f.bids(w.round))
+    if (bid.supplier_id == w.farm_b.id && bid.status == core::BidStatus::kWithdrawn) withdrawn = true;
+  BOOST_TEST(withdrawn);
+}
+
+BOOST_AUTO_TEST_CASE(an_officer_creates_opens_evaluates_and_awards_and_an_auditor_rechecks) {
+  WebFixture w;
+  w.f.bid(w.farm_a, w.round, {dps_test::EngineFixture::bidLine(w.lot, "2.40", "100", w.farm_a)});
+  w.f.bid(w.farm_b, w.round, {dps_test::EngineFixture::bidLine(w.lot, "2.10", "100", w.farm_b)});
+  Browser officer(w, "en");
+  BOOST_TEST(officer.login("mojca.novak", dps_test::kWebPassword).status == 303);
+  HttpResult r = officer.get("/officer");
+  checkPage(r.body, "dashboard");
+  BOOST_TEST(contains(r.body, "Rounds in progress"));
+
+  // Round creation: the 10-day rule is checked before anything is stored.
+  r = officer.get("/officer/rounds/new?dps=" + std::to_string(w.dps.id));
+  checkPage(r.body, "round creation");
+  std::map<std::string, std::string> form = {{"dps", std::to_string(w.dps.id)},
+                                             {"category", std::to_string(w.dps.categories[0])},
+                                             {"title", "Carrots"},
+                                             {"award_mode", "best_bid"},
+                                             {"lot1_product", ""}};
+  core::Id product = 0;
+  w.services->store().transact([&](core::Tx& tx) {
+    core::Product p;
+    p.code = "CARROT";
+    p.cpv = "03221112";
+    p.name_sl = "Korenje";
+    p.name_en = "Carrots";
+    product = tx.insertProduct(p);
+  });
+  BOOST_TEST(product > 0);
+  form["lot1_product"] = "CARROT";
+  form["lot1_dp" + std::to_string(w.point)] = "250";
+  form["deadline"] = core::formatTime(w.services->clock().now() + std::chrono::days(4));
+  const std::size_t rounds_before = [&] {
+    std::size_t n = 0;
+    w.services->store().transact([&](core::Tx& tx) { n = tx.listRounds(w.dps.id).size(); });
+    return n;
+  }();
+  r = officer.post("/officer/rounds", form);
+  BOOST_TEST(r.status == 409);
+  BOOST_TEST(contains(r.body, "too early"));
+  checkPage(r.body, "round creation with error");
+  form["deadline"] = core::formatTime(w.f.earliestDeadline() + std::chrono::hours(1));
+  r = officer.post("/officer/rounds", form);
+  BOOST_TEST_REQUIRE(r.status == 303, r.body.substr(0, 600));
+  BOOST_TEST(contains(location(r), "done=dispatched"));
+  w.services->store().transact([&](core::Tx& tx) { BOOST_TEST(tx.listRounds(w.dps.id).size() == rounds_before + 1); });
+
+  // Opening, evaluation and award of the fixture's round through the round page.
+  const std::string round = "/officer/rounds/" + std::to_string(w.round);
+  r = officer.get(round);
+  checkPage(r.body, "round page");
+  BOOST_TEST(officer.post(round + "/open", {}).status == 409);  // before the deadline
+  w.setNow(w.f.round(w.round).deadline + std::chrono::minutes(1));
+  officer.get(round);
+  BOOST_TEST(officer.post(round + "/open", {}).status == 303);
+  officer.get(round);
+  BOOST_TEST(officer.post(round + "/evaluate", {}).status == 303);
+  r = officer.get(round + "/evaluation");
+  checkPage(r.body, "evaluation");
+  BOOST_TEST(contains(r.body, "Kmetija Kern"));
+  BOOST_TEST(contains(r.body, "value=2.1"));  // the inputs behind the points
+  r = officer.post(round + "/award", {});
+  BOOST_TEST_REQUIRE(r.status == 303);
+  r = officer.get(location(r));
+  checkPage(r.body, "award");
+  BOOST_TEST(contains(r.body, "Standstill ends"));
+  BOOST_TEST(contains(r.body, "Kmetija Zupan"));  // dearer, but far less transport CO2
+
+  // The farmer's results show its own points and rank only.
+  Browser a(w, "en");
+  a.login(w.usernames["farm_a"], dps_test::kWebPassword);
+  r = a.get("/farmer/rounds/" + std::to_string(w.round) + "/results");
+  checkPage(r.body, "results");
+  BOOST_TEST(contains(r.body, "Kmetija Zupan"));
+  BOOST_TEST(!contains(r.body, "Kmetija Kern"));
+
+  // The auditor: verified log, recomputed scores.
+  Browser auditor(w, "sl");
+  auditor.login("revizor", dps_test::kWebPassword);
+  r = auditor.get("/auditor");
+  checkPage(r.body, "auditor");
+  BOOST_TEST(contains(r.body, "Revizijska sled je nespremenjena"));
+  r = auditor.get("/auditor/rounds/" + std::to_string(w.round));
+  checkPage(r.body, "recomputation");
+  BOOST_TEST(contains(r.body, "se ujemajo"));
+  BOOST_TEST(!contains(r.body, "✗"));
+  BOOST_TEST(auditor.get(round + "/evaluation").status == 200);  // read-only view
+  BOOST_TEST(auditor.post(round + "/award", {}).status == 403);
+
+  // The administrator advances the clock from the page.
+  Browser admin(w, "en");
+  admin.login("admin", dps_test::kWebPassword);
+  admin.get("/admin");
+  checkPage(admin.lastPage(), "admin");
+  const core::TimePoint before = w.services->clock().now();
+  BOOST_TEST(admin.post("/admin/clock", {{"hours", "48"}}).status == 303);
+  BOOST_TEST((w.services->clock().now() - before == std::chrono::hours(48)));
+}
+
+BOOST_AUTO_TEST_CASE(sign_in_page_throttles_and_redirects_to_the_role_home) {
+  WebFixture w;
+  Browser b(w, "en");
+  HttpResult r = b.login("revizor", "wrong password");
+  BOOST_TEST(r.status == 401);
+  BOOST_TEST(contains(r.body, "The username or the password is wrong."));
+  r = b.login("revizor", dps_test::kWebPassword);
+  BOOST_TEST(r.status == 303);
+  BOOST_TEST(location(r) == "/auditor");
+  BOOST_TEST(contains(r.header("set-cookie"), "HttpOnly"));
+  BOOST_TEST(b.get("/officer/rounds/new?dps=1").status == 403);  // not for auditors
+  Browser anon(w, "en");
+  r = anon.get("/farmer");
+  BOOST_TEST(r.status == 303);
+  BOOST_TEST(location(r) == "/login?next=/farmer");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

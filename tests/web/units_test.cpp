@@ -1,0 +1,245 @@
+// Units of the web service without HTTP: strict JSON reading, the auditor's recomputation catching
+// an altered score, password hashing, and outbox delivery by SMTP to a receiver started here on
+// 127.0.0.1 (sent, retried with backoff, then marked failed).
+
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketStream.h>
+#include <Poco/Net/StreamSocket.h>
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "core/error.h"
+#include "tests/engine/engine_test.h"
+#include "web/server/auth.h"
+#include "web/server/json_input.h"
+#include "web/server/outbox.h"
+#include "web/server/recompute.h"
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// A minimal SMTP receiver: accepts connections one after another, answers the dialogue and keeps
+// each message's DATA. With `reject`, DATA is refused with 554.
+class SmtpReceiver {
+ public:
+  explicit SmtpReceiver(bool reject = false) : reject_(reject) {
+    socket_.bind(Poco::Net::SocketAddress("127.0.0.1", 0), true, false);
+    socket_.listen(8);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~SmtpReceiver() {
+    stopping_ = true;
+    socket_.close();
+    thread_.join();
+  }
+  Poco::UInt16 port() const { return socket_.address().port(); }
+  std::vector<std::string> messages() {
+    const std::lock_guard lock(mutex_);
+    return messages_;
+  }
+
+ private:
+  void run() {
+    while (!stopping_) {
+      if (!socket_.poll(Poco::Timespan(0, 50000), Poco::Net::Socket::SELECT_READ)) continue;
+      try {
+        Poco::Net::StreamSocket peer = socket_.acceptConnection();
+        serve(peer);
+      } catch (const Poco::Exception&) {
+        // The socket was closed while stopping.
+      }
+    }
+  }
+  void serve(Poco::Net::StreamSocket& peer) {
+    Poco::Net::SocketStream io(peer);
+    io << "220 test ready\r\n" << std::flush;
+    std::string line;
+    while (std::getline(io, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      const std::string verb = line.substr(0, 4);
+      if (verb == "EHLO" || verb == "HELO" || verb == "MAIL" || verb == "RCPT") {
+        io << "250 ok\r\n" << std::flush;
+      } else if (verb == "DATA") {
+        if (reject_) {
+          io << "554 rejected by policy\r\n" << std::flush;
+          continue;
+        }
+        io << "354 go ahead\r\n" << std::flush;
+        std::string data;
+        while (std::getline(io, line) && line != "." && line != ".\r") data += line + "\n";
+        {
+          const std::lock_guard lock(mutex_);
+          messages_.push_back(data);
+        }
+        io << "250 queued\r\n" << std::flush;
+      } else if (verb == "QUIT") {
+        io << "221 bye\r\n" << std::flush;
+        return;
+      } else {
+        io << "250 ok\r\n" << std::flush;
+      }
+    }
+  }
+
+  bool reject_;
+  Poco::Net::ServerSocket socket_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+  std::mutex mutex_;
+  std::vector<std::string> messages_;
+};
+
+core::Id queue(core::Store& store, core::TimePoint now, const std::string& subject) {
+  core::OutboxMessage m;
+  m.recipient = "zupan@kmetija.si";
+  m.subject = subject;
+  m.body = "Povabilo k oddaji ponudbe za naročilo KR-DNS-2026/R01.\nRok: 2026-03-02 10:00 UTC";
+  m.object = "round:1";
+  m.created_at = now;
+  m.next_attempt_at = now;
+  core::Id id = 0;
+  store.transact([&](core::Tx& tx) { id = tx.insertOutboxMessage(m); });
+  return id;
+}
+
+core::OutboxMessage message(core::Store& store, core::Id id) {
+  core::OutboxMessage found;
+  store.transact([&](core::Tx& tx) {
+    for (const core::OutboxMessage& m : tx.listOutbox(100))
+      if (m.id == id) found = m;
+  });
+  return found;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(web_units, *boost::unit_test::precondition(dps_test::backendReady))
+
+BOOST_AUTO_TEST_CASE(utf8_validation_refuses_overlong_surrogates_and_truncation) {
+  using web::server::isValidUtf8;
+  BOOST_TEST(isValidUtf8("Kmetija Šenk, Žabnica, Čirče"));
+  BOOST_TEST(isValidUtf8("\xF0\x9F\x8D\x8E"));           // U+1F34E
+  BOOST_TEST(!isValidUtf8("\xC0\xAF"));                  // overlong '/'
+  BOOST_TEST(!isValidUtf8("\xED\xA0\x80"));              // surrogate
+  BOOST_TEST(!isValidUtf8("\xE2\x82"));                  // truncated
+  BOOST_TEST(!isValidUtf8("\xF5\x80\x80\x80"));          // above U+10FFFF
+  BOOST_TEST(web::server::utf8Length("čšž") == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(json_bodies_report_every_problem_with_its_field_path) {
+  web::server::JsonBody body(R"({"lines":[{"lot_id":"x","quantity":"1.5"},{"lot_id":2,"quantity":"abc","extra":1}],"note":true})");
+  for (web::server::JsonObject& line : body.root().objects("lines", 10)) {
+    line.integer("lot_id", 1, 100);
+    line.decimal("quantity");
+    line.finish();
+  }
+  try {
+    body.done("the bid");
+    BOOST_FAIL("problems were not reported");
+  } catch (const core::Error& e) {
+    const std::string m = e.what();
+    BOOST_TEST(e.field() == "lines[0].lot_id");
+    BOOST_TEST(contains(m, "lines[0].lot_id: must be an integer"));
+    BOOST_TEST(contains(m, "lines[1].quantity: 'abc' is not a decimal"));
+    BOOST_TEST(contains(m, "lines[1].extra: is not a known field"));
+    BOOST_TEST(contains(m, "note: is not a known field"));
+    BOOST_TEST(contains(m, "4 problems"));
+  }
+  BOOST_CHECK_THROW(web::server::JsonBody("{\"a\":"), core::Error);
+  BOOST_CHECK_THROW(web::server::JsonBody("\"text\""), core::Error);
+}
+
+BOOST_AUTO_TEST_CASE(recomputation_finds_a_score_that_its_inputs_do_not_explain) {
+  core::ScoreRecord price;
+  price.lot_id = 1;
+  price.bid_id = 7;
+  price.kind = core::CriterionKind::kPrice;
+  price.formula = core::Formula::kRelativeToBest;
+  price.weight = 60;
+  price.inputs = "value=2.4;best=2.1;weight=60";
+  price.value = core::Exact(core::Decimal::parse("2.4"));
+  price.points = core::Exact::fraction(105, 2);  // 60 x 2.1 / 2.4 = 52.5
+  core::ScoreRecord fresh;
+  fresh.lot_id = 1;
+  fresh.bid_id = 7;
+  fresh.kind = core::CriterionKind::kFreshness;
+  fresh.formula = core::Formula::kLinearBand;
+  fresh.weight = 10;
+  fresh.inputs = "hours_from_harvest=24;value=24;a=12;b=72;weight=10";
+  fresh.value = core::Exact(24);
+  fresh.points = core::Exact(8);  // 10 x (72 - 24) / 60
+  core::LotResult result;
+  result.lot_id = 1;
+  result.bid_id = 7;
+  result.total = core::Exact::fraction(121, 2);
+  const auto ok = web::server::recomputeRound({price, fresh}, {result});
+  BOOST_TEST(ok.ok());
+  price.points = core::Exact(55);  // altered
+  const auto bad = web::server::recomputeRound({price, fresh}, {result});
+  BOOST_TEST(!bad.ok());
+  BOOST_TEST(!bad.scores[0].matches);
+  BOOST_TEST(bad.scores[1].matches);
+  BOOST_TEST(contains(bad.scores[0].explanation, "60 x 21/10 / 12/5"));
+}
+
+BOOST_AUTO_TEST_CASE(passwords_are_argon2id_hashes_that_verify) {
+  const std::string hash = web::server::hashPassword("correct horse battery", web::server::PasswordCost::kMinimum);
+  BOOST_TEST(hash.rfind("$argon2id$", 0) == 0u);
+  BOOST_TEST(web::server::verifyPassword(hash, "correct horse battery"));
+  BOOST_TEST(!web::server::verifyPassword(hash, "correct horse batterY"));
+  BOOST_CHECK_THROW(web::server::checkPassword("short"), core::Error);
+}
+
+BOOST_AUTO_TEST_CASE(outbox_messages_are_delivered_by_smtp) {
+  dps_test::EngineFixture f;
+  SmtpReceiver receiver;
+  web::server::OutboxOptions options;
+  options.host = "127.0.0.1";
+  options.port = receiver.port();
+  options.sender = "dps@kranj.si";
+  web::server::OutboxWorker worker(*f.store, f.clock, options);
+  const core::Id id = queue(*f.store, f.clock.now(), "Povabilo k oddaji ponudbe");
+  const auto round = worker.deliverDue();
+  BOOST_TEST(round.sent == 1);
+  const auto received = receiver.messages();
+  BOOST_TEST_REQUIRE(received.size() == 1u);
+  BOOST_TEST(contains(received[0], "zupan@kmetija.si"));
+  BOOST_TEST(contains(received[0], "KR-DNS-2026/R01"));
+  BOOST_TEST(std::string(core::toString(message(*f.store, id).status)) == "sent");
+  BOOST_TEST(message(*f.store, id).attempts == 1);
+  BOOST_TEST(worker.deliverDue().sent == 0);  // nothing is sent twice
+}
+
+BOOST_AUTO_TEST_CASE(failed_deliveries_are_retried_with_backoff_then_marked_failed) {
+  dps_test::EngineFixture f;
+  SmtpReceiver receiver(/*reject=*/true);
+  web::server::OutboxOptions options;
+  options.host = "127.0.0.1";
+  options.port = receiver.port();
+  options.max_attempts = 3;
+  options.retry = std::chrono::seconds(60);
+  web::server::OutboxWorker worker(*f.store, f.clock, options);
+  const core::Id id = queue(*f.store, f.clock.now(), "Odločitev o oddaji naročila");
+  BOOST_TEST(worker.deliverDue().retried == 1);
+  core::OutboxMessage m = message(*f.store, id);
+  BOOST_TEST(std::string(core::toString(m.status)) == "pending");
+  BOOST_TEST(m.attempts == 1);
+  BOOST_TEST(contains(m.last_error, "554"));
+  BOOST_TEST((m.next_attempt_at == f.clock.now() + std::chrono::seconds(60)));
+  BOOST_TEST(worker.deliverDue().retried == 0);  // not due yet
+  f.clock.advance(std::chrono::seconds(60));
+  BOOST_TEST(worker.deliverDue().retried == 1);
+  m = message(*f.store, id);
+  BOOST_TEST((m.next_attempt_at == f.clock.now() + std::chrono::seconds(120)));  // doubled
+  f.clock.advance(std::chrono::seconds(120));
+  BOOST_TEST(worker.deliverDue().failed == 1);
+  m = message(*f.store, id);
+  BOOST_TEST(std::string(core::toString(m.status)) == "failed");
+  BOOST_TEST(m.attempts == 3);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,98 @@
+// The demo accounts: an administrator, the officer of the demo authority, an auditor and one
+// account per supplier, all with the demo password (see server.h).
+#include <algorithm>
+#include <cctype>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "web/server/auth.h"
+#include "web/server/server.h"
+
+namespace web {
+namespace {
+
+// "Kmetija Šenk" -> "kmetija-senk": ASCII login names from supplier names.
+std::string slug(const std::string& name) {
+  static const std::pair<const char*, char> kFold[] = {{"č", 'c'}, {"Č", 'c'}, {"š", 's'}, {"Š", 's'}, {"ž", 'z'},
+                                                       {"Ž", 'z'}, {"ć", 'c'}, {"Ć", 'c'}, {"đ", 'd'}, {"Đ", 'd'}};
+  std::string out;
+  for (std::size_t i = 0; i < name.size();) {
+    bool folded = false;
+    for (const auto& [from, to] : kFold) {
+      const std::string f(from);
+      if (name.compare(i, f.size(), f) == 0) {
+        out += to;
+        i += f.size();
+        folded = true;
+        break;
+      }
+    }
+    if (folded) continue;
+    const auto c = static_cast<unsigned char>(name[i++]);
+    if (std::isalnum(c))
+      out += static_cast<char>(std::tolower(c));
+    else if (!out.empty() && out.back() != '-')
+      out += '-';
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.substr(0, 60);
+}
+
+}  // namespace
+
+void createDemoAccounts(Services& services, std::ostream& out) {
+  if (services.simulatedClock() == nullptr)
+    throw core::Error(core::ErrorCode::kInvalidArgument,
+                      "demo accounts share a published password and exist only with clock = simulated");
+  const Config& c = services.config();
+  const core::SystemClock wall;
+  server::Authenticator auth(services.store(), wall,
+                             server::AuthOptions{server::parsePasswordCost(c.auth_password_cost)});
+  core::Id kranj = 0;
+  std::vector<core::Supplier> suppliers;
+  services.store().transact([&](core::Tx& tx) {
+    for (const core::Authority& a : tx.listAuthorities())
+      if (a.name == "Mestna občina Kranj") kranj = a.id;
+    suppliers = tx.listSuppliers();
+  });
+  if (kranj == 0)
+    throw core::Error(core::ErrorCode::kNotFound, "the demo authority 'Mestna občina Kranj' is missing; load the demo first");
+  std::vector<core::Account> wanted;
+  const auto make = [](std::string username, std::string display, core::AccountRole role, core::Id authority,
+                       core::Id supplier, std::string email) {
+    core::Account a;
+    a.username = std::move(username);
+    a.display_name = std::move(display);
+    a.role = role;
+    a.authority_id = authority;
+    a.supplier_id = supplier;
+    a.email = std::move(email);
+    return a;
+  };
+  wanted.push_back(make("admin", "Administrator", core::AccountRole::kAdministrator, 0, 0, "admin@kranj.si"));
+  wanted.push_back(make("mojca.novak", "Mojca Novak (Mestna občina Kranj)", core::AccountRole::kOfficer, kranj, 0,
+                        "mojca.novak@kranj.si"));
+  wanted.push_back(make("revizor", "Računsko sodišče / Court of Audit", core::AccountRole::kAuditor, 0, 0,
+                        "revizor@rs-rs.si"));
+  for (const core::Supplier& s : suppliers)
+    wanted.push_back(make(slug(s.name).empty() ? "supplier-" + std::to_string(s.id) : slug(s.name), s.name,
+                          core::AccountRole::kSupplier, 0, s.id, s.email));
+  int created = 0;
+  for (core::Account& a : wanted) {
+    services.store().transact([&](core::Tx& tx) {
+      std::string base = a.username;
+      if (const auto existing = tx.findAccountByUsername(a.username)) {
+        if (existing->supplier_id == a.supplier_id && existing->role == a.role) return;
+        a.username = base + "-" + std::to_string(a.supplier_id);
+        if (tx.findAccountByUsername(a.username)) return;
+      }
+      auth.createAccount(tx, a, kDemoPassword);
+      ++created;
+    });
+  }
+  out << "  demo accounts: " << created << " created (password " << kDemoPassword
+      << "): admin, mojca.novak (officer, Mestna občina Kranj), revizor (auditor), and one per supplier, e.g. "
+      << (wanted.size() > 3 ? wanted[3].username : std::string("-")) << "\n";
+}
+
+}  // namespace web

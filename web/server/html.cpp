@@ -1,0 +1,121 @@
+// Page layout and HTML helpers (see html.h).
+#include "web/server/html.h"
+
+#include "web/server/auth.h"
+#include "web/server/messages.h"
+#include "web/server/session_cookie.h"
+#include "web/services.h"
+
+namespace web::server {
+
+std::string esc(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string tr(const Context& ctx, const std::string& key) { return esc(message(ctx.lang, key)); }
+
+std::string hidden(const std::string& name, const std::string& value) {
+  return "<input type=\"hidden\" name=\"" + esc(name) + "\" value=\"" + esc(value) + "\">";
+}
+
+std::string csrfField(Context& ctx) {
+  if (ctx.principal && !ctx.principal->csrf_token.empty()) return hidden("csrf", ctx.principal->csrf_token);
+  std::string token;
+  if (const auto it = ctx.request.cookies.find(kPreSessionCookieName); it != ctx.request.cookies.end() &&
+                                                                       it->second.size() == 48)
+    token = it->second;
+  if (token.empty()) {
+    token = randomHex(24);
+    ctx.request.cookies[kPreSessionCookieName] = token;
+    ctx.response.headers.emplace_back("Set-Cookie", preSessionCookie(token, ctx.request.secure));
+  }
+  return hidden("csrf", token);
+}
+
+std::string homeFor(const Principal& p) {
+  switch (p.account.role) {
+    case core::AccountRole::kAdministrator: return "/admin";
+    case core::AccountRole::kOfficer: return "/officer";
+    case core::AccountRole::kSupplier: return "/farmer";
+    case core::AccountRole::kAuditor: return "/auditor";
+  }
+  return "/";
+}
+
+std::string showTime(const std::string& iso) {
+  if (iso.size() < 16) return esc(iso);
+  return esc(iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC");
+}
+
+std::string notice(const std::string& kind, const std::string& text) {
+  return "<p class=\"notice " + esc(kind) + "\" role=\"" + (kind == "error" ? "alert" : "status") + "\">" + text +
+         "</p>";
+}
+
+std::string field(const std::string& id, const std::string& label, const std::string& type, const std::string& value,
+                  const std::string& extra) {
+  if (type == "textarea")
+    return "<p class=\"field\"><label for=\"" + esc(id) + "\">" + label + "</label><textarea id=\"" + esc(id) +
+           "\" name=\"" + esc(id) + "\" " + extra + ">" + esc(value) + "</textarea></p>";
+  if (type == "checkbox")
+    return "<p class=\"field check\"><input type=\"checkbox\" id=\"" + esc(id) + "\" name=\"" + esc(id) +
+           "\" value=\"1\" " + (value.empty() ? "" : "checked ") + extra + "><label for=\"" + esc(id) + "\">" + label +
+           "</label></p>";
+  return "<p class=\"field\"><label for=\"" + esc(id) + "\">" + label + "</label><input type=\"" + esc(type) +
+         "\" id=\"" + esc(id) + "\" name=\"" + esc(id) + "\" value=\"" + esc(value) + "\" " + extra + "></p>";
+}
+
+std::string buttonForm(Context& ctx, const std::string& action, const std::string& label,
+                       const std::string& hidden_html) {
+  return "<form method=\"post\" action=\"" + esc(action) + "\" class=\"inline\">" + csrfField(ctx) + hidden_html +
+         "<button type=\"submit\">" + label + "</button></form>";
+}
+
+std::string layout(Context& ctx, const std::string& title, const std::string& body) {
+  std::string nav;
+  if (ctx.principal) {
+    const core::AccountRole role = ctx.principal->account.role;
+    if (role == core::AccountRole::kOfficer || role == core::AccountRole::kAdministrator)
+      nav += "<li><a href=\"/officer\">" + tr(ctx, "nav.officer") + "</a></li>";
+    if (role == core::AccountRole::kSupplier) nav += "<li><a href=\"/farmer\">" + tr(ctx, "nav.farmer") + "</a></li>";
+    if (role == core::AccountRole::kAuditor || role == core::AccountRole::kAdministrator)
+      nav += "<li><a href=\"/auditor\">" + tr(ctx, "nav.auditor") + "</a></li>";
+    if (role == core::AccountRole::kAdministrator) nav += "<li><a href=\"/admin\">" + tr(ctx, "nav.admin") + "</a></li>";
+  }
+  const std::string other = ctx.lang == "en" ? "sl" : "en";
+  std::string back = ctx.request.path;
+  const std::string switcher = "<a href=\"/lang?to=" + other + "&amp;back=" + esc(back) + "\" lang=\"" + other +
+                               "\" hreflang=\"" + other + "\">" + tr(ctx, "lang.switch") + "</a>";
+  std::string account;
+  if (ctx.principal)
+    account = "<span class=\"who\">" + esc(ctx.principal->account.display_name.empty()
+                                               ? ctx.principal->account.username
+                                               : ctx.principal->account.display_name) +
+              "</span> " + buttonForm(ctx, "/logout", tr(ctx, "nav.logout"));
+  else
+    account = "<a href=\"/login\">" + tr(ctx, "nav.login") + "</a>";
+  return "<!DOCTYPE html>\n<html lang=\"" + ctx.lang +
+         "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+         "<title>" + esc(title) + " · " + tr(ctx, "app.name") +
+         "</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body>"
+         "<a class=\"skip\" href=\"#main\">" + tr(ctx, "nav.skip") + "</a>"
+         "<header><a class=\"brand\" href=\"/\">" + tr(ctx, "app.name") + "</a><nav aria-label=\"" +
+         tr(ctx, "nav.label") + "\"><ul>" + nav + "</ul></nav><div class=\"account\">" + switcher + " " + account +
+         "</div></header><main id=\"main\"><h1>" + esc(title) + "</h1>" + body + "</main><footer>" +
+         tr(ctx, "app.footer") + " · " + tr(ctx, "clock.now") + ": " + showTime(core::formatTime(ctx.services.clock().now())) +
+         "</footer></body></html>\n";
+}
+
+}  // namespace web::server
