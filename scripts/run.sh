@@ -7,6 +7,8 @@ scripts/install-deps.sh run
 scripts/build.sh
 mkdir -p var
 if [ ! -f var/dps.sqlite ]; then
-  ./build/web/dps init --config dps.properties --demo
+  # A demo that fails half-way leaves no half-loaded database behind.
+  ./build/web/dps init --config dps.properties --demo ||
+    { status=$?; rm -f var/dps.sqlite var/dps.sqlite-wal var/dps.sqlite-shm; exit "$status"; }
 fi
 exec ./build/web/dps demo --config dps.properties "$@"

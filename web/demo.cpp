@@ -135,6 +135,12 @@ void loadDemo(Services& services, std::ostream& out) {
   core::ManualClock& clock = demoClock(services);
   if (demoLoaded(services))
     throw core::Error(core::ErrorCode::kConflict, "the demo data is loaded already; run `dps demo` for a new round");
+  bool empty = true;
+  services.store().transact([&](core::Tx& tx) { empty = tx.listAuthorities().empty() && tx.listSuppliers().empty(); });
+  if (!empty)
+    throw core::Error(core::ErrorCode::kConflict,
+                      "the store already holds data that is not the demo; the demo loads only into an empty store: "
+                      "point store.uri at a new database (e.g. remove var/dps.sqlite) and run `dps init --demo`");
   core::Engine& engine = services.engine();
   out << "Loading the demo: City of Kranj, school and kindergarten food, simulated clock at "
       << core::formatTime(clock.now()) << "\n";

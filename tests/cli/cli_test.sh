@@ -35,7 +35,7 @@ calendar.dir = $src/data/calendars
 sealing.key_file = var/master.key
 clock = $clock
 demo.dir = $src/data/demo
-cpv.file = $cpv_dir/en.json
+cpv.file = $cpv_dir/classifiers/cpv/en.json
 PROPS
 
 # init creates the schema and the key; a second init is harmless.
