@@ -346,6 +346,7 @@ Id Engine::addDeliveryPoint(const Actor& actor, const DeliveryPoint& point) {
   p.throwIfAny("the delivery point");
   Id id = 0;
   store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
     calendarOf(tx, calendars_, point.authority_id);
     if (tx.findDeliveryPoint(point.authority_id, point.code))
       fail(ErrorCode::kConflict, "delivery point code '" + point.code + "' is already used by this authority", "code");

@@ -5,7 +5,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "core/error.h"
 #include "core/store.h"
 #include "reports/documents.h"
 #include "reports/xml.h"

@@ -96,10 +96,16 @@ class Reader {
                                             " named by a lot's demand does not exist; the store is inconsistent");
     return points_[id] = *p;
   }
+  std::optional<core::Decimal> roadDistance(Id dispatch_point, Id delivery_point) {
+    const auto key = std::make_pair(dispatch_point, delivery_point);
+    if (const auto it = road_.find(key); it != road_.end()) return it->second;
+    return road_[key] = tx_.getRoadDistance(dispatch_point, delivery_point);
+  }
   core::Tx& tx() { return tx_; }
 
  private:
   core::Tx& tx_;
+  std::map<std::pair<Id, Id>, std::optional<core::Decimal>> road_;
   std::map<Id, std::string> suppliers_;
   std::map<Id, core::GeoPoint> dispatch_;
   std::map<Id, core::DeliveryPoint> points_;
@@ -479,7 +485,7 @@ std::unique_ptr<xml::Document> buildEvaluation(Reader& in, Id round_id, core::Ti
         doc->attr(be, "entered-admissible", boolText(admissible));
         writeBidLine(*doc, be, line);
         for (const core::Demand& dm : lot.demands) {
-          if (const auto km = tx.getRoadDistance(line.dispatch_point_id, dm.delivery_point_id)) {
+          if (const auto km = in.roadDistance(line.dispatch_point_id, dm.delivery_point_id)) {
             DOMElement* re = doc->add(be, "road-distance");
             doc->attr(re, "delivery-point-id", std::to_string(dm.delivery_point_id));
             doc->attr(re, "km", decimalText(*km));

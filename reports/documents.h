@@ -41,7 +41,7 @@ struct ExportOptions {
 // evaluating, award before the award), kInternal when the result fails validation.
 std::string exportDocument(core::Store& store, DocumentKind kind, core::Id id, const ExportOptions& options);
 
-// Every problem ("LINE:COLUMN: message") of `xml` against the project's schema in `schema_dir`
+// Every problem ("LINE:COLUMN: <element> attribute NAME: message") of `xml` against the project's schema in `schema_dir`
 // (empty: defaultSchemaDir()); empty when valid.
 std::vector<std::string> validateDocument(const std::string& xml, const std::string& schema_dir = {});
 

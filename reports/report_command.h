@@ -1,6 +1,7 @@
 #pragma once
-// The reports commands of the `dps` executable: `export`, `verify-evaluation` and `report`.
-// args[0] is the command itself ("export", "verify-evaluation", "report", "help"); the rest are its
+// The reports commands of the `dps` executable: `export` (own XML documents, OCDS), `notice`
+// (eForms), `report` (HTML / CSV) and `verify-evaluation`; reportCommandHelp() documents them all.
+// args[0] is the command itself ("export", "notice", "report", "verify-evaluation", "help"); the rest are its
 // arguments, as the user typed them. Output goes to `out`, diagnostics to `err`.
 // Exit codes: 0 done (or the evaluation agrees), 1 failed (or the evaluation differs), 2 usage error.
 // Thread-safety: reentrant.

@@ -176,9 +176,8 @@ std::string roundEvaluationHtml(core::Store& store, Id round_id, const ReportOpt
         bar.segments.push_back(s ? s->points.toDouble() : 0);
       }
       row.push_back(r->admissible ? points(r->total) : "not admissible");
-      std::string flags = r->abnormally_low ? "abnormally low" : "";
-      if (!r->note.empty()) flags += (flags.empty() ? "" : ": ") + r->note;
-      row.push_back(flags);
+      // The engine's note already names the flag ("abnormally low: ...") or the reason for refusal.
+      row.push_back(!r->note.empty() ? r->note : (r->abnormally_low ? "abnormally low" : ""));
       rows.push_back(row);
       bar.text = r->admissible ? points(r->total) : "not admissible";
       chart.push_back(bar);

@@ -77,7 +77,8 @@ class Schema {
   Schema& operator=(const Schema&) = delete;
 
   const std::string& path() const { return path_; }
-  // Every problem as "LINE:COLUMN: message"; empty when the document is valid against the schema
+  // Every problem as "LINE:COLUMN: <element> attribute NAME: message" (the attribute when the message
+  // quotes its value); empty when the document is valid against the schema
   // (including its identity constraints). No schema location in the document is followed.
   std::vector<std::string> validate(std::string_view xml_bytes, const std::string& source_name) const;
   // Parses with validation into a DOM; on any problem returns null and fills `problems`.

@@ -11,7 +11,7 @@ packages=(
   libsodium-dev libgmp-dev liblemon-dev libglpk-dev libsqlite3-dev libssl-dev sqlite3
 )
 if [ "$mode" = "test" ]; then
-  packages+=(mariadb-server mariadb-client libxml2-utils clang-14 libclang-rt-14-dev)
+  packages+=(mariadb-server mariadb-client libxml2-utils clang-14 libclang-rt-14-dev chromium fonts-dejavu-core)
 fi
 
 missing=()

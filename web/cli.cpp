@@ -7,6 +7,8 @@
 #include "core/audit.h"
 #include "core/error.h"
 #include "import/import_command.h"
+#include "reports/report_command.h"
+#include "web/server/server.h"
 #include "web/config.h"
 #include "web/demo.h"
 #include "web/services.h"
@@ -23,6 +25,12 @@ const char* kUsage =
     "  audit verify         check the audit log's hash chain; names any altered, removed or reordered entry\n"
     "  import KIND FILE     preview (or with --apply, load) a CSV file: delivery-points, suppliers,\n"
     "                       products, road-distances, demand (see dps import --help)\n"
+    "  export WHAT ID       a procurement document as validated XML (dps, round, bids, evaluation, award,\n"
+    "                       audit) or an OCDS release package (see dps export --help)\n"
+    "  notice KIND ID       an eForms notice (contract notice 16, award notice 29)\n"
+    "  report KIND ID       an HTML or CSV report for officers and auditors\n"
+    "  verify-evaluation FILE  recompute every score and rank of an exported evaluation document\n"
+    "  serve                start the web service (pages and JSON API) on http.address:http.port\n"
     "  help                 this text\n"
     "\n"
     "Options for every command:\n"
@@ -41,6 +49,11 @@ const std::map<std::string, std::string> kCommandHelp = {
      "Runs one complete purchasing round on the demo data with the simulated clock: invitation to all\n"
      "admitted suppliers, bids, the deadline passing, opening, evaluation and award, and prints per lot\n"
      "the ranking with each criterion's points and the award. Loads the demo data first if needed.\n"},
+    {"serve",
+     "Usage: dps serve [--config PATH]\n"
+     "Starts the web service: pages for officers, farmers and auditors and the JSON API under /api/v1,\n"
+     "on http.address:http.port (default 127.0.0.1:8080). With the demo data and the simulated clock\n"
+     "it creates the demo accounts and prints them. Stops gracefully on Ctrl-C (SIGINT) or SIGTERM.\n"},
     {"audit",
      "Usage: dps audit verify [--config PATH]\n"
      "Reads the whole audit log and checks its SHA-256 hash chain. Exit code 0 when intact, 1 when an\n"
@@ -58,7 +71,8 @@ struct Parsed {
 // Commands whose own options are parsed by the part of the product that runs them: every argument
 // after the command but --config reaches it unchanged.
 bool delegates(const std::string& command) {
-  return command == "import" || command == "export" || command == "report" || command == "verify-evaluation";
+  return command == "import" || command == "export" || command == "notice" || command == "report" ||
+         command == "verify-evaluation";
 }
 
 Parsed parse(const std::vector<std::string>& args) {
@@ -145,6 +159,24 @@ int cmdImport(const Parsed& p) {
                                     services.config().cpv_file, std::cout, std::cerr);
 }
 
+// export, notice, report and verify-evaluation: the reports part's own command line.
+int cmdReports(const Parsed& p) {
+  std::vector<std::string> args{p.command};
+  args.insert(args.end(), p.positional.begin(), p.positional.end());
+  if (p.positional.empty() || p.positional[0] == "--help" || p.positional[0] == "-h") {
+    std::cout << reports::reportCommandHelp();
+    return p.positional.empty() ? 2 : 0;
+  }
+  Services services(loadConfig(p.config));
+  return reports::runReportCommand(args, services.store(), services.clock(), std::cout, std::cerr);
+}
+
+int cmdServe(const Parsed& p) {
+  Services services(loadConfig(p.config), /*create_key=*/true);
+  if (services.simulatedClock() != nullptr && demoLoaded(services)) createDemoAccounts(services, std::cout);
+  return runServe(services, std::cout);
+}
+
 }  // namespace
 
 int runCli(const std::vector<std::string>& args) {
@@ -163,6 +195,9 @@ int runCli(const std::vector<std::string>& args) {
     if (p.command == "demo") return cmdDemo(p);
     if (p.command == "audit") return cmdAudit(p);
     if (p.command == "import") return cmdImport(p);
+    if (p.command == "export" || p.command == "notice" || p.command == "report" || p.command == "verify-evaluation")
+      return cmdReports(p);
+    if (p.command == "serve") return cmdServe(p);
     std::cerr << "dps: unknown command '" << p.command << "'\n\n" << kUsage;
     return 2;
   } catch (const core::Error& e) {

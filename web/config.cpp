@@ -114,6 +114,8 @@ Config loadConfig(const std::string& path) {
   }
   if (c.http_tls_certificate.empty() != c.http_tls_private_key.empty())
     problems += "\n  http.tls.certificate and http.tls.private_key go together: set both for HTTPS, or neither";
+  if (c.auth_password_cost == "minimum" && c.store_uri.rfind("mysql://", 0) == 0)
+    problems += "\n  auth.password_cost: minimum is for tests only; a MySQL (production) store needs interactive or moderate";
   if (c.simulated_clock && c.store_uri.rfind("mysql://", 0) == 0)
     problems += "\n  clock: a simulated clock is for the demo only; a MySQL (production) store needs clock = system";
   if (!problems.empty())

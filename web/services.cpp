@@ -5,6 +5,7 @@
 
 #include "core/audit.h"
 #include "core/error.h"
+#include "core/optimiser/award_optimiser.h"
 
 namespace web {
 namespace {
@@ -51,6 +52,7 @@ Services::Services(Config config, bool create_key) : config_(std::move(config)) 
     }
     sealer_.emplace(core::Sealer::fromKeyFile(config_.key_file));
   }
+  optimiser_ = core::makeAwardOptimiser();
   engine_ = std::make_unique<core::Engine>(*store_, *clock_, calendars_, *sealer_, optimiser_.get());
 }
 

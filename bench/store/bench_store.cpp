@@ -9,15 +9,15 @@
 // Prints `name value unit` lines, e.g. `store_sqlite_ratio_to_raw 0.91 ratio`.
 // Usage: bench_store [bids per measurement, default 2000] [sqlite|mysql|all, default all]
 
-#include <mysql_driver.h>
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
+#include <mysql_driver.h>
 #include <sqlite3.h>
-#include <sys/resource.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -191,8 +191,8 @@ class RawSqlite {
     begin_ = prepare("BEGIN IMMEDIATE");
     commit_ = prepare("COMMIT");
     // The writer is alone: the chain's head is read once and then followed in memory.
-    sqlite3_stmt* head = prepare(
-        "SELECT e.seq, e.hash FROM audit_head h JOIN audit_entry e ON e.seq = h.last_seq WHERE h.id = 1");
+    sqlite3_stmt* head =
+        prepare("SELECT e.seq, e.hash FROM audit_head h JOIN audit_entry e ON e.seq = h.last_seq WHERE h.id = 1");
     if (sqlite3_step(head) == SQLITE_ROW) {
       last_.seq = sqlite3_column_int64(head, 0);
       last_.hash = reinterpret_cast<const char*>(sqlite3_column_text(head, 1));
@@ -317,9 +317,9 @@ class RawMysql {
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     last_id_.reset(conn_->prepareStatement("SELECT LAST_INSERT_ID()"));
     move_head_.reset(conn_->prepareStatement("UPDATE audit_head SET last_seq = ? WHERE id = 1 AND last_seq = ?"));
-    insert_audit_.reset(conn_->prepareStatement(
-        "INSERT INTO audit_entry (seq, at, actor, action, object, digest, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    insert_audit_.reset(
+        conn_->prepareStatement("INSERT INTO audit_entry (seq, at, actor, action, object, digest, prev_hash, hash) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     std::unique_ptr<::sql::Statement> st(conn_->createStatement());
     std::unique_ptr<::sql::ResultSet> head(st->executeQuery(
         "SELECT e.seq, e.hash FROM audit_head h JOIN audit_entry e ON e.seq = h.last_seq WHERE h.id = 1"));
@@ -454,12 +454,13 @@ void benchSqlite(int n) {
     };
   };
   std::unique_ptr<RawSqlite> raw;
-  measure("sqlite", make("store.sqlite"), make("raw.sqlite"),
-          [&] {
-            raw = std::make_unique<RawSqlite>(folder + "/raw.sqlite");
-            return [&](const core::Bid& b) { raw->insert(b); };
-          },
-          n);
+  measure(
+      "sqlite", make("store.sqlite"), make("raw.sqlite"),
+      [&] {
+        raw = std::make_unique<RawSqlite>(folder + "/raw.sqlite");
+        return [&](const core::Bid& b) { raw->insert(b); };
+      },
+      n);
 }
 
 void benchMysql(const std::string& uri, int n) {
@@ -492,12 +493,13 @@ void benchMysql(const std::string& uri, int n) {
     };
   };
   std::unique_ptr<RawMysql> raw;
-  measure("mysql", make(store_db), make(raw_db),
-          [&] {
-            raw = std::make_unique<RawMysql>(server, raw_db);
-            return [&](const core::Bid& b) { raw->insert(b); };
-          },
-          n);
+  measure(
+      "mysql", make(store_db), make(raw_db),
+      [&] {
+        raw = std::make_unique<RawMysql>(server, raw_db);
+        return [&](const core::Bid& b) { raw->insert(b); };
+      },
+      n);
 }
 
 }  // namespace

@@ -5,17 +5,18 @@
 #include "core/optimiser/transport.h"
 
 #include <glpk.h>
-#include <cstdio>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <numeric>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -51,7 +52,7 @@ struct Prepared {
   std::vector<std::int64_t> demand;    // per point, units
   std::vector<std::int64_t> capacity;  // per supply, units
   std::vector<std::int64_t> upper;     // per arc: min(capacity, cap, demand), units
-  std::vector<std::int64_t> min_lot;   // per arc: min(min_delivery, demand), units
+  std::vector<std::int64_t> min_lot;   // per arc: min(min_delivery, demand), units; empty without a minimum
   std::vector<std::size_t> supply_order;  // supplies by the tie rule
   std::vector<std::size_t> point_order;   // points by id
   std::vector<std::size_t> arc_order;     // arcs by (supply order, point order)
@@ -92,30 +93,70 @@ Prepared prepare(const TransportProblem& p) {
       if (o.quantity.isNegative()) problems.push_back(g + ".quantity: " + o.quantity.toString() + " is negative");
     }
   }
-  std::vector<std::pair<std::pair<std::size_t, std::size_t>, std::size_t>> pairs;
-  pairs.reserve(p.arcs.size());
+  bool indices_ok = true;
   for (std::size_t a = 0; a < p.arcs.size(); ++a) {
     const TransportArc& arc = p.arcs[a];
     const std::string f = "arcs[" + std::to_string(a) + "]";
     if (arc.supply >= p.supplies.size()) problems.push_back(f + ".supply: index " + std::to_string(arc.supply) + " is out of range");
     if (arc.point >= p.points.size()) problems.push_back(f + ".point: index " + std::to_string(arc.point) + " is out of range");
-    pairs.push_back({{arc.supply, arc.point}, a});
+    indices_ok &= arc.supply < p.supplies.size() && arc.point < p.points.size();
   }
-  std::sort(pairs.begin(), pairs.end());
-  for (std::size_t k = 1; k < pairs.size(); ++k)
-    if (pairs[k].first == pairs[k - 1].first)
-      problems.push_back("arcs[" + std::to_string(pairs[k].second) + "]: the same (bid, point) pair is given twice (also arcs[" +
-                         std::to_string(pairs[k - 1].second) + "])");
-  pairs = {};
   if (p.min_delivery.isNegative()) problems.push_back("min_delivery: " + p.min_delivery.toString() + " is negative");
+  Prepared out;
+  std::vector<std::pair<std::uint64_t, std::size_t>> keyed;  // (point place, arc), grouped by supply place
+  {
+    // The canonical order of the pairs; a pair given twice shows as equal neighbours. Pairs with
+    // an index out of range are reported above and left out here.
+    out.supply_order.resize(p.supplies.size());
+    std::iota(out.supply_order.begin(), out.supply_order.end(), std::size_t{0});
+    std::sort(out.supply_order.begin(), out.supply_order.end(),
+              [&](std::size_t a, std::size_t b) { return tieRuleBefore(p.supplies[a], p.supplies[b]); });
+    out.point_order.resize(p.points.size());
+    std::iota(out.point_order.begin(), out.point_order.end(), std::size_t{0});
+    std::sort(out.point_order.begin(), out.point_order.end(), [&](std::size_t a, std::size_t b) {
+      return p.points[a].delivery_point_id < p.points[b].delivery_point_id;
+    });
+    std::vector<std::uint64_t> supply_place(p.supplies.size()), point_place(p.points.size());
+    for (std::size_t r = 0; r < out.supply_order.size(); ++r) supply_place[out.supply_order[r]] = r;
+    for (std::size_t r = 0; r < out.point_order.size(); ++r) point_place[out.point_order[r]] = r;
+    // Counting sort by the supply's place, then each supply's pairs by the point's place: linear in
+    // the number of pairs, which matters on national lots. Pairs keep their input order on equal
+    // keys, so of a pair given twice the later one is reported.
+    std::vector<std::size_t> start(p.supplies.size() + 1, 0);
+    std::size_t kept = 0;
+    const auto valid = [&](std::size_t a) {
+      return indices_ok || (p.arcs[a].supply < p.supplies.size() && p.arcs[a].point < p.points.size());
+    };
+    for (std::size_t a = 0; a < p.arcs.size(); ++a)
+      if (valid(a)) {
+        ++start[supply_place[p.arcs[a].supply] + 1];
+        ++kept;
+      }
+    for (std::size_t r = 0; r < p.supplies.size(); ++r) start[r + 1] += start[r];
+    keyed.resize(kept);
+    std::vector<std::size_t> next(start.begin(), start.end() - 1);
+    for (std::size_t a = 0; a < p.arcs.size(); ++a)
+      if (valid(a)) keyed[next[supply_place[p.arcs[a].supply]]++] = {point_place[p.arcs[a].point], a};
+    for (std::size_t r = 0; r < p.supplies.size(); ++r) {
+      const auto first = keyed.begin() + static_cast<std::ptrdiff_t>(start[r]);
+      const auto last = keyed.begin() + static_cast<std::ptrdiff_t>(start[r + 1]);
+      std::sort(first, last);
+      for (auto it = first; it != last && it + 1 != last; ++it)
+        if (it->first == (it + 1)->first)
+          problems.push_back("arcs[" + std::to_string((it + 1)->second) +
+                             "]: the same (bid, point) pair is given twice (also arcs[" + std::to_string(it->second) + "])");
+    }
+  }
   if (!problems.empty()) {
     std::string msg = "the allocation problem is not valid (" + std::to_string(problems.size()) + " problem" +
                       (problems.size() == 1 ? "" : "s") + "); correct the lot, its demand and the bids:";
     for (const std::string& s : problems) msg += "\n- " + s;
     throw Error(ErrorCode::kInvalidArgument, msg, "problem");
   }
+  out.arc_order.reserve(p.arcs.size());
+  for (const auto& k : keyed) out.arc_order.push_back(k.second);
+  keyed = {};
 
-  Prepared out;
   out.problem = &p;
   std::int64_t g = 0;
   const auto take = [&](Decimal d) { g = std::gcd(g, d.raw()); };
@@ -138,37 +179,19 @@ Prepared prepare(const TransportProblem& p) {
   out.total_demand = static_cast<std::int64_t>(total);
   for (const TransportSupply& s : p.supplies) out.capacity.push_back(s.capacity.raw() / out.unit_raw);
   const std::int64_t min_units = p.min_delivery.raw() / out.unit_raw;
+  out.upper.reserve(p.arcs.size());
+  if (min_units > 0) out.min_lot.reserve(p.arcs.size());
   for (const TransportArc& arc : p.arcs) {
     std::int64_t u = std::min(out.capacity[arc.supply], out.demand[arc.point]);
     for (const PointOffer& o : p.supplies[arc.supply].point_caps)
       if (o.delivery_point_id == p.points[arc.point].delivery_point_id) u = std::min(u, o.quantity.raw() / out.unit_raw);
     out.upper.push_back(u);
-    out.min_lot.push_back(std::min(min_units, out.demand[arc.point]));
+    if (min_units > 0) out.min_lot.push_back(std::min(min_units, out.demand[arc.point]));
   }
 
-  out.supply_order.resize(p.supplies.size());
-  std::iota(out.supply_order.begin(), out.supply_order.end(), std::size_t{0});
-  std::sort(out.supply_order.begin(), out.supply_order.end(),
-            [&](std::size_t a, std::size_t b) { return tieRuleBefore(p.supplies[a], p.supplies[b]); });
   out.tie_weight.assign(p.supplies.size(), 0);
-  std::vector<std::size_t> supply_place(p.supplies.size());
-  for (std::size_t r = 0; r < out.supply_order.size(); ++r) {
+  for (std::size_t r = 0; r < out.supply_order.size(); ++r)
     out.tie_weight[out.supply_order[r]] = static_cast<std::int64_t>(p.supplies.size() - r);
-    supply_place[out.supply_order[r]] = r;
-  }
-  out.point_order.resize(p.points.size());
-  std::iota(out.point_order.begin(), out.point_order.end(), std::size_t{0});
-  std::sort(out.point_order.begin(), out.point_order.end(),
-            [&](std::size_t a, std::size_t b) { return p.points[a].delivery_point_id < p.points[b].delivery_point_id; });
-  std::vector<std::size_t> point_place(p.points.size());
-  for (std::size_t r = 0; r < out.point_order.size(); ++r) point_place[out.point_order[r]] = r;
-  std::vector<std::pair<std::uint64_t, std::size_t>> keyed;
-  keyed.reserve(p.arcs.size());
-  for (std::size_t a = 0; a < p.arcs.size(); ++a)
-    keyed.push_back({static_cast<std::uint64_t>(supply_place[p.arcs[a].supply]) * p.points.size() + point_place[p.arcs[a].point], a});
-  std::sort(keyed.begin(), keyed.end());
-  out.arc_order.reserve(p.arcs.size());
-  for (const auto& k : keyed) out.arc_order.push_back(k.second);
   return out;
 }
 
@@ -183,17 +206,29 @@ int finestScaleBits(double max_abs) {
 // The flow network of one solve, in canonical order. Nodes: 0 source, 1 + supply index, 1 + number
 // of supplies + point index, last the sink (indices of the problem, not the canonical order).
 struct Network {
-  enum class Kind { kSourceBid, kBidPoint, kPointSink, kBypass };
+  enum class Kind : std::uint8_t { kSourceBid, kBidPoint, kPointSink, kBypass };
+  // Widest fields first: 64 bytes an arc, and a national lot has millions.
   struct Arc {
+    Int128 cost = 0;
+    std::int64_t lower = 0;
+    std::int64_t upper = 0;
+    std::int64_t flow = 0;
+    std::size_t ref = 0;  // supply, problem arc or point index
     int from = 0;
     int to = 0;
     Kind kind = Kind::kBypass;
-    std::size_t ref = 0;  // supply, problem arc or point index
-    std::int64_t lower = 0;
-    std::int64_t upper = 0;
-    Int128 cost = 0;
-    std::int64_t flow = 0;
   };
+  static Arc arc(int from, int to, Kind kind, std::size_t ref, std::int64_t lower, std::int64_t upper, Int128 cost) {
+    Arc a;
+    a.cost = cost;
+    a.lower = lower;
+    a.upper = upper;
+    a.ref = ref;
+    a.from = from;
+    a.to = to;
+    a.kind = kind;
+    return a;
+  }
   int nodes = 0;
   int source = 0;
   int sink = 0;
@@ -209,8 +244,8 @@ struct Scaling {
   Int128 margin = 0;                 // Theta
 };
 
-Scaling scale(const Prepared& pr, std::optional<int> requested) {
-  const TransportProblem& p = *pr.problem;
+// Reads only the problem, so that it can run beside prepare().
+Scaling scale(const TransportProblem& p, std::optional<int> requested) {
   Scaling s;
   std::vector<double> d(p.arcs.size());
   double max_abs = 0;
@@ -246,17 +281,19 @@ Network buildNetwork(const Prepared& pr, const Scaling& sc, const std::vector<bo
   n.sink = nb + np + 1;
   n.arcs.reserve(p.arcs.size() + p.supplies.size() + p.points.size() + 1);
   for (std::size_t i : pr.supply_order)
-    n.arcs.push_back({0, 1 + static_cast<int>(i), Network::Kind::kSourceBid, i, 0, pr.capacity[i],
-                      -static_cast<Int128>(pr.tie_weight[i]), 0});
+    n.arcs.push_back(Network::arc(0, 1 + static_cast<int>(i), Network::Kind::kSourceBid, i, 0, pr.capacity[i],
+                                  -static_cast<Int128>(pr.tie_weight[i])));
   for (std::size_t a : pr.arc_order) {
     if (open != nullptr && !(*open)[a]) continue;
-    const TransportArc& arc = p.arcs[a];
-    n.arcs.push_back({1 + static_cast<int>(arc.supply), 1 + nb + static_cast<int>(arc.point), Network::Kind::kBidPoint, a,
-                      open != nullptr ? pr.min_lot[a] : 0, pr.upper[a], -static_cast<Int128>(sc.scaled[a]) * sc.tie_scale, 0});
+    const TransportArc& pa = p.arcs[a];
+    n.arcs.push_back(Network::arc(1 + static_cast<int>(pa.supply), 1 + nb + static_cast<int>(pa.point),
+                                  Network::Kind::kBidPoint, a, open != nullptr ? pr.min_lot[a] : 0, pr.upper[a],
+                                  -static_cast<Int128>(sc.scaled[a]) * sc.tie_scale));
   }
   for (std::size_t j : pr.point_order)
-    n.arcs.push_back({1 + nb + static_cast<int>(j), n.sink, Network::Kind::kPointSink, j, 0, pr.demand[j], -sc.coverage_cost, 0});
-  n.arcs.push_back({n.source, n.sink, Network::Kind::kBypass, 0, 0, pr.total_demand, 0, 0});
+    n.arcs.push_back(
+        Network::arc(1 + nb + static_cast<int>(j), n.sink, Network::Kind::kPointSink, j, 0, pr.demand[j], -sc.coverage_cost));
+  n.arcs.push_back(Network::arc(n.source, n.sink, Network::Kind::kBypass, 0, 0, pr.total_demand, 0));
   return n;
 }
 
@@ -292,7 +329,7 @@ void solveNetwork(Network& n) {
   ns.upperMap(upper).costMap(cost).stSupply(nodes[static_cast<std::size_t>(n.source)],
                                             nodes[static_cast<std::size_t>(n.sink)], total);
   if (has_lower) ns.lowerMap(lower);
-  const auto result = ns.run();
+  const auto result = ns.run(lemon::NetworkSimplex<lemon::SmartDigraph, std::int64_t, Int128>::BLOCK_SEARCH);
   if (result != lemon::NetworkSimplex<lemon::SmartDigraph, std::int64_t, Int128>::OPTIMAL)
     throw Error(ErrorCode::kInternal,
                 "the network simplex found no optimal flow although the open-demand arc makes every problem "
@@ -363,93 +400,108 @@ Lex exactCost(const Network::Arc& a, const Prepared& pr) {
   return {};
 }
 
-// Cancels every improving cycle in exact arithmetic (Bellman-Ford with lexicographic costs) and
-// returns the exact potentials; `repairs` counts the cycles cancelled.
-std::vector<Lex> exactRepair(Network& n, const Prepared& pr, int& repairs) {
-  std::vector<Lex> cost;
-  cost.reserve(n.arcs.size());
-  for (const Network::Arc& a : n.arcs) cost.push_back(exactCost(a, pr));
-  struct Residual {
-    int from;
-    int to;
-    std::size_t arc;
-    bool forward;
-  };
-  const std::size_t nodes = static_cast<std::size_t>(n.nodes);
-  while (true) {
-    std::vector<Residual> res;
-    for (std::size_t e = 0; e < n.arcs.size(); ++e) {
-      const Network::Arc& a = n.arcs[e];
-      if (a.flow < a.upper) res.push_back({a.from, a.to, e, true});
-      if (a.flow > a.lower) res.push_back({a.to, a.from, e, false});
-    }
-    std::vector<Lex> dist(nodes);
-    std::vector<std::ptrdiff_t> pred(nodes, -1);
-    int last = -1;
-    for (std::size_t pass = 0; pass < nodes; ++pass) {
-      last = -1;
-      for (std::size_t r = 0; r < res.size(); ++r) {
-        const Residual& x = res[r];
-        const Lex c = x.forward ? cost[x.arc] : cost[x.arc].negated();
-        Lex cand = dist[static_cast<std::size_t>(x.from)] + c;
-        if (cand < dist[static_cast<std::size_t>(x.to)]) {
-          dist[static_cast<std::size_t>(x.to)] = std::move(cand);
-          pred[static_cast<std::size_t>(x.to)] = static_cast<std::ptrdiff_t>(r);
-          last = x.to;
-        }
-      }
-      if (last < 0) break;
-    }
-    if (last < 0) return dist;
-    // Still relaxing after |V| passes: `last` leads back into an improving cycle.
-    int v = last;
-    const auto back = [&](int w) {
-      const std::ptrdiff_t r = pred[static_cast<std::size_t>(w)];
-      if (r < 0) throw Error(ErrorCode::kInternal, "exact repair lost its improving cycle; report this defect");
-      return static_cast<std::size_t>(r);
-    };
-    for (std::size_t i = 0; i < nodes; ++i) v = res[back(v)].from;
-    std::vector<std::size_t> cycle;
-    int u = v;
-    do {
-      const std::size_t r = back(u);
-      cycle.push_back(r);
-      u = res[r].from;
-    } while (u != v);
-    std::int64_t delta = std::numeric_limits<std::int64_t>::max();
-    for (std::size_t r : cycle) {
-      const Network::Arc& a = n.arcs[res[r].arc];
-      delta = std::min(delta, res[r].forward ? a.upper - a.flow : a.flow - a.lower);
-    }
-    for (std::size_t r : cycle) n.arcs[res[r].arc].flow += res[r].forward ? delta : -delta;
-    ++repairs;
+struct Residual {
+  int from = 0;
+  int to = 0;
+  std::size_t arc = 0;
+  bool forward = true;
+  Lex cost;  // exact, in the residual direction
+};
+
+// The residual arcs of the flow; with `tight`, only those whose scaled reduced cost is below the
+// margin (the only arcs an exactly improving cycle can use, see transport.h).
+std::vector<Residual> residualArcs(const Network& n, const Prepared& pr, const Scaling* tight) {
+  std::vector<Residual> res;
+  for (std::size_t e = 0; e < n.arcs.size(); ++e) {
+    const Network::Arc& a = n.arcs[e];
+    Int128 rc = 0;
+    if (tight != nullptr)
+      rc = a.cost + n.potential[static_cast<std::size_t>(a.from)] - n.potential[static_cast<std::size_t>(a.to)];
+    if (a.flow < a.upper && (tight == nullptr || rc < tight->margin)) res.push_back({a.from, a.to, e, true, exactCost(a, pr)});
+    if (a.flow > a.lower && (tight == nullptr || -rc < tight->margin))
+      res.push_back({a.to, a.from, e, false, exactCost(a, pr).negated()});
   }
+  return res;
+}
+
+// Bellman-Ford with exact lexicographic costs over `res` from a virtual root. Returns true with the
+// shortest distances in `dist` (exact potentials: every arc of `res` has reduced cost >= 0), or
+// cancels one improving cycle it found and returns false.
+bool shortestOrCancel(Network& n, const std::vector<Residual>& res, std::vector<Lex>& dist, int& repairs) {
+  const std::size_t nodes = static_cast<std::size_t>(n.nodes);
+  dist.assign(nodes, Lex{});
+  std::vector<std::ptrdiff_t> pred(nodes, -1);
+  int last = -1;
+  for (std::size_t pass = 0; pass < nodes; ++pass) {
+    last = -1;
+    for (std::size_t r = 0; r < res.size(); ++r) {
+      const Residual& x = res[r];
+      Lex cand = dist[static_cast<std::size_t>(x.from)] + x.cost;
+      if (cand < dist[static_cast<std::size_t>(x.to)]) {
+        dist[static_cast<std::size_t>(x.to)] = std::move(cand);
+        pred[static_cast<std::size_t>(x.to)] = static_cast<std::ptrdiff_t>(r);
+        last = x.to;
+      }
+    }
+    if (last < 0) return true;
+  }
+  // Still relaxing after |V| passes: `last` leads back into an improving cycle.
+  const auto back = [&](int w) {
+    const std::ptrdiff_t r = pred[static_cast<std::size_t>(w)];
+    if (r < 0) throw Error(ErrorCode::kInternal, "exact repair lost its improving cycle; report this defect");
+    return static_cast<std::size_t>(r);
+  };
+  int v = last;
+  for (std::size_t i = 0; i < nodes; ++i) v = res[back(v)].from;
+  std::vector<std::size_t> cycle;
+  int u = v;
+  do {
+    const std::size_t r = back(u);
+    cycle.push_back(r);
+    u = res[r].from;
+  } while (u != v);
+  std::int64_t delta = std::numeric_limits<std::int64_t>::max();
+  for (std::size_t r : cycle) {
+    const Network::Arc& a = n.arcs[res[r].arc];
+    delta = std::min(delta, res[r].forward ? a.upper - a.flow : a.flow - a.lower);
+  }
+  for (std::size_t r : cycle) n.arcs[res[r].arc].flow += res[r].forward ? delta : -delta;
+  ++repairs;
+  return false;
+}
+
+// Cancels every improving cycle in exact arithmetic over the whole residual network and returns
+// the exact potentials; `repairs` counts the cycles cancelled.
+std::vector<Lex> exactRepair(Network& n, const Prepared& pr, int& repairs) {
+  std::vector<Lex> dist;
+  while (!shortestOrCancel(n, residualArcs(n, pr, nullptr), dist, repairs)) {
+  }
+  return dist;
 }
 
 struct NetworkOutcome {
   Network network;
   Scaling scaling;
-  bool exact = false;
+  CertificateKind kind = CertificateKind::kScaledInteger;
   std::vector<Lex> exact_potential;
   int repairs = 0;
 };
 
-NetworkOutcome runNetwork(const Prepared& pr, const TransportOptions& options, const std::vector<bool>* open) {
+NetworkOutcome runNetwork(const Prepared& pr, Scaling scaling, const std::vector<bool>* open) {
   NetworkOutcome o;
-  auto t0 = std::chrono::steady_clock::now();
-  auto lap = [&](const char* what) { auto t1 = std::chrono::steady_clock::now(); fprintf(stderr, "%s %.3f\n", what, std::chrono::duration<double>(t1 - t0).count()); t0 = t1; };
-  o.scaling = scale(pr, options.score_scale_bits);
-  lap("scale");
+  o.scaling = std::move(scaling);
   o.network = buildNetwork(pr, o.scaling, open);
-  lap("build");
   solveNetwork(o.network);
-  lap("lemon");
-  const bool ok = marginHolds(o.network, o.scaling);
-  lap("margin");
-  if (!ok) {
-    o.exact = true;
-    o.exact_potential = exactRepair(o.network, pr, o.repairs);
+  if (marginHolds(o.network, o.scaling)) return o;
+  // The tight arcs close cycles (ties, degenerate bounds or a coarse scale): decide those cycles in
+  // exact arithmetic. Without an improving one the scaled potentials stand, completed by exact
+  // potentials on the tight arcs; otherwise repair and prove the whole network exactly.
+  if (shortestOrCancel(o.network, residualArcs(o.network, pr, &o.scaling), o.exact_potential, o.repairs)) {
+    o.kind = CertificateKind::kScaledWithExactTight;
+    return o;
   }
+  o.kind = CertificateKind::kExact;
+  o.exact_potential = exactRepair(o.network, pr, o.repairs);
   return o;
 }
 
@@ -502,14 +554,22 @@ TransportSolution solutionFrom(const Prepared& pr, const NetworkOutcome& o) {
 
   OptimalityCertificate& c = s.certificate;
   c.method = TransportMethod::kNetworkSimplex;
-  c.kind = o.exact ? CertificateKind::kExact : CertificateKind::kScaledInteger;
+  c.kind = o.kind;
   c.proven_optimal = true;
   c.unit = Decimal::fromRaw(pr.unit_raw);
   c.score_scale_bits = o.scaling.bits;
   c.exact_repairs = o.repairs;
   const auto node = [&](int v, Id id) {
-    return o.exact ? exactPotential(id, o.exact_potential[static_cast<std::size_t>(v)])
-                   : scaledPotential(id, o.network.potential[static_cast<std::size_t>(v)]);
+    const std::size_t k = static_cast<std::size_t>(v);
+    Potential pot = o.kind == CertificateKind::kExact ? Potential{} : scaledPotential(id, o.network.potential[k]);
+    if (o.kind != CertificateKind::kScaledInteger) {
+      const Potential e = exactPotential(id, o.exact_potential[k]);
+      pot.coverage = e.coverage;
+      pot.score = e.score;
+      pot.tie = e.tie;
+    }
+    pot.id = id;
+    return pot;
   };
   c.source = node(o.network.source, 0);
   c.sink = node(o.network.sink, 0);
@@ -521,15 +581,26 @@ TransportSolution solutionFrom(const Prepared& pr, const NetworkOutcome& o) {
 }
 
 std::string potentialText(const Potential& p, CertificateKind kind) {
-  if (kind == CertificateKind::kScaledInteger) return p.scaled.toString();
-  return "(" + std::to_string(p.coverage) + ", " + p.score.toString() + ", " + std::to_string(p.tie) + ")";
+  const std::string exact = "(" + std::to_string(p.coverage) + ", " + p.score.toString() + ", " + std::to_string(p.tie) + ")";
+  switch (kind) {
+    case CertificateKind::kScaledInteger:
+      return p.scaled.toString();
+    case CertificateKind::kScaledWithExactTight:
+      return p.scaled.toString() + " " + exact;
+    case CertificateKind::kExact:
+      break;
+  }
+  return exact;
 }
 
 void writeText(TransportSolution& s) {
   OptimalityCertificate& c = s.certificate;
   std::string t;
   t += std::string("method ") + (c.method == TransportMethod::kNetworkSimplex ? "network_simplex" : "mixed_integer") + "\n";
-  t += std::string("certificate ") + (c.kind == CertificateKind::kScaledInteger ? "scaled_integer" : "exact") +
+  t += std::string("certificate ") +
+       (c.kind == CertificateKind::kScaledInteger      ? "scaled_integer"
+        : c.kind == CertificateKind::kScaledWithExactTight ? "scaled_integer_exact_tight"
+                                                           : "exact") +
        (c.proven_optimal ? " proven_optimal" : " not_proven") + "\n";
   t += "unit " + c.unit.toString() + "\n";
   t += "score_scale_bits " + std::to_string(c.score_scale_bits) + "\n";
@@ -681,19 +752,37 @@ std::vector<bool> chooseOpenArcs(const Prepared& pr, const TransportOptions& opt
 }  // namespace
 
 TransportSolution solveTransport(const TransportProblem& problem, const TransportOptions& options) {
-  auto t0 = std::chrono::steady_clock::now();
-  const Prepared pr = prepare(problem);
-  fprintf(stderr, "prepare %.3f\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  // The scores' scaling reads only the problem: it runs on a second core while prepare() checks
+  // and orders the input.
+  Scaling scaling;
+  std::exception_ptr scale_error;
+  std::thread scaler([&] {
+    try {
+      scaling = scale(problem, options.score_scale_bits);
+    } catch (...) {
+      scale_error = std::current_exception();
+    }
+  });
+  std::optional<Prepared> prepared;
+  try {
+    prepared.emplace(prepare(problem));
+  } catch (...) {
+    scaler.join();
+    throw;
+  }
+  scaler.join();
+  if (scale_error) std::rethrow_exception(scale_error);
+  const Prepared& pr = *prepared;
   TransportSolution s;
   if (problem.min_delivery.raw() > 0) {
     std::vector<MilpTier> tiers;
     const std::vector<bool> open = chooseOpenArcs(pr, options, tiers);
-    s = solutionFrom(pr, runNetwork(pr, options, &open));
+    s = solutionFrom(pr, runNetwork(pr, std::move(scaling), &open));
     s.certificate.method = TransportMethod::kMixedInteger;
     s.certificate.tiers = std::move(tiers);
     for (const MilpTier& t : s.certificate.tiers) s.certificate.proven_optimal &= t.proven;
   } else {
-    s = solutionFrom(pr, runNetwork(pr, options, nullptr));
+    s = solutionFrom(pr, runNetwork(pr, std::move(scaling), nullptr));
   }
   writeText(s);
   return s;

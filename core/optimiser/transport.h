@@ -33,10 +33,15 @@
 // the true scores too when the "tight" residual arcs (reduced cost below
 // Theta = T x (bids + points + 1) + 2 x bids) form a forest: a simple cycle that could improve the
 // exact objective would have to consist of tight arcs only, because the rounding moves the score of a
-// cycle by less than one unit per arc. When they do not form a forest, the solver repairs and proves
-// the flow in exact arithmetic instead (kExact): Bellman-Ford over the residual network with exact
-// lexicographic costs (coverage, score, tie), cancelling every improving cycle it finds, and gives
-// exact potentials as the certificate.
+// cycle by less than one unit per arc. When they do not form a forest (equal scores, degenerate
+// bounds, a coarse scale), the solver decides the cycles of the tight arcs in exact arithmetic:
+// Bellman-Ford over the tight residual arcs with exact lexicographic costs (coverage, score, tie).
+// Without an improving cycle the certificate is the scaled potentials plus exact potentials under
+// which every tight residual arc has a lexicographic reduced cost >= 0 (kScaledWithExactTight).
+// Otherwise the solver repairs the flow in exact arithmetic (Bellman-Ford over the whole residual
+// network, cancelling every improving cycle it finds) and the certificate is exact potentials for
+// every node (kExact). The scaled path does the work on large lots; the exact ones stay small or
+// rare.
 //
 // With a minimum delivery (min_delivery > 0) a (bid, point) pair that gets anything gets at least
 // min(min_delivery, demand of the point): a small kitchen can still be served by one supplier
@@ -47,8 +52,9 @@
 // certificate proves them optimal for the chosen pairs; the choice itself is proven by GLPK's
 // status per tier (optimal with a zero gap).
 //
-// Thread-safety: pure functions over values. The network path shares nothing; the integer path
-// serialises its calls into GLPK, so concurrent calls are safe.
+// Thread-safety: pure functions over values. The network path shares nothing (it scales the scores
+// on a second thread of its own while it checks the input); the integer path serialises its calls
+// into GLPK, so concurrent calls are safe.
 
 #include <chrono>
 #include <cstddef>
@@ -120,10 +126,11 @@ struct UnmetDemand {
 };
 
 enum class TransportMethod { kNetworkSimplex, kMixedInteger };
-enum class CertificateKind { kScaledInteger, kExact };
+enum class CertificateKind { kScaledInteger, kScaledWithExactTight, kExact };
 
-// A node's dual price. kScaledInteger: `scaled` is the integer potential of the scaled network.
-// kExact: the lexicographic potential (coverage, score, tie), compared in that order, with arc costs
+// A node's dual price. `scaled` is the integer potential of the scaled network (kScaledInteger and
+// kScaledWithExactTight). `coverage`, `score` and `tie` form the exact lexicographic potential
+// (kScaledWithExactTight and kExact), compared in that order, with arc costs
 // (-1 on point -> sink arcs, 0 elsewhere), (-score on bid -> point arcs), (-tie weight on source ->
 // bid arcs). Either way the reduced cost of an arc u -> v is cost + potential(u) - potential(v).
 struct Potential {

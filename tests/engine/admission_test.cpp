@@ -6,6 +6,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "tests/engine/engine_test.h"
 

@@ -1,3 +1,5 @@
+// Raw SQL on an engine fixture's database for the tamper tests (see raw_sql.h).
+
 #include "tests/engine/raw_sql.h"
 
 #include <sqlite3.h>

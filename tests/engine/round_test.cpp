@@ -5,6 +5,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "core/audit.h"
 #include "core/error.h"
 #include "tests/engine/engine_test.h"

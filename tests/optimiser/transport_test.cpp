@@ -10,6 +10,7 @@
 #include <numeric>
 #include <ostream>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -246,6 +247,18 @@ BOOST_AUTO_TEST_CASE(demand_beyond_the_offers_is_reported_open_per_point) {
   BOOST_TEST(s.certificate.text.find("open point 7 3") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(lot_without_bids_leaves_all_demand_open) {
+  TransportProblem p;
+  p.points = {{2, qty(4)}, {1, Decimal::parse("0.5")}};
+  const TransportSolution s = core::solveTransport(p);
+  BOOST_TEST(s.lines.empty());
+  BOOST_REQUIRE_EQUAL(s.unmet.size(), 2u);
+  BOOST_TEST(s.unmet[0].delivery_point_id == 1);
+  BOOST_TEST(s.unmet[0].quantity == Decimal::parse("0.5"));
+  BOOST_TEST(s.unmet[1].quantity == qty(4));
+  expectCertified(p, s);
+}
+
 BOOST_AUTO_TEST_CASE(capacity_exactly_equal_to_demand_uses_every_bid_fully) {
   TransportProblem p;
   p.points = {{1, qty(6)}, {2, qty(4)}};
@@ -313,12 +326,14 @@ BOOST_AUTO_TEST_CASE(result_does_not_depend_on_input_order_or_run) {
 BOOST_AUTO_TEST_CASE(random_cases_match_brute_force) {
   std::mt19937 rng(6);
   int cases = 0;
+  std::set<core::CertificateKind> kinds;
   for (std::size_t nb = 1; nb <= 6; ++nb)
     for (std::size_t np = 1; np <= 5; ++np) {
       const std::int64_t max_demand = nb * np >= 20 ? 2 : 3;
       for (int rep = 0; rep < (nb * np >= 20 ? 1 : 4); ++rep) {
         const Random r = randomProblem(rng, nb, np, max_demand, 4);
         const TransportSolution s = core::solveTransport(r.problem);
+        kinds.insert(s.certificate.kind);
         BOOST_TEST_CONTEXT("case " << cases << " (" << nb << " bids x " << np << " points)") {
           const Objective want = bruteForce(r.problem, r.score_num);
           const Objective got = objectiveOf(r.problem, s, r.score_num);
@@ -333,12 +348,16 @@ BOOST_AUTO_TEST_CASE(random_cases_match_brute_force) {
       }
     }
   BOOST_TEST(cases > 60);
+  // Frequent equal scores make the tight arcs close cycles: both scaled certificate kinds occur.
+  BOOST_TEST(kinds.count(core::CertificateKind::kScaledInteger) == 1u);
+  BOOST_TEST(kinds.count(core::CertificateKind::kScaledWithExactTight) == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(coarse_score_scale_is_repaired_in_exact_arithmetic) {
   // At scale 2^0 the scores 1/2 and 1/3 both round to 0 or 1; the repair restores the exact optimum.
   std::mt19937 rng(77);
   int repaired = 0;
+  int exact = 0;
   for (int rep = 0; rep < 40; ++rep) {
     const Random r = randomProblem(rng, 4, 3, 3, 4);
     core::TransportOptions coarse;
@@ -353,8 +372,10 @@ BOOST_AUTO_TEST_CASE(coarse_score_scale_is_repaired_in_exact_arithmetic) {
       expectCertified(r.problem, s);
     }
     if (s.certificate.exact_repairs > 0) ++repaired;
+    if (s.certificate.kind == core::CertificateKind::kExact) ++exact;
   }
   BOOST_TEST(repaired > 0);
+  BOOST_TEST(exact > 0);
 }
 
 BOOST_AUTO_TEST_CASE(minimum_lot_closes_pairs_that_cannot_deliver_it) {
@@ -429,6 +450,18 @@ BOOST_AUTO_TEST_CASE(checker_rejects_tampered_certificates_and_allocations) {
   bad = open;
   bad.unmet.clear();
   BOOST_TEST(!core::checkCertificate(p, bad).empty());
+
+  // Equal scores: the tight arcs close a cycle and exact potentials decide it.
+  TransportProblem tied;
+  tied.points = {{1, qty(5)}, {2, qty(5)}};
+  tied.supplies = {supply(1, 5), supply(2, 5)};
+  tied.arcs = {{0, 0, Exact(3)}, {0, 1, Exact(3)}, {1, 0, Exact(3)}, {1, 1, Exact(3)}};
+  const TransportSolution tie_solution = core::solveTransport(tied);
+  BOOST_REQUIRE((tie_solution.certificate.kind == core::CertificateKind::kScaledWithExactTight));
+  BOOST_REQUIRE(core::checkCertificate(tied, tie_solution).empty());
+  bad = tie_solution;
+  bad.certificate.point_potentials[0].tie += 1000;
+  BOOST_TEST(!core::checkCertificate(tied, bad).empty());
 
   p.min_delivery = qty(4);
   const TransportSolution milp = core::solveTransport(p);

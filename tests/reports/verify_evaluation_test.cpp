@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/optimiser/award_optimiser.h"
 #include "reports/documents.h"
 #include "reports/report_command.h"
 #include "reports/verify_evaluation.h"
@@ -179,6 +180,48 @@ BOOST_FIXTURE_TEST_CASE(command_exit_codes_tell_agreement_from_difference, Expor
   std::ostringstream missing;
   BOOST_TEST(reports::runReportCommand({"verify-evaluation", folder + "/absent.xml"}, *store, clock, out, missing) == 1);
   BOOST_TEST(missing.str().find("cannot read") != std::string::npos);
+}
+
+// Award mode optimal_by_delivery_point: the document carries one evaluation per delivery point,
+// and those recompute too; the award names the point of every winner and keeps the certificate.
+BOOST_FIXTURE_TEST_CASE(per_point_evaluation_recomputes_and_award_names_points, dps_test::EngineFixture) {
+  const std::unique_ptr<core::AwardOptimiser> optimiser = core::makeAwardOptimiser();
+  engine = std::make_unique<core::Engine>(*store, clock, calendars, sealer, optimiser.get());
+  const dps_test::DpsHandle d = publishedDps();
+  const core::Id north = deliveryPoint("N", 46.30, 14.35);
+  const core::Id south = deliveryPoint("S", 46.18, 14.35);
+  const dps_test::SupplierHandle up = admittedSupplier("Kmetija Sever", d.categories[0], 0.06, 0.0);
+  const dps_test::SupplierHandle down = admittedSupplier("Kmetija Jug", d.categories[0], -0.06, 0.0);
+  startRounds();
+  core::Lot l = lot(1, north, "50");
+  l.demands.push_back({south, core::Decimal::fromInt(50), "weekly"});
+  const core::Id r = createRound(d, d.categories[0], {l}, core::AwardMode::kOptimalByDeliveryPoint, true);
+  dispatch(r);
+  const core::Id lot_id = lots(r).front().id;
+  bid(up, r, {bidLine(lot_id, "2.00", "60", up)});
+  bid(down, r, {bidLine(lot_id, "2.00", "60", down)});
+  openAndEvaluate(r);
+  engine->awardRound(officer, r);
+  reports::ExportOptions o;
+  o.generated_at = at("2026-03-20T10:00:00Z");
+  const std::string xml = reports::exportDocument(*store, reports::DocumentKind::kEvaluation, r, o);
+  BOOST_TEST(xml.find("<point-evaluation delivery-point-id=\"" + std::to_string(north) + "\"") != std::string::npos);
+  BOOST_TEST(xml.find("<point-evaluation delivery-point-id=\"" + std::to_string(south) + "\"") != std::string::npos);
+  const reports::EvaluationCheck check = reports::verifyEvaluation(xml);
+  BOOST_TEST(check.agrees(), allDifferences(check));
+  BOOST_TEST(check.results == 6);  // two bids on the lot and on each of its two points
+  // Dropping one point's evaluation is a difference: the award mode needs it.
+  const std::size_t start = xml.find("<point-evaluation delivery-point-id=\"" + std::to_string(south) + "\"");
+  const std::size_t end = xml.find("</point-evaluation>", start) + std::string("</point-evaluation>").size();
+  std::string cut = xml;
+  cut.erase(start, end - start);
+  BOOST_TEST(mentions(reports::verifyEvaluation(cut), "delivery point " + std::to_string(south),
+                      "no per-point evaluation"));
+
+  const std::string award = reports::exportDocument(*store, reports::DocumentKind::kAward, r, o);
+  BOOST_TEST(award.find("delivery-point-id=\"" + std::to_string(north) + "\"") != std::string::npos);
+  BOOST_TEST(award.find("delivery-point-id=\"" + std::to_string(south) + "\"") != std::string::npos);
+  BOOST_TEST(award.find("<certificate>") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

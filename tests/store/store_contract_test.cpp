@@ -378,7 +378,8 @@ BOOST_AUTO_TEST_CASE(a_version_3_database_is_upgraded_in_place) {
   BOOST_REQUIRE(sql_store != nullptr);
   sql_store->withConnection([](core::sql::Connection& c) {
     c.begin();
-    for (const char* table : {"web_session", "api_token", "account", "login_attempt", "app_setting", "outbox_message"}) {
+    for (const char* table :
+         {"web_session", "api_token", "account", "login_attempt", "app_setting", "outbox_message"}) {
       c.exec(std::string("DROP TABLE ") + table);
     }
     c.exec("DELETE FROM schema_version WHERE version = 4");

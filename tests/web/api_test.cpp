@@ -2,10 +2,23 @@
 // throttling, API tokens, bad input rejected whole, officers scoped to their authority, sealed bids
 // refused to everybody before opening (and logged), and a whole round from invitation to award.
 
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/StreamCopier.h>
 #include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "core/error.h"
 #include "tests/engine/engine_test.h"
+#include "tests/support/paths.h"
 #include "tests/web/web_fixture.h"
 
 using dps_test::HttpResult;
@@ -51,6 +64,46 @@ BOOST_AUTO_TEST_CASE(healthz_metrics_request_id_and_security_headers) {
   BOOST_TEST(contains(m.body, "dps_http_request_duration_seconds_bucket{le=\"+Inf\"}"));
   BOOST_TEST(contains(m.body, "dps_bids_stored_total 0"));
   BOOST_TEST(contains(m.body, "dps_store_errors_total"));
+
+  // The access log has a line per request with its id (read once the server has stopped).
+  w.server->stop();
+  BOOST_TEST(contains(w.access_log.str(), "GET /healthz 200"));
+  BOOST_TEST(contains(w.access_log.str(), "id=" + h.header("x-request-id")));
+  BOOST_TEST(contains(w.access_log.str(), "user=mojca.novak"));
+}
+
+BOOST_AUTO_TEST_CASE(a_graceful_stop_loses_no_acknowledged_bid) {
+  WebFixture w;
+  std::atomic<bool> go{true};
+  std::mutex mutex;
+  std::vector<core::Id> acknowledged;
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 6; ++t) {
+    clients.emplace_back([&, t] {
+      const std::string who = t % 2 == 0 ? "farm_a" : "farm_b";
+      const auto& farm = t % 2 == 0 ? w.farm_a : w.farm_b;
+      for (int i = 0; go && i < 200; ++i) {
+        try {
+          const HttpResult r = w.call("POST", "/api/v1/rounds/" + std::to_string(w.round) + "/bid",
+                                      w.bidBody(farm, "2." + std::to_string(10 + i % 80)), who);
+          if (r.status == 201) {
+            const std::lock_guard lock(mutex);
+            acknowledged.push_back(r.json()->getValue<core::Id>("bid_id"));
+          }
+        } catch (const Poco::Exception&) {
+          return;  // the server stopped accepting
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  w.server->stop();
+  go = false;
+  for (std::thread& c : clients) c.join();
+  BOOST_TEST(acknowledged.size() > 0u);
+  std::set<core::Id> stored;
+  for (const core::Bid& b : w.f.bids(w.round)) stored.insert(b.id);
+  for (const core::Id id : acknowledged) BOOST_TEST(stored.count(id) == 1u, "acknowledged bid " << id << " is lost");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_route_is_404_and_wrong_method_405_as_json) {
@@ -194,6 +247,26 @@ BOOST_AUTO_TEST_CASE(officers_see_only_their_own_authority) {
   BOOST_TEST(open.status == 403);
 }
 
+BOOST_AUTO_TEST_CASE(the_outbox_shows_officers_only_their_authority_s_notifications) {
+  WebFixture w;
+  w.services->store().transact([&](core::Tx& tx) {
+    for (const std::string& object : {"round:" + std::to_string(w.round), std::string("supplier:1")}) {
+      core::OutboxMessage m;
+      m.recipient = "zupan@kmetija.si";
+      m.subject = "Povabilo";
+      m.body = "...";
+      m.object = object;
+      m.created_at = w.services->clock().now();
+      m.next_attempt_at = m.created_at;
+      tx.insertOutboxMessage(m);
+    }
+  });
+  BOOST_TEST(w.call("GET", "/api/v1/outbox", "", "admin").json()->getArray("items")->size() == 2u);
+  BOOST_TEST(w.call("GET", "/api/v1/outbox", "", "officer").json()->getArray("items")->size() == 1u);
+  BOOST_TEST(w.call("GET", "/api/v1/outbox", "", "other_officer").json()->getArray("items")->size() == 0u);
+  BOOST_TEST(w.call("GET", "/api/v1/outbox", "", "farm_a").status == 403);
+}
+
 BOOST_AUTO_TEST_CASE(nobody_reads_a_bid_before_opening_and_every_attempt_is_logged) {
   WebFixture w;
   const std::string round = "/api/v1/rounds/" + std::to_string(w.round);
@@ -330,6 +403,33 @@ BOOST_AUTO_TEST_CASE(a_farmer_registers_applies_and_is_admitted_over_the_api) {
                     R"({"username":"x@y.si","password":"short","name":"X","tax_number":"1","dispatch_points":[{"name":"D","lat":46,"lon":14}]})")
                  .json()
                  ->getValue<std::string>("field") == "password");
+}
+
+BOOST_AUTO_TEST_CASE(https_with_a_configured_certificate_marks_the_session_cookie_secure) {
+  const std::string dir = dps_test::tempDir("web_tls");
+  const std::string key = dir + "/key.pem";
+  const std::string cert = dir + "/cert.pem";
+  const std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert +
+                           " -days 2 -subj /CN=127.0.0.1 >/dev/null 2>&1";
+  BOOST_TEST_REQUIRE(std::system(make.c_str()) == 0, "openssl could not create a test certificate");
+  WebFixture w([&](web::Config& c) {
+    c.http_tls_certificate = cert;
+    c.http_tls_private_key = key;
+  });
+  BOOST_TEST(w.server->url().rfind("https://127.0.0.1:", 0) == 0u);
+  Poco::Net::Context::Ptr client = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", Poco::Net::Context::VERIFY_NONE);
+  Poco::Net::HTTPSClientSession session("127.0.0.1", w.server->port(), client);
+  Poco::Net::HTTPRequest request("POST", "/api/v1/session", Poco::Net::HTTPMessage::HTTP_1_1);
+  const std::string body = std::string(R"({"username":"admin","password":")") + dps_test::kWebPassword + "\"}";
+  request.setContentType("application/json");
+  request.setContentLength(static_cast<std::streamsize>(body.size()));
+  session.sendRequest(request) << body;
+  Poco::Net::HTTPResponse response;
+  std::string answer;
+  Poco::StreamCopier::copyToString(session.receiveResponse(response), answer);
+  BOOST_TEST(static_cast<int>(response.getStatus()) == 200);
+  BOOST_TEST(contains(response.get("Set-Cookie"), "; Secure"));
+  BOOST_TEST(response.get("Strict-Transport-Security").size() > 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

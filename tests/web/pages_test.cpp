@@ -299,6 +299,51 @@ BOOST_AUTO_TEST_CASE(an_officer_creates_opens_evaluates_and_awards_and_an_audito
   BOOST_TEST((w.services->clock().now() - before == std::chrono::hours(48)));
 }
 
+BOOST_AUTO_TEST_CASE(an_officer_sets_up_a_dps_with_categories_and_criteria_and_publishes_it) {
+  WebFixture w;
+  Browser officer(w, "en");
+  officer.login("mojca.novak", dps_test::kWebPassword);
+  HttpResult r = officer.get("/officer/dps/new");
+  checkPage(r.body, "new DPS");
+  r = officer.post("/officer/dps", {{"authority", std::to_string(w.f.authority_id)},
+                                    {"reference", "KR-DNS-2026-02"},
+                                    {"title", "Fruit for kindergartens"},
+                                    {"cpv", "03222000"},
+                                    {"request_deadline", core::formatTime(w.services->clock().now() + std::chrono::days(40))},
+                                    {"valid_until", "2029-12-31T00:00:00Z"}});
+  BOOST_TEST_REQUIRE(r.status == 303, r.body.substr(0, 500));
+  const std::string dps = location(r).substr(0, location(r).find('?'));
+  officer.get(dps);
+  checkPage(officer.lastPage(), "DPS set-up");
+  BOOST_TEST(officer.post(dps + "/categories", {{"code", "SAD"}, {"name", "Fresh fruit"}, {"cpv", "03222000"}}).status == 303);
+  officer.get(dps);
+  BOOST_TEST(contains(officer.lastPage(), "Fresh fruit"));
+  // Weights not summing to 100 are refused with the reason; the draft keeps no criteria.
+  r = officer.post(dps + "/criteria", {{"price_formula", "relative_to_best"}, {"price_weight", "60"}});
+  BOOST_TEST(r.status == 400);
+  BOOST_TEST(contains(r.body, "100"));
+  officer.get(dps);
+  r = officer.post(dps + "/criteria", {{"price_formula", "relative_to_best"},
+                                       {"price_weight", "70"},
+                                       {"price_min", "60"},
+                                       {"price_max", "80"},
+                                       {"freshness_formula", "linear_band"},
+                                       {"freshness_weight", "30"},
+                                       {"freshness_a", "12"},
+                                       {"freshness_b", "72"}});
+  BOOST_TEST_REQUIRE(r.status == 303, r.body.substr(0, 800));
+  officer.get(dps);
+  r = officer.post(dps + "/publish", {});
+  BOOST_TEST_REQUIRE(r.status == 303, r.body.substr(0, 800));
+  r = officer.get(location(r));
+  BOOST_TEST(contains(r.body, "The DPS is published."));
+  BOOST_TEST(contains(r.body, "Freshness: 30"));
+  // The other authority's officer cannot see it.
+  Browser other(w, "en");
+  other.login("janez.naklo", dps_test::kWebPassword);
+  BOOST_TEST(other.get(dps).status == 403);
+}
+
 BOOST_AUTO_TEST_CASE(sign_in_page_throttles_and_redirects_to_the_role_home) {
   WebFixture w;
   Browser b(w, "en");

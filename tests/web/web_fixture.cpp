@@ -54,7 +54,7 @@ std::string hexKey() {
 
 }  // namespace
 
-WebFixture::WebFixture() {
+WebFixture::WebFixture(const std::function<void(web::Config&)>& tune) {
   dps = f.publishedDps();
   farm_a = f.admittedSupplier("Kmetija Zupan", dps.categories[0]);
   farm_b = f.admittedSupplier("Kmetija Kern", dps.categories[0], 0.05, 0.05);
@@ -76,6 +76,7 @@ WebFixture::WebFixture() {
   config.http_static_dir = sourceDir() + "/web/static";
   config.auth_password_cost = "minimum";
   config.http_access_log = "off";
+  if (tune) tune(config);
   services = std::make_unique<web::Services>(config);
   services->simulatedClock()->set(f.clock.now());
   server = std::make_unique<web::server::Server>(*services, &access_log);
@@ -103,8 +104,7 @@ WebFixture::WebFixture() {
     a.role = s.role;
     a.authority_id = s.authority;
     a.supplier_id = s.supplier;
-    core::Id id = 0;
-    services->store().transact([&](core::Tx& tx) { id = server->authenticator().createAccount(tx, a, kWebPassword); });
+    const core::Id id = server->authenticator().createAccount(a, kWebPassword);
     tokens[s.role_name] = server->authenticator().createApiToken(id, "tests").second;
     usernames[s.role_name] = s.username;
   }

@@ -8,6 +8,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -36,7 +37,8 @@ inline constexpr const char* kWebPassword = "correct horse battery";
 
 class WebFixture {
  public:
-  WebFixture();
+  // `tune` may change the service's configuration before it starts (e.g. TLS).
+  explicit WebFixture(const std::function<void(web::Config&)>& tune = {});
   ~WebFixture();
 
   EngineFixture f;

@@ -89,6 +89,37 @@ core::Id ownSupplier(const Principal& p) {
   return p.account.supplier_id;
 }
 
+bool objectVisible(const Principal& p, core::Tx& tx, const std::string& object) {
+  if (isStaff(p)) return true;
+  if (p.account.role != core::AccountRole::kOfficer) return false;
+  const std::size_t colon = object.find(':');
+  if (colon == std::string::npos) return false;
+  const std::string kind = object.substr(0, colon);
+  core::Id id = 0;
+  try {
+    id = std::stoll(object.substr(colon + 1));
+  } catch (const std::exception&) {
+    return false;
+  }
+  std::optional<core::Id> dps_id;
+  if (kind == "dps") dps_id = id;
+  if (kind == "round")
+    if (const auto r = tx.getRound(id)) dps_id = r->dps_id;
+  if (kind == "admission")
+    if (const auto a = tx.getAdmissionRequest(id))
+      if (const auto c = tx.getCategory(a->category_id)) dps_id = c->dps_id;
+  if (!dps_id) return false;
+  const auto d = tx.getDps(*dps_id);
+  return d && canSeeAuthority(p, d->authority_id);
+}
+
+std::vector<core::OutboxMessage> visibleOutbox(const Principal& p, core::Tx& tx, std::size_t limit) {
+  std::vector<core::OutboxMessage> out;
+  for (const core::OutboxMessage& m : tx.listOutbox(limit))
+    if (objectVisible(p, tx, m.object)) out.push_back(m);
+  return out;
+}
+
 std::vector<core::Dps> visibleDpsList(const Principal& p, core::Tx& tx) {
   std::vector<core::Dps> out;
   for (const core::Dps& d : tx.listDps()) {

@@ -28,6 +28,12 @@ core::Id authorityFor(const Principal& p, core::Id requested);
 // The supplier the principal acts for; kForbidden for other roles.
 core::Id ownSupplier(const Principal& p);
 
+// Whether an audit or outbox object reference ("round:12", "admission:3", "dps:1") belongs to what
+// the principal may see: officers only their authority's objects; staff everything.
+bool objectVisible(const Principal& p, core::Tx& tx, const std::string& object);
+// The outbox messages the principal may see, newest first.
+std::vector<core::OutboxMessage> visibleOutbox(const Principal& p, core::Tx& tx, std::size_t limit);
+
 // Every DPS the principal may see.
 std::vector<core::Dps> visibleDpsList(const Principal& p, core::Tx& tx);
 

@@ -127,16 +127,13 @@ void createAccount(Context& ctx) {
   a.language = in.optText("language", 2).value_or("sl");
   if (a.language != "sl" && a.language != "en") in.problems().add("language", "must be sl or en");
   body.done("the account");
-  Id id = 0;
-  ctx.services.store().transact([&](core::Tx& tx) {
+  a.id = ctx.auth.createAccount(a, password, [&](core::Tx& tx) {
     if (a.authority_id != 0 && !tx.getAuthority(a.authority_id))
       throw core::Error(core::ErrorCode::kNotFound, "no contracting authority with id " + std::to_string(a.authority_id),
                         "authority_id");
     if (a.supplier_id != 0 && !tx.getSupplier(a.supplier_id))
       throw core::Error(core::ErrorCode::kNotFound, "no supplier with id " + std::to_string(a.supplier_id), "supplier_id");
-    id = ctx.auth.createAccount(tx, a, password);
   });
-  a.id = id;
   reply(ctx, 201, toJson(a));
 }
 
@@ -198,7 +195,7 @@ void registerFarmer(Context& ctx) {
   a.role = core::AccountRole::kSupplier;
   a.supplier_id = s.id;
   a.language = language == "en" ? "en" : "sl";
-  ctx.services.store().transact([&](core::Tx& tx) { a.id = ctx.auth.createAccount(tx, a, password); });
+  a.id = ctx.auth.createAccount(a, password);
   JsonPtr o = newObject();
   o->set("account", toJson(a));
   o->set("supplier", toJson(s));
@@ -892,7 +889,7 @@ void verifyAudit(Context& ctx) {
 
 void listOutbox(Context& ctx) {
   std::vector<core::OutboxMessage> out;
-  read(ctx, [&](core::Tx& tx) { out = tx.listOutbox(200); });
+  read(ctx, [&](core::Tx& tx) { out = visibleOutbox(ctx.who(), tx, 200); });
   replyList(ctx, out);
 }
 

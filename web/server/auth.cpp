@@ -173,7 +173,8 @@ void Authenticator::revokeApiToken(const Principal& owner, const std::string& to
   });
 }
 
-core::Id Authenticator::createAccount(core::Tx& tx, core::Account account, const std::string& password) {
+core::Id Authenticator::createAccount(core::Account account, const std::string& password,
+                                      const std::function<void(core::Tx&)>& check) {
   InputProblems problems;
   if (account.username.empty() || utf8Length(account.username) > 120 || !isValidUtf8(account.username))
     problems.add("username", "must be 1 to 120 characters");
@@ -192,12 +193,17 @@ core::Id Authenticator::createAccount(core::Tx& tx, core::Account account, const
   if (account.role == core::AccountRole::kSupplier && account.supplier_id == 0)
     problems.add("supplier_id", "a supplier account belongs to an economic operator; name it");
   problems.throwIfAny("the account");
-  if (tx.findAccountByUsername(account.username))
-    throw core::Error(core::ErrorCode::kConflict, "the username '" + account.username + "' is taken; choose another",
-                      "username");
   account.password_hash = hashPassword(password, options_.cost);
   account.created_at = clock_.now();
-  return tx.insertAccount(account);
+  core::Id id = 0;
+  store_.transact([&](core::Tx& tx) {
+    if (check) check(tx);
+    if (tx.findAccountByUsername(account.username))
+      throw core::Error(core::ErrorCode::kConflict, "the username '" + account.username + "' is taken; choose another",
+                        "username");
+    id = tx.insertAccount(account);
+  });
+  return id;
 }
 
 }  // namespace web::server

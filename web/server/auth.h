@@ -6,6 +6,7 @@
 // the simulated procurement clock. Thread-safe: state lives in the Store.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -71,8 +72,11 @@ class Authenticator {
   std::pair<core::Id, std::string> createApiToken(core::Id account_id, const std::string& label);
   // Revokes the token (given in full) when it belongs to `owner` or owner is an administrator.
   void revokeApiToken(const Principal& owner, const std::string& token);
-  // Validates, hashes the password and inserts the account (kConflict when the username is taken).
-  core::Id createAccount(core::Tx& tx, core::Account account, const std::string& password);
+  // Validates, hashes the password (outside any transaction: argon2id takes a while and must not
+  // hold the store's write lock) and inserts the account in one transaction that first runs
+  // `check` (further checks of the caller). kConflict when the username is taken.
+  core::Id createAccount(core::Account account, const std::string& password,
+                         const std::function<void(core::Tx&)>& check = {});
   const AuthOptions& options() const { return options_; }
 
  private:

@@ -79,16 +79,20 @@ void createDemoAccounts(Services& services, std::ostream& out) {
                           core::AccountRole::kSupplier, 0, s.id, s.email));
   int created = 0;
   for (core::Account& a : wanted) {
+    bool exists = false;
     services.store().transact([&](core::Tx& tx) {
-      std::string base = a.username;
       if (const auto existing = tx.findAccountByUsername(a.username)) {
-        if (existing->supplier_id == a.supplier_id && existing->role == a.role) return;
-        a.username = base + "-" + std::to_string(a.supplier_id);
-        if (tx.findAccountByUsername(a.username)) return;
+        if (existing->supplier_id == a.supplier_id && existing->role == a.role) {
+          exists = true;
+          return;
+        }
+        a.username += "-" + std::to_string(a.supplier_id);
+        exists = tx.findAccountByUsername(a.username).has_value();
       }
-      auth.createAccount(tx, a, kDemoPassword);
-      ++created;
     });
+    if (exists) continue;
+    auth.createAccount(a, kDemoPassword);
+    ++created;
   }
   out << "  demo accounts: " << created << " created (password " << kDemoPassword
       << "): admin, mojca.novak (officer, Mestna občina Kranj), revizor (auditor), and one per supplier, e.g. "

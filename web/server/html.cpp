@@ -109,7 +109,7 @@ std::string layout(Context& ctx, const std::string& title, const std::string& bo
   return "<!DOCTYPE html>\n<html lang=\"" + ctx.lang +
          "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
          "<title>" + esc(title) + " · " + tr(ctx, "app.name") +
-         "</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body>"
+         "</title><link rel=\"stylesheet\" href=\"/static/style.css\"><link rel=\"icon\" href=\"data:,\"></head><body>"
          "<a class=\"skip\" href=\"#main\">" + tr(ctx, "nav.skip") + "</a>"
          "<header><a class=\"brand\" href=\"/\">" + tr(ctx, "app.name") + "</a><nav aria-label=\"" +
          tr(ctx, "nav.label") + "\"><ul>" + nav + "</ul></nav><div class=\"account\">" + switcher + " " + account +

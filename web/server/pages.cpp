@@ -205,7 +205,7 @@ void registerSubmit(Context& ctx) {
     a.role = core::AccountRole::kSupplier;
     a.supplier_id = s.id;
     a.language = ctx.lang;
-    ctx.services.store().transact([&](core::Tx& tx) { ctx.auth.createAccount(tx, a, password); });
+    ctx.auth.createAccount(a, password);
     const auto r = ctx.auth.login(username, password, ctx.request.remote_address);
     ctx.response.headers.emplace_back("Set-Cookie", sessionCookie(r.session_token, ctx.request.secure,
                                                                   ctx.auth.options().session_lifetime));
@@ -279,7 +279,7 @@ void officerDashboard(Context& ctx) {
   }
   std::vector<core::OutboxMessage> failed;
   read(ctx, [&](core::Tx& tx) {
-    for (const core::OutboxMessage& m : tx.listOutbox(200))
+    for (const core::OutboxMessage& m : visibleOutbox(ctx.who(), tx, 200))
       if (m.status == core::OutboxStatus::kFailed) failed.push_back(m);
   });
   body += "<section><h2>" + tr(ctx, "officer.outbox_failed") + "</h2><ul>";

@@ -3,6 +3,7 @@
 #include "web/server/server.h"
 
 #include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPCookie.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -11,6 +12,8 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NameValueCollection.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/JSON/Object.h>
@@ -116,6 +119,18 @@ std::string errorJson(const std::string& code, const std::string& message, const
   return s.str();
 }
 
+// The outbox's clock: messages are stamped by the engine's clock, which may be simulated and run
+// ahead of the wall clock in the demo; a message is due by whichever of the two is later.
+class LaterClock final : public core::Clock {
+ public:
+  LaterClock(const core::Clock& a, const core::Clock& b) : a_(a), b_(b) {}
+  core::TimePoint now() const override { return std::max(a_.now(), b_.now()); }
+
+ private:
+  const core::Clock& a_;
+  const core::Clock& b_;
+};
+
 }  // namespace
 
 struct Server::Impl {
@@ -126,7 +141,8 @@ struct Server::Impl {
                          s.config().auth_max_failures_address,
                          std::chrono::minutes(s.config().auth_throttle_minutes),
                          std::chrono::hours(s.config().auth_session_hours)}),
-        access_log(log) {
+        access_log(log),
+        outbox_clock(wall_clock, s.clock()) {
     const std::string& target = s.config().http_access_log;
     if (access_log == nullptr && target == "-") access_log = &std::cerr;
     if (access_log == nullptr && target != "off") {
@@ -156,6 +172,7 @@ struct Server::Impl {
   std::ofstream log_file;
   std::mutex log_mutex;
   std::unique_ptr<Poco::Net::HTTPServer> http;
+  LaterClock outbox_clock;
   std::unique_ptr<OutboxWorker> outbox;
   std::uint16_t port = 0;
   bool tls = false;
@@ -337,20 +354,34 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
     in.getCookies(cookies);
     for (const auto& [k, v] : cookies) req.cookies[k] = v;
     const auto limit = static_cast<std::size_t>(app_.services.config().http_max_body_bytes);
-    if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(limit))
+    std::istream& body = in.stream();
+    char buf[8192];
+    // A refused body is still read (up to a bound) so that the client receives the 413 instead of a
+    // connection reset while it is sending.
+    const auto drain = [&] {
+      std::size_t discarded = 0;
+      while (body && discarded < 16 * limit) {
+        body.read(buf, sizeof buf);
+        discarded += static_cast<std::size_t>(body.gcount());
+      }
+      close_ = true;
+    };
+    if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(limit)) {
+      drain();
       throw HttpError(413, "payload_too_large",
                       "the request body has " + std::to_string(in.getContentLength64()) + " bytes; at most " +
                           std::to_string(limit) + " are accepted",
                       "body");
-    std::istream& body = in.stream();
+    }
     std::string data;
-    char buf[8192];
     while (body) {
       body.read(buf, sizeof buf);
       data.append(buf, static_cast<std::size_t>(body.gcount()));
-      if (data.size() > limit)
+      if (data.size() > limit) {
+        drain();
         throw HttpError(413, "payload_too_large", "the request body is larger than " + std::to_string(limit) + " bytes",
                         "body");
+      }
     }
     req.body = std::move(data);
   }
@@ -367,6 +398,7 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
             "frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
     if (req.path.rfind("/static/", 0) != 0) out.set("Cache-Control", "no-store");
     if (req.secure) out.set("Strict-Transport-Security", "max-age=31536000");
+    if (close_) out.setKeepAlive(false);
     for (const auto& [name, value] : res.headers) out.add(name, value);
     if (req.method == "HEAD") {
       out.setContentLength64(static_cast<Poco::Int64>(res.body.size()));
@@ -377,6 +409,7 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   }
 
   Server::Impl& app_;
+  bool close_ = false;  // close the connection after the response (a refused body)
 };
 
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
@@ -407,7 +440,26 @@ void Server::start() {
       if (t > clock->now()) clock->set(t);
     }
   }
+  // HTTPS when a certificate is configured (TLS 1.2 or later); session cookies are then Secure.
   Poco::Net::ServerSocket socket;
+  if (!c.http_tls_certificate.empty()) {
+    static std::once_flag ssl_once;
+    std::call_once(ssl_once, [] { Poco::Net::initializeSSL(); });
+    try {
+      Poco::Net::Context::Ptr context =
+          new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, c.http_tls_private_key, c.http_tls_certificate, "",
+                                 Poco::Net::Context::VERIFY_NONE);
+      context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+                                Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+      socket = Poco::Net::SecureServerSocket(context);
+    } catch (const Poco::Exception& e) {
+      throw core::Error(core::ErrorCode::kInvalidArgument,
+                        "cannot use the TLS certificate '" + c.http_tls_certificate + "' with key '" +
+                            c.http_tls_private_key + "': " + e.displayText() +
+                            "; check http.tls.certificate and http.tls.private_key (PEM files)");
+    }
+    impl_->tls = true;
+  }
   try {
     socket.bind(Poco::Net::SocketAddress(c.http_address, static_cast<Poco::UInt16>(c.http_port)), /*reuseAddress=*/true,
                 /*reusePort=*/false);
@@ -426,16 +478,17 @@ void Server::start() {
   impl_->http = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), socket, params);
   impl_->http->start();
   if (!c.smtp_host.empty()) {
-    impl_->outbox = std::make_unique<OutboxWorker>(impl_->services.store(), impl_->wall_clock, OutboxOptions::from(c));
+    impl_->outbox = std::make_unique<OutboxWorker>(impl_->services.store(), impl_->outbox_clock, OutboxOptions::from(c));
     impl_->outbox->start();
   }
 }
 
 void Server::stop() {
   if (impl_->http) {
-    impl_->http->stop();
-    // In-flight requests finish: each one either committed its transaction or did not start it.
-    for (int i = 0; i < 300 && impl_->http->currentConnections() > 0; ++i)
+    // No new connections; requests in flight finish (each one either committed its transaction and
+    // answered, or had not started it), and kept-alive connections close after their current request.
+    impl_->http->stopAll(false);
+    for (int i = 0; i < 500 && impl_->http->currentConnections() > 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     impl_->http->stopAll(true);
     impl_->http.reset();
