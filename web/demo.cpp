@@ -4,10 +4,12 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <set>
 
 #include "core/error.h"
 #include "core/scoring.h"
+#include "import/csv_reader.h"
 #include "import/importers.h"
 
 namespace web {
@@ -69,27 +71,24 @@ const std::vector<CategorySpec>& categorySpecs() {
   return specs;
 }
 
-// What each demo supplier produces, hence the categories it asks to join.
-std::vector<std::string> demoCategoriesOf(const std::string& supplier_name) {
-  static const std::vector<std::pair<std::string, std::vector<std::string>>> kProduces = {
-      {"Kmetija Šenk", {"ZEL", "SAD"}},
-      {"Kmetija Pr' Jernejc", {"ZEL", "MLE"}},
-      {"Zelenjadarstvo Rozman", {"ZEL"}},
-      {"Kmetija Pri Bahču", {"ZEL", "JAJ"}},
-      {"Sadjarstvo Resman", {"SAD"}},
-      {"Kmetijska zadruga Cerklje", {"ZEL", "SAD", "MLE"}},
-      {"Mlekarna Planika", {"MLE"}},
-      {"Ekološka kmetija Pr' Lovrač", {"ZEL"}},
-      {"Pekarna Ropret", {"KRU"}},
-      {"Kmetija Žužek", {"ZEL", "MES"}},
-      {"Čebelarstvo Koželj", {"JAJ"}},
-      {"Perutnina Ptuj d.d.", {"MES"}},
-      {"Kmetija Sajovic", {"ZEL", "MES"}},
-      {"Vrtnarija Jeglič", {"ZEL", "SAD"}},
-  };
-  for (const auto& [name, codes] : kProduces)
-    if (name == supplier_name) return codes;
-  return {"ZEL"};
+// What each demo supplier produces, hence the categories it asks to join: data/demo/applications.csv,
+// "tax_number;categories" with the category codes separated by spaces.
+std::map<std::string, std::vector<std::string>> demoApplications(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    throw core::Error(core::ErrorCode::kNotFound, "demo data file '" + path + "' is missing; check demo.dir");
+  importer::CsvReader reader(in);
+  importer::CsvRecord record;
+  std::map<std::string, std::vector<std::string>> applications;
+  reader.next(record);  // header
+  while (reader.next(record)) {
+    if (!record.problems.empty() || record.fields.size() != 2)
+      throw core::Error(core::ErrorCode::kInvalidArgument,
+                        path + ":" + std::to_string(record.line) + ": expected 'tax_number;categories'");
+    std::istringstream codes(record.fields[1]);
+    for (std::string code; codes >> code;) applications[record.fields[0]].push_back(code);
+  }
+  return applications;
 }
 
 std::string espdFor(const core::Supplier& s) {
@@ -196,9 +195,12 @@ void loadDemo(Services& services, std::ostream& out) {
       if (c.code == code) return c.id;
     throw core::Error(core::ErrorCode::kInternal, "demo category " + code + " is missing");
   };
+  const auto applications = demoApplications(services.config().demo_dir + "/applications.csv");
   for (const core::Supplier& s : suppliers) {
+    const auto it = applications.find(s.tax_number);
+    if (it == applications.end()) continue;
     clock.advance(std::chrono::hours(5));
-    for (const std::string& code : demoCategoriesOf(s.name))
+    for (const std::string& code : it->second)
       engine.requestAdmission(supplierActor(s), s.id, category_id(code), espdFor(s));
   }
   clock.advance(std::chrono::days(2));

@@ -48,8 +48,8 @@ if [ "$backend" = "sqlite" ]; then
   # The demo: data through the importers, one whole round, the table per lot.
   out="$("$dps" init --demo 2>&1)" || fail "init --demo exited $?: $out"
   expect_contains "$out" "delivery-points.csv: 18 new" "demo delivery points imported"
-  expect_contains "$out" "products.csv: 24 new" "demo products imported"
-  expect_contains "$out" "suppliers.csv: 14 new" "demo suppliers imported"
+  expect_contains "$out" "products.csv: 40 new" "demo products imported"
+  expect_contains "$out" "suppliers.csv: 30 new" "demo suppliers imported"
   expect_contains "$out" "published" "demo DPS published"
   out="$("$dps" init --demo 2>&1)" && fail "a second init --demo must refuse"
   expect_contains "$out" "loaded already" "second init --demo"
