@@ -78,6 +78,150 @@ void requireLive(const Dps& d, TimePoint now, const std::string& what) {
 // that every transaction takes its locks in one order.
 void serialiseWriters(Tx& tx) { tx.lastAuditEntry(); }
 
+// --- Notifications -------------------------------------------------------------------------------
+// Written to the outbox in the transaction of the change they report, so that a committed change
+// always has its message and a rolled-back one never does; web/server/outbox.cpp delivers them.
+// Each is bilingual: Slovenian first, then English, and names the DPS or round and what to do next.
+
+// "2026-03-02 10:00 UTC" from "2026-03-02T10:00:00Z": how a person reads a deadline in a mail.
+std::string mailTime(TimePoint t) {
+  std::string s = formatTime(t);
+  if (s.size() >= 16 && s[10] == 'T') return s.substr(0, 10) + " " + s.substr(11, 5) + " UTC";
+  return s;
+}
+
+void queueNotification(Tx& tx, TimePoint now, const std::string& recipient, const std::string& object,
+                       const std::string& subject_sl, const std::string& subject_en, const std::string& body_sl,
+                       const std::string& body_en) {
+  // A supplier without an e-mail address cannot be written to; the change itself still stands and
+  // the supplier sees it on its pages.
+  if (recipient.empty()) return;
+  OutboxMessage m;
+  m.recipient = recipient;
+  m.subject = subject_sl + " / " + subject_en;
+  m.body = body_sl + "\n\n----------------------------------------\n\n" + body_en +
+           "\n\n-- \nDinamični nabavni sistem / Dynamic purchasing system\n";
+  m.object = object;
+  m.status = OutboxStatus::kPending;
+  m.created_at = now;
+  m.next_attempt_at = now;
+  tx.insertOutboxMessage(m);
+}
+
+void notifyInvitation(Tx& tx, TimePoint now, const Dps& d, const Round& r, const Supplier& s) {
+  queueNotification(
+      tx, now, s.email, obj("round", r.id), "Povabilo k oddaji ponudbe: " + r.reference,
+      "Invitation to bid: " + r.reference,
+      "Spoštovani " + s.name + ",\n\nvabimo vas k oddaji ponudbe v krogu " + r.reference + " (" + r.title +
+          ") dinamičnega nabavnega sistema " + d.reference + " (" + d.title + ").\nRok za oddajo ponudb: " +
+          mailTime(r.deadline) +
+          ".\n\nKaj storiti: prijavite se v DNS, odprite krog " + r.reference +
+          " med povabili in oddajte ponudbo pred rokom. Do roka jo lahko spremenite ali umaknete; po oddaji "
+          "prejmete potrdilo s časom in povzetkom SHA-256.",
+      "Dear " + s.name + ",\n\nyou are invited to bid in round " + r.reference + " (" + r.title +
+          ") of the dynamic purchasing system " + d.reference + " (" + d.title + ").\nTender deadline: " +
+          mailTime(r.deadline) +
+          ".\n\nWhat to do: sign in to the DPS, open round " + r.reference +
+          " among your invitations and submit your bid before the deadline. You may amend or withdraw it until "
+          "then; each submission gives you a receipt with its time and SHA-256 digest.");
+}
+
+void notifyAdmission(Tx& tx, TimePoint now, const Dps& d, const Category& c, const AdmissionRequest& r,
+                     const Supplier& s) {
+  const bool admitted = r.status == AdmissionStatus::kAdmitted;
+  const std::string what_sl = "kategorijo " + c.code + " (" + c.name + ") sistema " + d.reference + " (" + d.title + ")";
+  const std::string what_en = "category " + c.code + " (" + c.name + ") of " + d.reference + " (" + d.title + ")";
+  const std::string reason = r.reason.empty() ? std::string() : "\n\n" + r.reason;
+  queueNotification(
+      tx, now, s.email, obj("admission", r.id),
+      std::string(admitted ? "Sprejeti ste v " : "Zahteva za sodelovanje zavrnjena: ") + d.reference + " " + c.code,
+      std::string(admitted ? "Admitted to " : "Request to participate rejected: ") + d.reference + " " + c.code,
+      "Spoštovani " + s.name + ",\n\n" +
+          (admitted ? "vaša zahteva za sodelovanje za " + what_sl + " je sprejeta." + reason +
+                          "\n\nKaj storiti: nič. Povabila k oddaji ponudb v tej kategoriji boste prejemali po "
+                          "e-pošti; poskrbite, da bodo certifikati veljavni, sicer ne boste povabljeni."
+                    : "vaša zahteva za sodelovanje za " + what_sl + " je zavrnjena. Razlog:" + reason +
+                          "\n\nKaj storiti: odpravite razlog in vložite novo zahtevo; to je mogoče ves čas "
+                          "veljavnosti sistema in brez plačila."),
+      "Dear " + s.name + ",\n\n" +
+          (admitted ? "your request to participate in " + what_en + " is admitted." + reason +
+                          "\n\nWhat to do: nothing. Invitations to bid in this category will reach you by e-mail; "
+                          "keep your certificates valid or you will not be invited."
+                    : "your request to participate in " + what_en + " is rejected. Reason:" + reason +
+                          "\n\nWhat to do: remedy the reason and file a new request; you may do so at any time "
+                          "while the system is valid, free of charge."));
+}
+
+void notifyRenewal(Tx& tx, TimePoint now, const std::vector<std::string>& dps_references, const RenewalRequest& r,
+                   const Supplier& s) {
+  std::string refs;
+  for (const std::string& ref : dps_references) refs += (refs.empty() ? "" : ", ") + ref;
+  const std::string in_sl = refs.empty() ? std::string() : " za " + refs;
+  const std::string in_en = refs.empty() ? std::string() : " for " + refs;
+  queueNotification(
+      tx, now, s.email, obj("supplier", s.id), "Obnovite lastno izjavo (ESPD) do " + mailTime(r.due_at),
+      "Renew your self-declaration (ESPD) by " + mailTime(r.due_at),
+      "Spoštovani " + s.name + ",\n\nnaročnik prosi za obnovljeno lastno izjavo (ESPD)" + in_sl +
+          ". Rok: " + mailTime(r.due_at) +
+          " (5 delovnih dni).\n\nKaj storiti: prijavite se v DNS in oddajte obnovljeno izjavo pred rokom. Če je "
+          "ne oddate pravočasno, do oddaje ne boste povabljeni k oddaji ponudb.",
+      "Dear " + s.name + ",\n\nthe contracting authority asks for a renewed self-declaration (ESPD)" + in_en +
+          ". Due: " + mailTime(r.due_at) +
+          " (5 working days).\n\nWhat to do: sign in to the DPS and submit the renewed declaration before it is "
+          "due. If it is late, you will not be invited to bid until you submit it.");
+}
+
+// One message per bidder (every supplier with a bid that was not withdrawn or replaced), telling
+// it what it was awarded, if anything, and when the standstill ends.
+void notifyAward(Tx& tx, TimePoint now, const Dps& d, const Round& r, const std::vector<Lot>& lots,
+                 const std::vector<AwardLine>& lines, const AwardDecision& decision) {
+  std::map<Id, int> lot_numbers;
+  std::map<Id, std::string> lot_units;
+  for (const Lot& l : lots) {
+    lot_numbers[l.id] = l.number;
+    lot_units[l.id] = l.unit;
+  }
+  std::set<Id> bidders;
+  for (const Bid& b : tx.listBids(r.id))
+    if (b.status != BidStatus::kWithdrawn && b.status != BidStatus::kSuperseded) bidders.insert(b.supplier_id);
+  const std::string standstill_sl =
+      decision.standstill_end ? "Mirovalni rok poteče " + mailTime(*decision.standstill_end) +
+                                    "; do takrat pogodba ne bo sklenjena in lahko vložite zahtevek za revizijo."
+                              : "Mirovalnega roka ni.";
+  const std::string standstill_en =
+      decision.standstill_end ? "The standstill period ends " + mailTime(*decision.standstill_end) +
+                                    "; no contract is concluded before then and you may ask for a review."
+                              : "There is no standstill period.";
+  for (const Id supplier_id : bidders) {
+    const auto s = tx.getSupplier(supplier_id);
+    if (!s) continue;
+    std::string won_sl;
+    std::string won_en;
+    for (const AwardLine& l : lines) {
+      if (l.supplier_id != supplier_id) continue;
+      const std::string lot = std::to_string(lot_numbers[l.lot_id]);
+      const std::string qty = l.quantity.toString() + " " + lot_units[l.lot_id];
+      won_sl += "\n- sklop " + lot + ": " + qty + " po " + l.unit_price.toString(2) + " EUR";
+      won_en += "\n- lot " + lot + ": " + qty + " at " + l.unit_price.toString(2) + " EUR";
+    }
+    const bool won = !won_sl.empty();
+    queueNotification(
+        tx, now, s->email, obj("round", r.id), "Odločitev o oddaji: " + r.reference, "Award decision: " + r.reference,
+        "Spoštovani " + s->name + ",\n\nnaročnik je odločil o oddaji v krogu " + r.reference + " (" + r.title +
+            ") sistema " + d.reference + ".\n" +
+            (won ? "Vaši ponudbi je oddano:" + won_sl : std::string("Vaša ponudba ni bila izbrana.")) + "\n" +
+            standstill_sl + "\n\nKaj storiti: prijavite se v DNS in pri krogu " + r.reference +
+            " poglejte rezultate: svoje točke, mesto in razloge." +
+            (won ? " Po izteku mirovalnega roka vas naročnik pokliče k podpisu pogodbe." : ""),
+        "Dear " + s->name + ",\n\nthe contracting authority has decided the award of round " + r.reference + " (" +
+            r.title + ") of " + d.reference + ".\n" +
+            (won ? "Awarded to your bid:" + won_en : std::string("Your bid was not selected.")) + "\n" + standstill_en +
+            "\n\nWhat to do: sign in to the DPS and open the results of round " + r.reference +
+            " to see your points, rank and the reasons." +
+            (won ? " After the standstill the authority will ask you to sign the contract." : ""));
+  }
+}
+
 }  // namespace
 
 const char* toString(Role r) {
@@ -504,6 +648,7 @@ void Engine::decideAdmission(const Actor& actor, Id request_id, bool admit, cons
     r->decided_by = actor.name;
     r->reason = reason;
     tx.updateAdmissionRequest(*r);
+    notifyAdmission(tx, now, d, *cat, *r, requireSupplier(tx, r->supplier_id));
     appendAudit(tx, now, actor.name, admit ? "admission.admit" : "admission.reject", obj("admission", r->id),
                 reason + (now > due ? "\nlate: due " + formatTime(due) : std::string()));
   });
@@ -557,6 +702,18 @@ Id Engine::requestRenewal(const Actor& actor, Id supplier_id) {
     r.requested_at = now;
     r.due_at = cal.periodEndWorkingDays(now, 5);
     id = tx.insertRenewalRequest(r);
+    std::vector<std::string> dps_references;
+    for (const AdmissionRequest& a : tx.listSupplierAdmissions(supplier_id)) {
+      if (a.status != AdmissionStatus::kAdmitted) continue;
+      const auto cat = tx.getCategory(a.category_id);
+      if (!cat) continue;
+      const Dps related = requireDps(tx, cat->dps_id);
+      if (related.authority_id == authority_id &&
+          std::find(dps_references.begin(), dps_references.end(), related.reference) == dps_references.end())
+        dps_references.push_back(related.reference);
+    }
+    r.id = id;
+    notifyRenewal(tx, now, dps_references, r, requireSupplier(tx, supplier_id));
     appendAudit(tx, now, actor.name, "renewal.request", obj("supplier", supplier_id),
                 "due " + formatTime(r.due_at));
   });
@@ -710,6 +867,7 @@ std::vector<Invitation> Engine::dispatchRound(const Actor& actor, Id round_id, T
     r.dispatched_at = now;
     r.deadline = deadline;
     tx.updateRound(r);
+    for (const Invitation& i : invitations) notifyInvitation(tx, now, d, r, requireSupplier(tx, i.supplier_id));
     if (!d.first_invitation_at) {
       d.first_invitation_at = now;
       d.status = DpsStatus::kOperating;
@@ -1151,6 +1309,7 @@ AwardDecision Engine::awardRound(const Actor& actor, Id round_id) {
     tx.insertAwardDecision(decision);
     r.status = RoundStatus::kAwarded;
     tx.updateRound(r);
+    notifyAward(tx, now, d, r, in.lots, lines, decision);
     appendAudit(tx, now, actor.name, "round.award", obj("round", r.id),
                 change + (decision.standstill_end ? "standstill until " + formatTime(*decision.standstill_end)
                                                   : std::string("no standstill")));

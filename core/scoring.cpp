@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <cstdint>
 #include <limits>
 #include <numbers>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "core/error.h"
@@ -71,17 +73,22 @@ Exact fraction128(Int128 numerator, Int128 denominator) {
   return exactFrom128(numerator) / exactFrom128(denominator);
 }
 
-// Same text as Decimal::toString(), written into `out` without a temporary string.
-void appendDecimal(std::string& out, Decimal d) {
+// Longest text of a Decimal: sign, 13 integer digits, point, six decimals.
+constexpr std::size_t kMaxDecimalText = 21;
+
+// Room reserved after a bid's distance text for the rest of its distance or CO2 record (mean_km,
+// vehicle, factor, mass, value, formula parameters), so that the text is allocated once.
+constexpr std::size_t kRecordTail = 320;
+
+// Same text as Decimal::toString(), written at `out` (room for kMaxDecimalText); returns its end.
+char* writeDecimal(char* out, Decimal d) {
   const std::int64_t raw = d.raw();
   const unsigned long long magnitude =
       raw < 0 ? 0ULL - static_cast<unsigned long long>(raw) : static_cast<unsigned long long>(raw);
-  if (raw < 0) out += '-';
-  char buf[24];
-  const auto end = std::to_chars(buf, buf + sizeof buf, magnitude / static_cast<unsigned long long>(kMicro)).ptr;
-  out.append(buf, end);
+  if (raw < 0) *out++ = '-';
+  out = std::to_chars(out, out + 20, magnitude / static_cast<unsigned long long>(kMicro)).ptr;
   unsigned long long frac = magnitude % static_cast<unsigned long long>(kMicro);
-  if (frac == 0) return;
+  if (frac == 0) return out;
   char digits[Decimal::kPlaces];
   for (int i = Decimal::kPlaces - 1; i >= 0; --i) {
     digits[i] = static_cast<char>('0' + frac % 10);
@@ -89,8 +96,93 @@ void appendDecimal(std::string& out, Decimal d) {
   }
   int len = Decimal::kPlaces;
   while (digits[len - 1] == '0') --len;
-  out += '.';
-  out.append(digits, static_cast<std::size_t>(len));
+  *out++ = '.';
+  std::memcpy(out, digits, static_cast<std::size_t>(len));
+  return out + len;
+}
+
+void appendDecimal(std::string& out, Decimal d) {
+  char buf[kMaxDecimalText + 3];
+  out.append(buf, writeDecimal(buf, d));
+}
+
+// Haversine distances remembered per pair of coordinates, one table per thread (so that scoring
+// stays free of locks): the lots of a round share their dispatch and delivery points, so each pair
+// is computed once per round rather than once per lot and bid. A table has a row per dispatch
+// location and a column per delivery location, holding the distance and its text. The function is
+// pure, so a remembered distance is bit for bit the one computed afresh.
+class DistanceMemo {
+ public:
+  struct Cell {
+    std::int64_t km_raw;
+    char text[kMaxDecimalText + 2];
+    unsigned char text_size;  // 0: not computed yet
+  };
+  static_assert(sizeof(Cell) == 32);
+
+  // The column of each of the lot's delivery points; called once per lot, before row().
+  void beginLot(const std::vector<PointInput>& points, std::vector<std::size_t>& columns) {
+    // More pairs (or locations) than a table keeps: start afresh, so that a thread holds at most
+    // about 2 MiB beyond its largest lot.
+    if (cells_ > kMaxCells || rows_.size() > kMaxCells || columns_.size() > kMaxCells) {
+      rows_.clear();
+      columns_.clear();
+      table_.clear();
+      cells_ = 0;
+    }
+    columns.resize(points.size());
+    for (std::size_t p = 0; p < points.size(); ++p) columns[p] = indexOf(columns_, points[p].location);
+  }
+
+  // The cells of a dispatch location, one for every column known so far.
+  Cell* row(GeoPoint dispatch) {
+    const std::size_t r = indexOf(rows_, dispatch);
+    if (r == table_.size()) table_.emplace_back();
+    std::vector<Cell>& cells = table_[r];
+    if (cells.size() < columns_.size()) {
+      cells_ += columns_.size() - cells.size();
+      cells.resize(columns_.size(), Cell{});
+    }
+    return cells.data();
+  }
+
+  static const Cell& fill(Cell& cell, const PreparedPoint& from, const PreparedPoint& to) {
+    if (cell.text_size == 0) {
+      const Decimal km = haversinePrepared(from, to);
+      cell.km_raw = km.raw();
+      cell.text_size = static_cast<unsigned char>(writeDecimal(cell.text, km) - cell.text);
+    }
+    return cell;
+  }
+
+ private:
+  using Key = std::pair<std::uint64_t, std::uint64_t>;  // the bits of latitude and longitude
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const {
+      std::uint64_t h = (k.first ^ 0x9E3779B97F4A7C15ULL) * 0xBF58476D1CE4E5B9ULL;
+      h = (h ^ k.second) * 0x94D049BB133111EBULL;
+      return static_cast<std::size_t>(h ^ (h >> 31));
+    }
+  };
+  using Index = std::unordered_map<Key, std::size_t, KeyHash>;
+
+  static std::size_t indexOf(Index& index, GeoPoint p) {
+    Key key;
+    std::memcpy(&key.first, &p.lat, sizeof p.lat);
+    std::memcpy(&key.second, &p.lon, sizeof p.lon);
+    return index.try_emplace(key, index.size()).first->second;
+  }
+
+  static constexpr std::size_t kMaxCells = std::size_t{1} << 16;  // 2 MiB
+  Index rows_;
+  Index columns_;
+  std::vector<std::vector<Cell>> table_;
+  std::size_t cells_ = 0;
+};
+
+DistanceMemo& distanceMemo() {
+  thread_local DistanceMemo memo;
+  return memo;
 }
 
 // Builder of the canonical inputs text.
@@ -109,12 +201,13 @@ class Inputs {
   }
   Inputs& add(std::string_view key, const Exact& value) {
     key_(key);
-    text_ += value.toString();
+    value.appendTo(text_);
     return *this;
   }
   Inputs& add(std::string_view key, std::int64_t value) {
     key_(key);
-    text_ += std::to_string(value);
+    char buf[24];
+    text_.append(buf, std::to_chars(buf, buf + sizeof buf, value).ptr);
     return *this;
   }
   // Pairs already in canonical form, shared by every bid of a lot.
@@ -272,7 +365,6 @@ struct Measured {
   std::optional<Decimal> decimal;
   Exact value;          // meaningful only when `decimal` is empty
   bool holds = false;   // yes/no facts
-  std::string inputs;   // measurement inputs, ending with value=...
 
   bool isZero() const { return decimal ? decimal->isZero() : value.isZero(); }
   Exact exact() const { return decimal ? Exact(*decimal) : value; }
@@ -282,11 +374,12 @@ struct Measured {
   }
 };
 
-Exact pointsRelativeToBest(int weight, const Measured& m, const Measured& best) {
+// `weighted_best` is weight x best, the same for every bid of the field.
+Exact pointsRelativeToBest(int weight, const Measured& m, const Measured& best, const Exact& weighted_best) {
   if (m.isZero()) return Exact(static_cast<std::int64_t>(weight));
   if (m.decimal && best.decimal)
     return fraction128(static_cast<Int128>(weight) * best.decimal->raw(), m.decimal->raw());
-  return Exact(static_cast<std::int64_t>(weight)) * best.exact() / m.exact();
+  return weighted_best / m.exact();
 }
 
 Exact pointsLinearBand(const Criterion& c, const Measured& m) {
@@ -358,6 +451,49 @@ struct BidWork {
   bool abnormally_low = false;
   std::string abnormal_note;
 };
+
+// The measurement part of a record's inputs, ending with value=..., in a text with room for
+// `tail` more characters. Distance and CO2 start from the bid's distance text (taken by the last
+// criterion that uses it, copied before that).
+Inputs measurementInputs(const Criterion& c, const BidLine& line, BidWork& w, const Measured& m,
+                         bool take_distance_text, const std::string& mass_inputs, std::size_t tail) {
+  if (c.kind == CriterionKind::kDistance || c.kind == CriterionKind::kCo2) {
+    Inputs in(take_distance_text ? std::move(w.distance_inputs) : w.distance_inputs);
+    if (c.kind == CriterionKind::kCo2)
+      in.add("vehicle", line.vehicle).add("kg_co2e_per_tkm", w.factor->kg_co2e_per_tkm).pairs(mass_inputs);
+    in.add("value", m.value);
+    return in;
+  }
+  std::string text;
+  text.reserve(96 + c.fact.size() + tail);
+  Inputs in(std::move(text));
+  switch (c.kind) {
+    case CriterionKind::kPrice:
+      in.add("value", line.unit_price);
+      break;
+    case CriterionKind::kFreshness:
+      in.add("hours_from_harvest", static_cast<std::int64_t>(line.hours_from_harvest))
+          .add("value", static_cast<std::int64_t>(line.hours_from_harvest));
+      break;
+    case CriterionKind::kLabel:
+      in.add("fact", c.fact)
+          .add("organic", yesNo(line.organic))
+          .add("quality_scheme", yesNo(line.quality_scheme))
+          .add("value", static_cast<std::int64_t>(m.holds ? 1 : 0));
+      break;
+    case CriterionKind::kShortChain:
+      in.add("intermediaries", static_cast<std::int64_t>(line.intermediaries));
+      if (c.formula == Formula::kYesNo)
+        in.add("max_intermediaries", std::int64_t{1}).add("value", static_cast<std::int64_t>(m.holds ? 1 : 0));
+      else
+        in.add("value", static_cast<std::int64_t>(line.intermediaries));
+      break;
+    case CriterionKind::kDistance:
+    case CriterionKind::kCo2:
+      break;
+  }
+  return in;
+}
 
 std::string publishedVehicles(const std::vector<VehicleFactor>& factors) {
   if (factors.empty()) return "none is published";
@@ -543,35 +679,57 @@ LotEvaluation evaluateImpl(const LotInput& lot, const std::vector<BidOnLot>& bid
 
   // Distances, once per bid and point.
   if (needs_distance) {
-    std::vector<PreparedPoint> prepared(lot.points.size());
-    std::vector<std::string> key_km(lot.points.size());
-    std::vector<std::string> tail_road(lot.points.size());
-    std::vector<std::string> tail_haversine(lot.points.size());
-    // Room for every point's text and the pairs that follow it, so that the string never grows.
-    std::size_t capacity = 512;
-    for (std::size_t p = 0; p < lot.points.size(); ++p) {
+    // Each point's text is "km.ID=" KM ";source.ID=haversine;qty.ID=Q;". The pieces around KM are
+    // joined once per lot: the tail of one point with the key of the next.
+    const std::size_t n_points = lot.points.size();
+    std::vector<PreparedPoint> prepared(n_points);
+    std::vector<std::string> key_km(n_points);
+    std::vector<std::string> after_road(n_points);
+    std::vector<std::string> after_haversine(n_points);
+    std::size_t capacity = 32;  // slack for the fixed-size copy of a remembered distance's text
+    for (std::size_t p = 0; p < n_points; ++p) {
       const PointInput& point = lot.points[p];
       prepared[p] = prepare(point.location);
       const std::string id = std::to_string(point.delivery_point_id);
       key_km[p] = "km." + id + "=";
-      std::string qty;
-      appendDecimal(qty, point.quantity);
-      tail_road[p] = ";source." + id + "=road;qty." + id + "=" + qty + ";";
-      tail_haversine[p] = ";source." + id + "=haversine;qty." + id + "=" + qty + ";";
-      capacity += key_km[p].size() + tail_haversine[p].size() + 24;
+      for (std::string* after : {&after_road[p], &after_haversine[p]}) {
+        after->reserve(2 * id.size() + kMaxDecimalText + 48);
+        *after += ";source.";
+        *after += id;
+        *after += after == &after_road[p] ? "=road;qty." : "=haversine;qty.";
+        *after += id;
+        *after += '=';
+        appendDecimal(*after, point.quantity);
+        *after += ';';
+      }
     }
+    for (std::size_t p = 0; p + 1 < n_points; ++p) {
+      after_road[p] += key_km[p + 1];
+      after_haversine[p] += key_km[p + 1];
+    }
+    for (std::size_t p = 0; p < n_points; ++p) capacity += kMaxDecimalText + after_haversine[p].size();
+    capacity += key_km[0].size();
+    DistanceMemo& memo = distanceMemo();
+    std::vector<std::size_t> columns;
+    memo.beginLot(lot.points, columns);
+    // Written in place into a buffer sized once for the longest text; each bid's text is then
+    // allocated at its size, with room for what its CO2 record appends.
+    std::string scratch(capacity, '\0');
     for (std::size_t i = 0; i < bids.size(); ++i) {
       BidWork& w = work[i];
       if (!w.admissible) continue;
       const BidOnLot& bid = bids[i];
       const PreparedPoint from = prepare(bid.dispatch);
-      std::string text;
-      text.reserve(capacity);
+      DistanceMemo::Cell* row = memo.row(bid.dispatch);
+      char* const begin = scratch.data();
+      char* out = begin;
       Int128 weighted = 0;
       bool overflow = false;
       Exact weighted_exact;  // used only if the integer sum would overflow
       Decimal single_km;
-      for (std::size_t p = 0; p < lot.points.size(); ++p) {
+      std::memcpy(out, key_km[0].data(), key_km[0].size());
+      out += key_km[0].size();
+      for (std::size_t p = 0; p < n_points; ++p) {
         const PointInput& point = lot.points[p];
         std::optional<Decimal> road;
         if (ctx.road_distance) road = ctx.road_distance(bid.line.dispatch_point_id, point.delivery_point_id);
@@ -581,18 +739,36 @@ LotEvaluation evaluateImpl(const LotInput& lot, const std::vector<BidOnLot>& bid
                           " to delivery point " + std::to_string(point.delivery_point_id) +
                           " is negative; correct the imported distance matrix",
                       "road_distance");
-        const Decimal km = road ? *road : haversinePrepared(from, prepared[p]);
+        Decimal km;
+        if (road) {
+          km = *road;
+          out = writeDecimal(out, km);
+        } else {
+          const DistanceMemo::Cell& cell = DistanceMemo::fill(row[columns[p]], from, prepared[p]);
+          km = Decimal::fromRaw(cell.km_raw);
+          std::memcpy(out, cell.text, sizeof cell.text);  // fixed size: a few moves; the excess is overwritten
+          out += cell.text_size;
+        }
+        const std::string& after = road ? after_road[p] : after_haversine[p];
+        std::memcpy(out, after.data(), after.size());
+        out += after.size();
         single_km = km;
-        text += key_km[p];
-        appendDecimal(text, km);
-        text += road ? tail_road[p] : tail_haversine[p];
         const Int128 term = static_cast<Int128>(km.raw()) * point.quantity.raw();
-        if (!overflow && __builtin_add_overflow(weighted, term, &weighted)) {
+        if (!overflow) {
+          Int128 sum = 0;
+          if (!__builtin_add_overflow(weighted, term, &sum)) {
+            weighted = sum;
+            continue;
+          }
           overflow = true;
           weighted_exact = exactFrom128(weighted);
         }
-        if (overflow) weighted_exact += exactFrom128(term);
+        weighted_exact += exactFrom128(term);
       }
+      const auto size = static_cast<std::size_t>(out - begin);
+      std::string text;
+      text.reserve(size + kRecordTail);
+      text.assign(begin, size);
       if (lot.points.size() == 1) {
         w.mean_km = Exact(single_km);
       } else {
@@ -601,7 +777,7 @@ LotEvaluation evaluateImpl(const LotInput& lot, const std::vector<BidOnLot>& bid
       }
       w.distance_inputs = std::move(text);
       w.distance_inputs += "mean_km=";
-      w.distance_inputs += w.mean_km->toString();
+      w.mean_km->appendTo(w.distance_inputs);
     }
   }
 
@@ -627,65 +803,35 @@ LotEvaluation evaluateImpl(const LotInput& lot, const std::vector<BidOnLot>& bid
     const Criterion& c = criteria[k];
     for (std::size_t a = 0; a < admissible.size(); ++a) {
       const BidLine& line = bids[admissible[a]].line;
-      BidWork& w = work[admissible[a]];
+      const BidWork& w = work[admissible[a]];
       Measured& m = measured[a];
       m.decimal.reset();
       m.holds = false;
       switch (c.kind) {
         case CriterionKind::kPrice:
           m.decimal = line.unit_price;
-          m.inputs = Inputs().add("value", line.unit_price).take();
           break;
         case CriterionKind::kDistance:
           m.value = *w.mean_km;
-          m.inputs = Inputs(k == last_distance_criterion ? std::move(w.distance_inputs) : w.distance_inputs)
-                         .add("value", m.value)
-                         .take();
           break;
         case CriterionKind::kCo2:
           m.value = *w.mean_km * kg_per_km[w.factor_index];
-          m.inputs = Inputs(k == last_distance_criterion ? std::move(w.distance_inputs) : w.distance_inputs)
-                         .add("vehicle", line.vehicle)
-                         .add("kg_co2e_per_tkm", w.factor->kg_co2e_per_tkm)
-                         .pairs(mass_inputs)
-                         .add("value", m.value)
-                         .take();
           break;
         case CriterionKind::kFreshness:
           m.decimal = Decimal::fromInt(line.hours_from_harvest);
-          m.inputs = Inputs()
-                         .add("hours_from_harvest", static_cast<std::int64_t>(line.hours_from_harvest))
-                         .add("value", static_cast<std::int64_t>(line.hours_from_harvest))
-                         .take();
           break;
-        case CriterionKind::kLabel: {
+        case CriterionKind::kLabel:
           m.holds = c.fact == "organic"          ? line.organic
                     : c.fact == "quality_scheme" ? line.quality_scheme
                                                  : (line.organic || line.quality_scheme);
           m.decimal = Decimal::fromInt(m.holds ? 1 : 0);
-          m.inputs = Inputs()
-                         .add("fact", c.fact)
-                         .add("organic", yesNo(line.organic))
-                         .add("quality_scheme", yesNo(line.quality_scheme))
-                         .add("value", static_cast<std::int64_t>(m.holds ? 1 : 0))
-                         .take();
           break;
-        }
         case CriterionKind::kShortChain:
           if (c.formula == Formula::kYesNo) {
             m.holds = line.intermediaries <= 1;
             m.decimal = Decimal::fromInt(m.holds ? 1 : 0);
-            m.inputs = Inputs()
-                           .add("intermediaries", static_cast<std::int64_t>(line.intermediaries))
-                           .add("max_intermediaries", std::int64_t{1})
-                           .add("value", static_cast<std::int64_t>(m.holds ? 1 : 0))
-                           .take();
           } else {
             m.decimal = Decimal::fromInt(line.intermediaries);
-            m.inputs = Inputs()
-                           .add("intermediaries", static_cast<std::int64_t>(line.intermediaries))
-                           .add("value", static_cast<std::int64_t>(line.intermediaries))
-                           .take();
           }
           break;
       }
@@ -700,12 +846,14 @@ LotEvaluation evaluateImpl(const LotInput& lot, const std::vector<BidOnLot>& bid
     const std::string formula_inputs = formulaInputs(c, best);
 
     // Points first: the best value must stay in place until every bid is scored against it.
+    const Exact weighted_best =
+        c.formula == Formula::kRelativeToBest ? Exact(static_cast<std::int64_t>(c.weight)) * best->exact() : Exact();
     for (std::size_t a = 0; a < admissible.size(); ++a) {
       const Measured& m = measured[a];
       Exact& points = records[a * n_criteria + k].points;
       switch (c.formula) {
         case Formula::kRelativeToBest:
-          points = pointsRelativeToBest(c.weight, m, *best);
+          points = pointsRelativeToBest(c.weight, m, *best, weighted_best);
           break;
         case Formula::kLinearBand:
           points = pointsLinearBand(c, m);
@@ -729,7 +877,10 @@ LotEvaluation evaluateImpl(const LotInput& lot, const std::vector<BidOnLot>& bid
       r.kind = c.kind;
       r.formula = c.formula;
       r.weight = c.weight;
-      r.inputs = Inputs(std::move(m.inputs)).pairs(formula_inputs).take();
+      r.inputs = measurementInputs(c, bids[i].line, work[i], m, k == last_distance_criterion, mass_inputs,
+                                   formula_inputs.size())
+                     .pairs(formula_inputs)
+                     .take();
       r.value = m.decimal ? Exact(*m.decimal) : std::move(m.value);
       work[i].total += r.points;
       if (price_criterion == k) work[i].price_points = &r.points;

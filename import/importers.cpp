@@ -29,8 +29,10 @@ using core::ErrorCode;
 // backend that rounds the last bit of a double does not turn a re-import into an update.
 constexpr double kSameDegrees = 1e-9;
 
-// Resolution caches in road-distances are cleared when they reach this size, which bounds memory
-// however many suppliers a file names.
+// Lookup caches keyed by what rows name without bound (suppliers in road-distances, products in
+// demand) are cleared when they reach this size, which bounds memory however many a file names.
+// What is bounded by the stored data (an authority's delivery points, the product catalogue) is
+// read whole with one query instead: on MariaDB every lookup is a round trip.
 constexpr std::size_t kCacheLimit = 4096;
 
 // A road shorter than the straight line by more than this is refused; the slack absorbs
@@ -287,7 +289,7 @@ class DeliveryPointImporter final : public KindImporter {
     p.name = std::string(*name);
     p.address = std::string(*address);
     p.location = {*lat, *lon};
-    const std::optional<core::DeliveryPoint> stored = ctx_.tx().findDeliveryPoint(p.authority_id, p.code);
+    const core::DeliveryPoint* stored = storedPoint(p.authority_id, p.code);
     Outcome outcome = Outcome::kAdded;
     if (stored) {
       p.id = stored->id;
@@ -304,8 +306,23 @@ class DeliveryPointImporter final : public KindImporter {
   }
 
  private:
+  // The authority's stored delivery points, read with one query when the file first names it
+  // (instead of one lookup per row: a round trip each on MariaDB). An authority has hundreds of
+  // points, not millions, and a file names few authorities.
+  const core::DeliveryPoint* storedPoint(core::Id authority_id, const std::string& code) {
+    auto it = stored_.find(authority_id);
+    if (it == stored_.end()) {
+      std::unordered_map<std::string, core::DeliveryPoint> points;
+      for (core::DeliveryPoint& p : ctx_.tx().listDeliveryPoints(authority_id)) points.emplace(p.code, std::move(p));
+      it = stored_.emplace(authority_id, std::move(points)).first;
+    }
+    const auto point = it->second.find(code);
+    return point == it->second.end() ? nullptr : &point->second;
+  }
+
   Context& ctx_;
   std::map<std::string, std::vector<core::Id>> authorities_;
+  std::unordered_map<core::Id, std::unordered_map<std::string, core::DeliveryPoint>> stored_;
   KeySet keys_;
 };
 
@@ -352,7 +369,7 @@ class ProductImporter final : public KindImporter {
     p.name_en = std::string(row.text(kNameEn));
     p.unit = std::string(*unit);
     p.unit_mass_kg = mass;
-    const std::optional<core::Product> stored = ctx_.tx().findProductByCode(p.code);
+    const core::Product* stored = storedProduct(p.code);
     Outcome outcome = Outcome::kAdded;
     if (stored) {
       p.id = stored->id;
@@ -370,6 +387,17 @@ class ProductImporter final : public KindImporter {
   }
 
  private:
+  // The stored catalogue, read with one query at the first row that needs it (instead of one
+  // lookup per row: a round trip each on MariaDB). A catalogue holds thousands of products.
+  const core::Product* storedProduct(const std::string& code) {
+    if (!stored_) {
+      stored_.emplace();
+      for (core::Product& p : ctx_.tx().listProducts()) stored_->emplace(p.code, std::move(p));
+    }
+    const auto it = stored_->find(code);
+    return it == stored_->end() ? nullptr : &it->second;
+  }
+
   std::optional<std::string> checkCpv(const Row& row, std::string_view text) {
     const std::optional<CpvCode> code = parseCpvCode(text);
     if (!code) {
@@ -402,6 +430,7 @@ class ProductImporter final : public KindImporter {
 
   Context& ctx_;
   const CpvList* cpv_;
+  std::optional<std::unordered_map<std::string, core::Product>> stored_;
   KeySet keys_;
 };
 
@@ -748,29 +777,29 @@ class RoadDistanceImporter final : public KindImporter {
     return nullptr;
   }
 
+  // Each authority's delivery points are read with one query when the file first names it.
   const core::DeliveryPoint* deliveryPoint(const Row& row, core::Id authority_id, std::string_view code) {
-    std::string key = std::to_string(authority_id);
-    key += '\x1f';
-    key += code;
-    auto it = delivery_points_.find(key);
+    auto it = delivery_points_.find(authority_id);
     if (it == delivery_points_.end()) {
-      if (delivery_points_.size() >= kCacheLimit) delivery_points_.clear();
-      it = delivery_points_.emplace(key, ctx_.tx().findDeliveryPoint(authority_id, std::string(code))).first;
+      std::unordered_map<std::string, core::DeliveryPoint> points;
+      for (core::DeliveryPoint& p : ctx_.tx().listDeliveryPoints(authority_id)) points.emplace(p.code, std::move(p));
+      it = delivery_points_.emplace(authority_id, std::move(points)).first;
     }
-    if (!it->second) {
+    const auto point = it->second.find(std::string(code));
+    if (point == it->second.end()) {
       ctx_.problem(row, kDeliveryPointCode,
                    "the authority has no delivery point with this code: correct the code or import the delivery "
                    "points first");
       return nullptr;
     }
-    return &*it->second;
+    return &point->second;
   }
 
   Context& ctx_;
   std::map<std::string, std::vector<core::Id>> authorities_;
   // Pointers into these maps stay valid for one row: the caches are only cleared before a lookup.
   std::unordered_map<std::string, SupplierPoints> suppliers_;
-  std::unordered_map<std::string, std::optional<core::DeliveryPoint>> delivery_points_;
+  std::unordered_map<core::Id, std::unordered_map<std::string, core::DeliveryPoint>> delivery_points_;
   KeySet keys_;
 };
 
@@ -929,20 +958,22 @@ class DemandImporter final : public KindImporter {
     return &*it->second;
   }
 
+  // The round's authority's delivery points, read with one query at the first row (an authority
+  // has hundreds of points; one lookup per code would be a round trip each on MariaDB).
   const core::DeliveryPoint* deliveryPoint(const Row& row, std::string_view code) {
-    auto it = delivery_points_.find(std::string(code));
-    if (it == delivery_points_.end()) {
-      if (delivery_points_.size() >= kCacheLimit) delivery_points_.clear();
-      it = delivery_points_.emplace(std::string(code), ctx_.tx().findDeliveryPoint(authority_id_, std::string(code)))
-               .first;
+    if (!delivery_points_) {
+      delivery_points_.emplace();
+      for (core::DeliveryPoint& p : ctx_.tx().listDeliveryPoints(authority_id_))
+        delivery_points_->emplace(p.code, std::move(p));
     }
-    if (!it->second) {
+    const auto it = delivery_points_->find(std::string(code));
+    if (it == delivery_points_->end()) {
       ctx_.problem(row, kDeliveryPointCode,
                    "the round's contracting authority has no delivery point with this code: correct the code or "
                    "import the delivery points first");
       return nullptr;
     }
-    return &*it->second;
+    return &it->second;
   }
 
   static std::vector<std::tuple<core::Id, core::Decimal, std::string>> demandSet(const core::Lot& l) {
@@ -971,7 +1002,7 @@ class DemandImporter final : public KindImporter {
   std::optional<Group> group_;
   KeySet lots_;
   std::unordered_map<std::string, std::optional<core::Product>> products_;
-  std::unordered_map<std::string, std::optional<core::DeliveryPoint>> delivery_points_;
+  std::optional<std::unordered_map<std::string, core::DeliveryPoint>> delivery_points_;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,11 @@ std::unique_ptr<xml::Document> buildDocument(core::Tx& tx, DocumentKind kind, co
 // problem when the document is not valid.
 std::string finish(const xml::Document& doc, DocumentKind kind, const ExportOptions& options);
 
+// The evaluation report written as a stream (xml::Writer) and validated while it is written by two
+// xml::StreamValidator threads, one per half of the lots: no DOM. Same bytes and the same problems
+// (line, column, element) as finish(buildDocument(...)).
+std::string exportEvaluation(core::Store& store, core::Id round_id, const ExportOptions& options);
+
 // Throws core::Error(code) with a heading and the problems, at most 50 of them listed.
 [[noreturn]] void throwProblems(core::ErrorCode code, const std::string& heading,
                                 const std::vector<std::string>& problems, const std::string& advice);

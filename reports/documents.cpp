@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <optional>
 
@@ -116,42 +117,58 @@ void documentAttributes(xml::Document& doc, core::TimePoint generated_at) {
   doc.attr(doc.root(), "generated-at", time(generated_at));
 }
 
-void writeCriteria(xml::Document& doc, DOMElement* parent, int version, const std::vector<core::Criterion>& criteria,
+void writeCriteria(xml::Emitter& out, int version, const std::vector<core::Criterion>& criteria,
                    const std::vector<core::Criterion>* published) {
-  DOMElement* list = doc.add(parent, "criteria");
-  doc.attr(list, "version", std::to_string(version));
+  out.start("criteria");
+  out.attr("version", std::to_string(version));
   for (const core::Criterion& c : criteria) {
-    DOMElement* e = doc.add(list, "criterion");
-    doc.attr(e, "kind", core::toString(c.kind));
-    doc.attr(e, "formula", core::toString(c.formula));
-    doc.attr(e, "weight", std::to_string(c.weight));
+    out.start("criterion");
+    out.attr("kind", core::toString(c.kind));
+    out.attr("formula", core::toString(c.formula));
+    out.attr("weight", std::to_string(c.weight));
     if (published != nullptr) {
       for (const core::Criterion& p : *published)
-        if (p.kind == c.kind) doc.attr(e, "published-weight", std::to_string(p.weight));
+        if (p.kind == c.kind) out.attr("published-weight", std::to_string(p.weight));
     }
-    doc.attr(e, "min-weight", std::to_string(c.min_weight));
-    doc.attr(e, "max-weight", std::to_string(c.max_weight));
+    out.attr("min-weight", std::to_string(c.min_weight));
+    out.attr("max-weight", std::to_string(c.max_weight));
     if (c.formula == core::Formula::kLinearBand) {
-      doc.attr(e, "a", decimalText(c.a));
-      doc.attr(e, "b", decimalText(c.b));
+      out.attr("a", decimalText(c.a));
+      out.attr("b", decimalText(c.b));
     }
-    if (!c.fact.empty()) doc.attr(e, "fact", c.fact);
-    if (!c.description.empty()) doc.addText(e, "description", c.description);
+    if (!c.fact.empty()) out.attr("fact", c.fact);
+    if (!c.description.empty()) out.element("description", c.description);
     for (const core::Band& band : c.bands) {
-      DOMElement* b = doc.add(e, "band");
-      doc.attr(b, "threshold", decimalText(band.threshold));
-      doc.attr(b, "points", band.points.toString());
+      out.start("band");
+      out.attr("threshold", decimalText(band.threshold));
+      out.attr("points", band.points.toString());
+      out.end();
     }
+    out.end();
   }
+  out.end();
+}
+
+void writeCriteria(xml::Document& doc, DOMElement* parent, int version, const std::vector<core::Criterion>& criteria,
+                   const std::vector<core::Criterion>* published) {
+  xml::DomEmitter out(doc, parent);
+  writeCriteria(out, version, criteria, published);
+}
+
+void writeVehicleFactors(xml::Emitter& out, const std::vector<core::VehicleFactor>& factors) {
+  out.start("vehicle-factors");
+  for (const core::VehicleFactor& f : factors) {
+    out.start("vehicle-factor");
+    out.attr("vehicle", f.vehicle);
+    out.attr("kg-co2e-per-tkm", decimalText(f.kg_co2e_per_tkm));
+    out.end();
+  }
+  out.end();
 }
 
 void writeVehicleFactors(xml::Document& doc, DOMElement* parent, const std::vector<core::VehicleFactor>& factors) {
-  DOMElement* list = doc.add(parent, "vehicle-factors");
-  for (const core::VehicleFactor& f : factors) {
-    DOMElement* e = doc.add(list, "vehicle-factor");
-    doc.attr(e, "vehicle", f.vehicle);
-    doc.attr(e, "kg-co2e-per-tkm", decimalText(f.kg_co2e_per_tkm));
-  }
+  xml::DomEmitter out(doc, parent);
+  writeVehicleFactors(out, factors);
 }
 
 void writeCategory(xml::Document& doc, DOMElement* parent, const core::Category& c) {
@@ -163,38 +180,51 @@ void writeCategory(xml::Document& doc, DOMElement* parent, const core::Category&
   doc.addText(e, "name", c.name);
 }
 
-void writeRoundReference(xml::Document& doc, DOMElement* parent, const core::Round& r) {
-  DOMElement* e = doc.add(parent, "round");
-  doc.attr(e, "id", std::to_string(r.id));
-  doc.attr(e, "reference", r.reference);
-  doc.attr(e, "status", core::toString(r.status));
-  doc.attr(e, "award-mode", core::toString(r.award_mode));
-  doc.attr(e, "allow-partial", boolText(r.allow_partial));
-  doc.attr(e, "criteria-version", std::to_string(r.criteria_version));
+void writeRoundReference(xml::Emitter& out, const core::Round& r) {
+  out.start("round");
+  out.attr("id", std::to_string(r.id));
+  out.attr("reference", r.reference);
+  out.attr("status", core::toString(r.status));
+  out.attr("award-mode", core::toString(r.award_mode));
+  out.attr("allow-partial", boolText(r.allow_partial));
+  out.attr("criteria-version", std::to_string(r.criteria_version));
   if (r.dispatched_at) {
-    doc.attr(e, "dispatched-at", time(*r.dispatched_at));
-    doc.attr(e, "deadline", time(r.deadline));
+    out.attr("dispatched-at", time(*r.dispatched_at));
+    out.attr("deadline", time(r.deadline));
   }
-  if (r.opened_at) doc.attr(e, "opened-at", time(*r.opened_at));
-  doc.addText(e, "title", r.title);
+  if (r.opened_at) out.attr("opened-at", time(*r.opened_at));
+  out.element("title", r.title);
+  out.end();
+}
+
+void writeRoundReference(xml::Document& doc, DOMElement* parent, const core::Round& r) {
+  xml::DomEmitter out(doc, parent);
+  writeRoundReference(out, r);
+}
+
+void writeBidLine(xml::Emitter& out, const core::BidLine& l) {
+  out.start("line");
+  out.attr("lot-id", std::to_string(l.lot_id));
+  out.attr("unit-price", decimalText(l.unit_price));
+  out.attr("quantity", decimalText(l.quantity));
+  out.attr("dispatch-point-id", std::to_string(l.dispatch_point_id));
+  out.attr("organic", boolText(l.organic));
+  out.attr("quality-scheme", boolText(l.quality_scheme));
+  out.attr("hours-from-harvest", std::to_string(l.hours_from_harvest));
+  out.attr("intermediaries", std::to_string(l.intermediaries));
+  out.attr("vehicle", l.vehicle);
+  for (const core::PointOffer& o : l.point_offers) {
+    out.start("point-offer");
+    out.attr("delivery-point-id", std::to_string(o.delivery_point_id));
+    out.attr("quantity", decimalText(o.quantity));
+    out.end();
+  }
+  out.end();
 }
 
 void writeBidLine(xml::Document& doc, DOMElement* parent, const core::BidLine& l) {
-  DOMElement* e = doc.add(parent, "line");
-  doc.attr(e, "lot-id", std::to_string(l.lot_id));
-  doc.attr(e, "unit-price", decimalText(l.unit_price));
-  doc.attr(e, "quantity", decimalText(l.quantity));
-  doc.attr(e, "dispatch-point-id", std::to_string(l.dispatch_point_id));
-  doc.attr(e, "organic", boolText(l.organic));
-  doc.attr(e, "quality-scheme", boolText(l.quality_scheme));
-  doc.attr(e, "hours-from-harvest", std::to_string(l.hours_from_harvest));
-  doc.attr(e, "intermediaries", std::to_string(l.intermediaries));
-  doc.attr(e, "vehicle", l.vehicle);
-  for (const core::PointOffer& o : l.point_offers) {
-    DOMElement* p = doc.add(e, "point-offer");
-    doc.attr(p, "delivery-point-id", std::to_string(o.delivery_point_id));
-    doc.attr(p, "quantity", decimalText(o.quantity));
-  }
+  xml::DomEmitter out(doc, parent);
+  writeBidLine(out, l);
 }
 
 // ---------------------------------------------------------------- the DPS
@@ -348,22 +378,21 @@ std::unique_ptr<xml::Document> buildBidRegister(Reader& in, Id round_id, core::T
 
 // ---------------------------------------------------------------- the evaluation report
 
-void writeResult(xml::Document& doc, DOMElement* parent, const core::LotResult& res,
-                 const std::vector<const core::ScoreRecord*>& scores) {
-  DOMElement* e = doc.add(parent, "result");
-  doc.attr(e, "bid-id", std::to_string(res.bid_id));
-  doc.attr(e, "supplier-id", std::to_string(res.supplier_id));
-  doc.attr(e, "rank", std::to_string(res.rank));
-  doc.attr(e, "total", res.total.toString());
-  doc.attr(e, "total-display", res.total.toDecimalString(3));
-  doc.attr(e, "admissible", boolText(res.admissible));
-  doc.attr(e, "abnormally-low", boolText(res.abnormally_low));
-  if (!res.note.empty()) doc.addText(e, "note", res.note);
+void writeResult(xml::Emitter& out, const core::LotResult& res, const std::vector<const core::ScoreRecord*>& scores) {
+  out.start("result");
+  out.attr("bid-id", std::to_string(res.bid_id));
+  out.attr("supplier-id", std::to_string(res.supplier_id));
+  out.attr("rank", std::to_string(res.rank));
+  out.attr("total", res.total.toString());
+  out.attr("total-display", res.total.toDecimalString(3));
+  out.attr("admissible", boolText(res.admissible));
+  out.attr("abnormally-low", boolText(res.abnormally_low));
+  if (!res.note.empty()) out.element("note", res.note);
   for (const core::ScoreRecord* s : scores) {
-    DOMElement* se = doc.add(e, "score");
-    doc.attr(se, "kind", core::toString(s->kind));
-    doc.attr(se, "formula", core::toString(s->formula));
-    doc.attr(se, "weight", std::to_string(s->weight));
+    out.start("score");
+    out.attr("kind", core::toString(s->kind));
+    out.attr("formula", core::toString(s->formula));
+    out.attr("weight", std::to_string(s->weight));
     std::string_view rest = s->inputs;
     while (!rest.empty()) {
       const std::size_t semi = rest.find(';');
@@ -374,14 +403,19 @@ void writeResult(xml::Document& doc, DOMElement* parent, const core::LotResult& 
         throw Error(ErrorCode::kInternal, "score inputs of bid " + std::to_string(s->bid_id) + " on lot " +
                                               std::to_string(s->lot_id) + " are not key=value pairs: '" +
                                               s->inputs + "'; the stored evaluation is corrupt, evaluate again");
-      DOMElement* ie = doc.addText(se, "input", pair.substr(eq + 1));
-      doc.attr(ie, "key", pair.substr(0, eq));
+      out.start("input");
+      out.attr("key", pair.substr(0, eq));
+      out.text(pair.substr(eq + 1));
+      out.end();
     }
-    doc.addText(se, "value", s->value.toString());
-    DOMElement* pe = doc.add(se, "points");
-    doc.attr(pe, "exact", s->points.toString());
-    doc.attr(pe, "display", s->points.toDecimalString(3));
+    out.element("value", s->value.toString());
+    out.start("points");
+    out.attr("exact", s->points.toString());
+    out.attr("display", s->points.toDecimalString(3));
+    out.end();
+    out.end();
   }
+  out.end();
 }
 
 // Results in the engine's order: ranked best first, then the inadmissible by bid id.
@@ -395,36 +429,131 @@ void sortResults(std::vector<const core::LotResult*>& results) {
   });
 }
 
-std::unique_ptr<xml::Document> buildEvaluation(Reader& in, Id round_id, core::TimePoint generated_at) {
-  core::Tx& tx = in.tx();
+// The optimiser's certificate per lot number: AwardDecision::certificate holds, for each lot, a line
+// "lot N" followed by that lot's certificate (core::Engine::awardRound).
+std::map<int, std::string> certificatesByLot(const std::string& certificate) {
+  std::map<int, std::string> out;
+  std::string* current = nullptr;
+  std::size_t pos = 0;
+  while (pos < certificate.size()) {
+    std::size_t eol = certificate.find('\n', pos);
+    if (eol == std::string::npos) eol = certificate.size();
+    const std::string_view line(certificate.data() + pos, eol - pos);
+    pos = eol + 1;
+    int number = 0;
+    if (line.size() > 4 && line.substr(0, 4) == "lot ") {
+      const auto [end, ec] = std::from_chars(line.data() + 4, line.data() + line.size(), number);
+      if (ec == std::errc() && end == line.data() + line.size()) {
+        current = &out[number];
+        continue;
+      }
+    }
+    if (current == nullptr || line.empty()) continue;
+    *current += line;
+    *current += '\n';
+  }
+  return out;
+}
+
+// Award mode optimal_by_delivery_point, once awarded: what the optimiser allocated per (supplier,
+// delivery point) with its score, the demand left open and the lot's certificate of optimality.
+void writeAllocation(xml::Emitter& out, Reader& in, const std::vector<const core::AwardLine*>& lines,
+                     const std::string* certificate) {
+  out.start("allocation");
+  for (const core::AwardLine* l : lines) {
+    out.start("allocated");
+    out.attr("bid-id", std::to_string(l->bid_id));
+    out.attr("supplier-id", std::to_string(l->supplier_id));
+    if (l->delivery_point_id) out.attr("delivery-point-id", std::to_string(*l->delivery_point_id));
+    out.attr("quantity", decimalText(l->quantity));
+    out.attr("unit-price", decimalText(l->unit_price));
+    out.attr("score", l->score.toString());
+    out.attr("score-display", l->score.toDecimalString(3));
+    out.attr("supplier-name", in.supplierName(l->supplier_id));
+    out.end();
+  }
+  if (certificate != nullptr) {
+    std::string_view rest = *certificate;
+    while (!rest.empty()) {
+      const std::size_t eol = rest.find('\n');
+      const std::string_view line = rest.substr(0, eol);
+      rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
+      constexpr std::string_view kOpen = "open point ";
+      if (line.substr(0, kOpen.size()) != kOpen) continue;
+      const std::string_view tail = line.substr(kOpen.size());
+      const std::size_t space = tail.find(' ');
+      if (space == std::string_view::npos) continue;
+      out.start("open");
+      out.attr("delivery-point-id", tail.substr(0, space));
+      out.attr("quantity", tail.substr(space + 1));
+      out.end();
+    }
+    out.element("certificate", *certificate);
+  }
+  out.end();
+}
+
+// The round, when its evaluation report exists.
+core::Round evaluatedRound(Reader& in, Id round_id) {
   const core::Round r = in.round(round_id);
   if (r.status != core::RoundStatus::kEvaluated && r.status != core::RoundStatus::kAwarded)
     throw Error(ErrorCode::kConflict, "round " + r.reference + " is " + core::toString(r.status) +
                                           "; the evaluation report exists once the round was evaluated");
+  return r;
+}
+
+// Called before each lot is written: its index, the number of lots, its id.
+using LotHook = std::function<void(std::size_t, std::size_t, Id)>;
+
+// The whole evaluation report in document order into `out`, whose root element is "evaluation".
+// The store is read list by list (no query per lot or per bid) and indexed once.
+void writeEvaluation(Reader& in, const core::Round& r, xml::Emitter& out, core::TimePoint generated_at,
+                     const LotHook& before_lot = {}) {
+  core::Tx& tx = in.tx();
   const core::Dps d = in.dps(r.dps_id);
   const std::vector<core::Criterion> published = tx.listCriteria(r.dps_id, r.criteria_version);
   const std::vector<core::Criterion> criteria = core::applyRefinements(published, r.refinements);
 
-  auto doc = std::make_unique<xml::Document>(kNamespace, "evaluation");
-  DOMElement* root = doc->root();
-  documentAttributes(*doc, generated_at);
-  doc->attr(root, "dps-reference", d.reference);
-  writeRoundReference(*doc, root, r);
-  writeCriteria(*doc, root, r.criteria_version, criteria, &published);
-  writeVehicleFactors(*doc, root, d.vehicle_factors);
-  doc->addText(root, "tie-rule",
-               "equal totals are ranked by the higher price score, then the earlier submission, then the lower "
-               "bid id");
+  // The optimal award, once decided: per (supplier, point) quantities and scores, and the certificate.
+  std::vector<core::AwardLine> award_lines;
+  std::map<int, std::string> certificates;
+  std::map<Id, std::vector<const core::AwardLine*>> award_of;
+  bool allocation = false;
+  if (r.award_mode == core::AwardMode::kOptimalByDeliveryPoint && r.status == core::RoundStatus::kAwarded) {
+    if (const auto decision = tx.getAwardDecision(r.id)) {
+      allocation = true;
+      certificates = certificatesByLot(decision->certificate);
+      award_lines = tx.listAwardLines(r.id);
+      for (const core::AwardLine& l : award_lines) award_of[l.lot_id].push_back(&l);
+    }
+  }
+
+  out.attr("schema-version", allocation ? "1.1" : "1.0");  // 1.1: the allocation element
+  out.attr("generated-at", time(generated_at));
+  out.attr("dps-reference", d.reference);
+  writeRoundReference(out, r);
+  writeCriteria(out, r.criteria_version, criteria, &published);
+  writeVehicleFactors(out, d.vehicle_factors);
+  out.element("tie-rule",
+              "equal totals are ranked by the higher price score, then the earlier submission, then the lower "
+              "bid id");
 
   // Bids as the evaluation received them (what core::Engine passes to core::evaluateLot).
   std::vector<std::pair<Id, Id>> rejected;
   for (const core::AbnormalLowCase& c : tx.listAbnormalLowCases(r.id))
     if (c.rejected) rejected.emplace_back(c.lot_id, c.bid_id);
+  std::sort(rejected.begin(), rejected.end());
   const std::vector<core::Bid> bids = tx.listBids(r.id);
   std::map<Id, std::vector<core::BidLine>> lines;
+  std::map<Id, std::vector<std::pair<const core::Bid*, const core::BidLine*>>> lines_of_lot;  // in bid order
   for (const core::Bid& b : bids)
     if (b.status == core::BidStatus::kSubmitted || b.status == core::BidStatus::kInvalid)
       lines[b.id] = tx.listBidLines(b.id);
+  for (const core::Bid& b : bids) {
+    const auto it = lines.find(b.id);
+    if (it == lines.end()) continue;
+    for (const core::BidLine& line : it->second) lines_of_lot[line.lot_id].emplace_back(&b, &line);
+  }
 
   // Results and scores by lot.
   const std::vector<core::LotResult> results = tx.listLotResults(r.id);
@@ -437,83 +566,103 @@ std::unique_ptr<xml::Document> buildEvaluation(Reader& in, Id round_id, core::Ti
     return criteria.size();
   };
   for (auto& [key, list] : scores_of)
-    std::sort(list.begin(), list.end(), [&](const core::ScoreRecord* x, const core::ScoreRecord* y) {
+    std::stable_sort(list.begin(), list.end(), [&](const core::ScoreRecord* x, const core::ScoreRecord* y) {
       return criterionIndex(x->kind) < criterionIndex(y->kind);
     });
   std::map<Id, std::map<Id, std::vector<const core::LotResult*>>> results_of;  // lot -> point -> results
   for (const core::LotResult& res : results) results_of[res.lot_id][res.delivery_point_id].push_back(&res);
 
-  for (const core::Lot& lot : tx.listLots(r.id)) {
-    DOMElement* le = doc->add(root, "lot");
-    doc->attr(le, "id", std::to_string(lot.id));
-    doc->attr(le, "number", std::to_string(lot.number));
-    doc->attr(le, "cpv", lot.cpv);
-    doc->attr(le, "unit", lot.unit);
-    doc->attr(le, "unit-mass-kg", decimalText(lot.unit_mass_kg));
-    doc->addText(le, "description", lot.description);
+  static const std::vector<const core::ScoreRecord*> kNone;
+  const std::vector<core::Lot> lots = tx.listLots(r.id);
+  for (std::size_t lot_index = 0; lot_index < lots.size(); ++lot_index) {
+    const core::Lot& lot = lots[lot_index];
+    if (before_lot) before_lot(lot_index, lots.size(), lot.id);
+    out.start("lot");
+    out.attr("id", std::to_string(lot.id));
+    out.attr("number", std::to_string(lot.number));
+    out.attr("cpv", lot.cpv);
+    out.attr("unit", lot.unit);
+    out.attr("unit-mass-kg", decimalText(lot.unit_mass_kg));
+    out.element("description", lot.description);
     for (const core::Demand& dm : lot.demands) {
       const core::DeliveryPoint& p = in.deliveryPoint(dm.delivery_point_id);
-      DOMElement* pe = doc->add(le, "point");
-      doc->attr(pe, "delivery-point-id", std::to_string(p.id));
-      doc->attr(pe, "code", p.code);
-      doc->attr(pe, "lat", coordinateText(p.location.lat));
-      doc->attr(pe, "lon", coordinateText(p.location.lon));
-      doc->attr(pe, "quantity", decimalText(dm.quantity));
+      out.start("point");
+      out.attr("delivery-point-id", std::to_string(p.id));
+      out.attr("code", p.code);
+      out.attr("lat", coordinateText(p.location.lat));
+      out.attr("lon", coordinateText(p.location.lon));
+      out.attr("quantity", decimalText(dm.quantity));
+      out.end();
     }
-    for (const core::Bid& b : bids) {
-      const auto it = lines.find(b.id);
-      if (it == lines.end()) continue;
-      for (const core::BidLine& line : it->second) {
-        if (line.lot_id != lot.id) continue;
+    if (const auto it = lines_of_lot.find(lot.id); it != lines_of_lot.end()) {
+      for (const auto& [bp, lp] : it->second) {
+        const core::Bid& b = *bp;
+        const core::BidLine& line = *lp;
         const core::GeoPoint dispatch = in.dispatchLocation(line.dispatch_point_id);
         bool admissible = true;
         std::string note;
         if (b.status == core::BidStatus::kInvalid) {
           admissible = false;
           note = b.status_reason;
-        } else if (std::find(rejected.begin(), rejected.end(), std::make_pair(lot.id, b.id)) != rejected.end()) {
+        } else if (std::binary_search(rejected.begin(), rejected.end(), std::make_pair(lot.id, b.id))) {
           admissible = false;
           note = "rejected as abnormally low after an explanation was requested (Art. 69)";
         }
-        DOMElement* be = doc->add(le, "bid");
-        doc->attr(be, "bid-id", std::to_string(b.id));
-        doc->attr(be, "supplier-id", std::to_string(b.supplier_id));
-        doc->attr(be, "supplier-name", in.supplierName(b.supplier_id));
-        doc->attr(be, "submitted-at", time(b.submitted_at));
-        doc->attr(be, "dispatch-lat", coordinateText(dispatch.lat));
-        doc->attr(be, "dispatch-lon", coordinateText(dispatch.lon));
-        doc->attr(be, "entered-admissible", boolText(admissible));
-        writeBidLine(*doc, be, line);
+        out.start("bid");
+        out.attr("bid-id", std::to_string(b.id));
+        out.attr("supplier-id", std::to_string(b.supplier_id));
+        out.attr("supplier-name", in.supplierName(b.supplier_id));
+        out.attr("submitted-at", time(b.submitted_at));
+        out.attr("dispatch-lat", coordinateText(dispatch.lat));
+        out.attr("dispatch-lon", coordinateText(dispatch.lon));
+        out.attr("entered-admissible", boolText(admissible));
+        writeBidLine(out, line);
         for (const core::Demand& dm : lot.demands) {
           if (const auto km = in.roadDistance(line.dispatch_point_id, dm.delivery_point_id)) {
-            DOMElement* re = doc->add(be, "road-distance");
-            doc->attr(re, "delivery-point-id", std::to_string(dm.delivery_point_id));
-            doc->attr(re, "km", decimalText(*km));
+            out.start("road-distance");
+            out.attr("delivery-point-id", std::to_string(dm.delivery_point_id));
+            out.attr("km", decimalText(*km));
+            out.end();
           }
         }
-        if (!note.empty()) doc->addText(be, "entry-note", note);
+        if (!note.empty()) out.element("entry-note", note);
+        out.end();
       }
     }
     auto& by_point = results_of[lot.id];
-    static const std::vector<const core::ScoreRecord*> kNone;
     auto scoresFor = [&](Id point, Id bid) -> const std::vector<const core::ScoreRecord*>& {
       const auto it = scores_of.find({lot.id, point, bid});
       return it == scores_of.end() ? kNone : it->second;
     };
     if (auto it = by_point.find(0); it != by_point.end()) {
       sortResults(it->second);
-      for (const core::LotResult* res : it->second) writeResult(*doc, le, *res, scoresFor(0, res->bid_id));
+      for (const core::LotResult* res : it->second) writeResult(out, *res, scoresFor(0, res->bid_id));
     }
     for (const core::Demand& dm : lot.demands) {
       const auto it = by_point.find(dm.delivery_point_id);
       if (it == by_point.end()) continue;
-      DOMElement* pe = doc->add(le, "point-evaluation");
-      doc->attr(pe, "delivery-point-id", std::to_string(dm.delivery_point_id));
+      out.start("point-evaluation");
+      out.attr("delivery-point-id", std::to_string(dm.delivery_point_id));
       sortResults(it->second);
-      for (const core::LotResult* res : it->second)
-        writeResult(*doc, pe, *res, scoresFor(dm.delivery_point_id, res->bid_id));
+      for (const core::LotResult* res : it->second) writeResult(out, *res, scoresFor(dm.delivery_point_id, res->bid_id));
+      out.end();
     }
+    if (allocation) {
+      static const std::vector<const core::AwardLine*> kNoLines;
+      const auto lit = award_of.find(lot.id);
+      const auto cit = certificates.find(lot.number);
+      writeAllocation(out, in, lit == award_of.end() ? kNoLines : lit->second,
+                      cit == certificates.end() ? nullptr : &cit->second);
+    }
+    out.end();
   }
+}
+
+std::unique_ptr<xml::Document> buildEvaluation(Reader& in, Id round_id, core::TimePoint generated_at) {
+  const core::Round r = evaluatedRound(in, round_id);
+  auto doc = std::make_unique<xml::Document>(kNamespace, "evaluation");
+  xml::DomEmitter out(*doc);
+  writeEvaluation(in, r, out, generated_at);
   return doc;
 }
 
@@ -687,6 +836,129 @@ std::string finish(const xml::Document& doc, DocumentKind kind, const ExportOpti
   return bytes;
 }
 
+namespace {
+
+// What one part of a split document leaves out, as the line breaks and the columns that stand in
+// for it, so that the part keeps every line and column of the whole document.
+struct Gap {
+  std::size_t lines = 0;
+  std::size_t tail = 0;  // UTF-16 code units after the last line break (Xerces-C counts columns so)
+
+  void add(std::string_view bytes) {
+    const auto breaks = static_cast<std::size_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+    if (breaks > 0) {
+      lines += breaks;
+      tail = 0;
+      bytes = bytes.substr(bytes.rfind('\n') + 1);
+    }
+    for (const char ch : bytes) {
+      const auto b = static_cast<unsigned char>(ch);
+      if ((b & 0xC0) != 0x80) tail += b >= 0xF0 ? 2 : 1;
+    }
+  }
+  std::shared_ptr<const std::string> padding() const {
+    auto text = std::make_shared<std::string>(lines, '\n');
+    text->append(tail, ' ');
+    return text;
+  }
+};
+
+// Problems of the parts in document order, each once (the parts share the head and the end).
+std::vector<std::string> mergeProblems(std::vector<std::string> a, const std::vector<std::string>& b) {
+  for (const std::string& p : b)
+    if (std::find(a.begin(), a.end(), p) == a.end()) a.push_back(p);
+  const auto position = [](const std::string& p) {
+    std::uint64_t line = 0;
+    std::uint64_t column = 0;
+    const char* const end = p.data() + p.size();
+    const auto l = std::from_chars(p.data(), end, line);
+    if (l.ec == std::errc() && l.ptr != end && *l.ptr == ':') std::from_chars(l.ptr + 1, end, column);
+    return std::make_pair(line, column);
+  };
+  std::stable_sort(a.begin(), a.end(),
+                   [&](const std::string& x, const std::string& y) { return position(x) < position(y); });
+  return a;
+}
+
+}  // namespace
+
+// The lots are validated in two halves at once, each half a whole document (the head, its lots, the
+// end; the lots are the last and only repeated content of <evaluation>, with nothing referring from
+// one lot to another) padded to keep the lines and columns of the whole. The one constraint that
+// spans the halves, a lot id appearing once, is checked here as the lots are written.
+std::string exportEvaluation(core::Store& store, Id round_id, const ExportOptions& options) {
+  const std::shared_ptr<const xml::Schema> schema = xml::Schema::load(schemaPath(options.schema_dir));
+  std::vector<std::shared_ptr<const std::string>> chunks;  // the document as it leaves
+  std::optional<xml::StreamValidator> first;               // the head, the first half of the lots, the end
+  std::optional<xml::StreamValidator> second;              // the head, the second half of the lots, the end
+  store.transact([&](core::Tx& tx) {
+    first.reset();  // a retried transaction starts the document again
+    second.reset();
+    chunks.clear();
+    Reader in(tx);
+    const core::Round r = evaluatedRound(in, round_id);
+    first.emplace(schema, "evaluation.xml");
+    enum class To { kBoth, kFirst, kSecond } to = To::kBoth;
+    Gap left_out_of_first;
+    Gap left_out_of_second;
+    xml::Writer out(kNamespace, "evaluation", options.pretty, [&](std::string&& bytes) {
+      auto chunk = std::make_shared<const std::string>(std::move(bytes));
+      chunks.push_back(chunk);
+      if (to != To::kSecond) {
+        first->feed(chunk);
+      } else {
+        left_out_of_first.add(*chunk);
+      }
+      if (!second) return;
+      if (to != To::kFirst) {
+        second->feed(chunk);
+      } else {
+        left_out_of_second.add(*chunk);
+      }
+    });
+    std::vector<Id> lot_ids;
+    writeEvaluation(in, r, out, options.generated_at, [&](std::size_t index, std::size_t count, Id lot_id) {
+      lot_ids.push_back(lot_id);
+      if (count < 2) return;
+      if (index == 0) {
+        out.flush();  // the head, so far fed to the first part only
+        second.emplace(schema, "evaluation.xml");
+        for (const auto& chunk : chunks) second->feed(chunk);
+        to = To::kFirst;
+      } else if (index == count / 2) {
+        out.flush();
+        second->feed(left_out_of_second.padding());
+        to = To::kSecond;
+      }
+    });
+    if (second) {
+      out.flush();
+      first->feed(left_out_of_first.padding());
+      to = To::kBoth;
+    }
+    std::sort(lot_ids.begin(), lot_ids.end());
+    if (const auto twice = std::adjacent_find(lot_ids.begin(), lot_ids.end()); twice != lot_ids.end())
+      throw Error(ErrorCode::kInternal, "lot " + std::to_string(*twice) + " appears twice in round " + r.reference +
+                                            "; the store is inconsistent, no file was written");
+    out.finish();
+  });
+  // Assembled while the parsers are still reading.
+  std::size_t total = 0;
+  for (const auto& chunk : chunks) total += chunk->size();
+  std::string bytes;
+  bytes.reserve(total);
+  for (const auto& chunk : chunks) bytes += *chunk;
+  chunks.clear();
+  std::vector<std::string> problems = first->finishAgainst(bytes);
+  if (second) problems = mergeProblems(std::move(problems), second->finishAgainst(bytes));
+  if (!problems.empty())
+    throwProblems(ErrorCode::kInternal, std::string("the evaluation document is not valid against ") + schema->path(),
+                  problems,
+                  "no file was written; the stored data does not fit the published schema: correct the data named "
+                  "above or report this defect");
+  return bytes;
+}
+
 }  // namespace detail
 
 const char* toString(DocumentKind kind) {
@@ -721,6 +993,7 @@ std::string defaultSchemaDir() {
 }
 
 std::string exportDocument(core::Store& store, DocumentKind kind, Id id, const ExportOptions& options) {
+  if (kind == DocumentKind::kEvaluation) return detail::exportEvaluation(store, id, options);
   std::unique_ptr<xml::Document> doc;
   store.transact([&](core::Tx& tx) { doc = detail::buildDocument(tx, kind, id, options.generated_at); });
   return detail::finish(*doc, kind, options);

@@ -3,7 +3,11 @@
 // the DPS as published, a round's invitation, the bid register, the evaluation report, the award
 // decision and the audit log export with its hash chain. Each is read from core::Store in one
 // transaction, written with Xerces-C and validated against the schema before it is returned: an
-// invalid document is an error (core::Error kInternal listing every problem), never a file.
+// invalid document is an error (core::Error kInternal listing every problem), never a file. The
+// evaluation report, the large one, is written as a stream without a DOM and validated while it is
+// written, on other threads (the same bytes and the same problems as the DOM route).
+// Schema version 1.1 adds optional content only (the optimal award in the evaluation report); a
+// document says which version it uses in schema-version.
 // Thread-safety: the functions may be called from many threads at once (the schema is loaded once).
 
 #include <string>

@@ -2,13 +2,19 @@
 #include "reports/xml.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdint>
+#include <cstring>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include <xercesc/framework/MemBufFormatTarget.hpp>
 #include <xercesc/framework/MemBufInputSource.hpp>
+#include <xercesc/sax/InputSource.hpp>
+#include <xercesc/util/BinInputStream.hpp>
 #include <xercesc/framework/XMLGrammarPoolImpl.hpp>
 #include <xercesc/parsers/XercesDOMParser.hpp>
 #include <xercesc/sax/ErrorHandler.hpp>
@@ -81,8 +87,11 @@ std::string describe(std::string_view bytes, const Problem& p) {
   const std::size_t open = bytes.rfind('<', at == 0 ? 0 : at - 1);
   if (open == std::string_view::npos) return where + p.message;
   std::string_view tag = bytes.substr(open, at - open);
-  const std::size_t name_end = tag.find_first_of(" \t\r\n/>", 1);
-  where += std::string(tag.substr(0, name_end)) + ">";
+  // A problem found at an end tag (a text facet, missing content) names that element too.
+  const std::size_t element_at = tag.size() > 1 && tag[1] == '/' ? 2 : 1;
+  const std::size_t name_end = tag.find_first_of(" \t\r\n/>", element_at);
+  where += "<" + std::string(tag.substr(element_at, name_end == std::string_view::npos ? std::string_view::npos
+                                                                                      : name_end - element_at)) + ">";
   const std::size_t q1 = p.message.find('\'');
   const std::size_t q2 = q1 == std::string::npos ? std::string::npos : p.message.find('\'', q1 + 1);
   if (q2 != std::string::npos) {
@@ -264,6 +273,260 @@ void Document::declare(std::string_view prefix, std::string_view ns) {
   root()->setAttributeNS(u"http://www.w3.org/2000/xmlns/", xc(toXml("xmlns:" + std::string(prefix))), xc(toXml(ns)));
 }
 
+DomEmitter::DomEmitter(Document& doc, x::DOMElement* at) : doc_(doc) {
+  open_.push_back(at != nullptr ? at : doc.root());
+}
+
+void DomEmitter::start(std::string_view name) { open_.push_back(doc_.add(open_.back(), name)); }
+
+void DomEmitter::attr(std::string_view name, std::string_view value) { doc_.attr(open_.back(), name, value); }
+
+void DomEmitter::text(std::string_view text) {
+  open_.back()->appendChild(doc_.dom()->createTextNode(xc(toXml(text))));
+}
+
+void DomEmitter::end() {
+  if (open_.size() < 2) throw core::Error(core::ErrorCode::kInternal, "end() without an open element; report this defect");
+  open_.pop_back();
+}
+
+namespace {
+
+constexpr std::string_view kDeclaration = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\" ?>";
+
+// What the current element holds so far (Writer).
+constexpr char kEmpty = 0;
+constexpr char kChildren = 1;
+constexpr char kText = 2;
+
+[[noreturn]] void misuse(const char* what) {
+  throw core::Error(core::ErrorCode::kInternal, std::string("XML writer: ") + what + "; report this defect");
+}
+
+}  // namespace
+
+Writer::Writer(std::string_view namespace_uri, std::string_view root_name, bool pretty, Sink sink,
+               std::size_t chunk_size)
+    : pretty_(pretty), sink_(std::move(sink)), chunk_size_(std::max<std::size_t>(chunk_size, 1)) {
+  out_.reserve(chunk_size_ + chunk_size_ / 4);
+  out_ += kDeclaration;
+  if (pretty_) out_ += '\n';
+  out_ += '<';
+  out_ += root_name;
+  out_ += " xmlns=\"";
+  escape(namespace_uri, true, out_);
+  out_ += '"';
+  name_at_.push_back(0);
+  names_.assign(root_name);
+  names_ += kEmpty;  // the state of the element follows its name
+  tag_open_ = true;
+}
+
+void Writer::newLine(std::size_t depth) {
+  if (!pretty_) return;
+  out_ += '\n';
+  out_.append(2 * depth, ' ');
+}
+
+void Writer::closeStartTag(bool empty) {
+  // Attributes in name order, as the DOM keeps them.
+  for (std::size_t i = 1; i < attrs_.size(); ++i) {
+    const Attribute a = attrs_[i];
+    const std::string_view an(attr_buf_.data() + a.name_at, a.name_len);
+    std::size_t j = i;
+    for (; j > 0; --j) {
+      const Attribute& b = attrs_[j - 1];
+      if (std::string_view(attr_buf_.data() + b.name_at, b.name_len) <= an) break;
+      attrs_[j] = b;
+    }
+    attrs_[j] = a;
+  }
+  for (const Attribute& a : attrs_) {
+    out_ += ' ';
+    out_.append(attr_buf_, a.name_at, a.name_len);
+    out_ += "=\"";
+    out_.append(attr_buf_, a.value_at, a.value_len);
+    out_ += '"';
+  }
+  attrs_.clear();
+  attr_buf_.clear();
+  out_ += empty ? "/>" : ">";
+  tag_open_ = false;
+}
+
+void Writer::start(std::string_view name) {
+  if (finished_) misuse("an element after the end of the document");
+  char& state = names_.back();
+  if (state == kText) misuse("an element inside an element that holds text");
+  if (tag_open_) closeStartTag(false);
+  state = kChildren;
+  const std::size_t depth = name_at_.size();
+  if (pretty_ && depth == 1) out_ += '\n';  // a blank line before each child of the root
+  newLine(depth);
+  out_ += '<';
+  out_ += name;
+  name_at_.push_back(names_.size());
+  names_ += name;
+  names_ += kEmpty;
+  tag_open_ = true;
+}
+
+void Writer::attr(std::string_view name, std::string_view value) {
+  if (!tag_open_) misuse("an attribute after the element's content");
+  const std::size_t name_at = attr_buf_.size();
+  attr_buf_ += name;
+  const std::size_t value_at = attr_buf_.size();
+  escape(value, true, attr_buf_);
+  const Attribute a{name_at, name.size(), value_at, attr_buf_.size() - value_at};
+  for (Attribute& b : attrs_)
+    if (std::string_view(attr_buf_.data() + b.name_at, b.name_len) == name) {
+      b = a;  // set again: the last value counts, as in the DOM
+      return;
+    }
+  attrs_.push_back(a);
+}
+
+void Writer::text(std::string_view text) {
+  char& state = names_.back();
+  if (state != kEmpty) misuse("text after the element's content");
+  if (tag_open_) closeStartTag(false);
+  state = kText;
+  escape(text, false, out_);
+}
+
+void Writer::end() {
+  if (name_at_.size() < 2) misuse("end() without an open element");
+  const std::size_t at = name_at_.back();
+  const std::string_view name(names_.data() + at, names_.size() - at - 1);
+  const char state = names_.back();
+  if (tag_open_) {
+    closeStartTag(true);
+  } else {
+    if (state == kChildren) newLine(name_at_.size() - 1);
+    out_ += "</";
+    out_ += name;
+    out_ += '>';
+  }
+  names_.resize(at);
+  name_at_.pop_back();
+  flushIfFull();
+}
+
+void Writer::finish() {
+  if (finished_) return;
+  if (name_at_.size() != 1) misuse("finish() with elements still open");
+  const std::string_view name(names_.data(), names_.size() - 1);
+  const char state = names_.back();
+  if (tag_open_) {
+    closeStartTag(true);
+  } else {
+    if (state == kChildren && pretty_) out_ += "\n\n";
+    out_ += "</";
+    out_ += name;
+    out_ += '>';
+  }
+  if (pretty_) out_ += '\n';
+  finished_ = true;
+  sink_(std::move(out_));
+  out_.clear();
+}
+
+void Writer::flush() {
+  if (tag_open_ || out_.empty()) return;
+  std::string next;
+  next.reserve(chunk_size_ + chunk_size_ / 4);
+  std::swap(next, out_);
+  sink_(std::move(next));
+}
+
+void Writer::flushIfFull() {
+  if (out_.size() < chunk_size_) return;
+  std::string next;
+  next.reserve(chunk_size_ + chunk_size_ / 4);
+  std::swap(next, out_);
+  sink_(std::move(next));
+}
+
+// The escapes of Xerces-C's serialiser: in attributes & < " and tab, line feed, carriage return as
+// character references; in text & < > and carriage return. Characters XML cannot carry become
+// U+FFFD and malformed UTF-8 is refused, as toXml() does.
+void Writer::escape(std::string_view s, bool in_attribute, std::string& out) {
+  std::size_t i = 0;
+  std::size_t run = 0;  // start of the bytes copied unchanged
+  const auto flush = [&](std::size_t upto) {
+    if (upto > run) out.append(s.data() + run, upto - run);
+  };
+  while (i < s.size()) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 >= 0x80) {
+      int extra = 0;
+      char32_t cp = 0;
+      if ((b0 & 0xE0) == 0xC0) {
+        extra = 1;
+        cp = b0 & 0x1F;
+      } else if ((b0 & 0xF0) == 0xE0) {
+        extra = 2;
+        cp = b0 & 0x0F;
+      } else if ((b0 & 0xF8) == 0xF0) {
+        extra = 3;
+        cp = b0 & 0x07;
+      } else {
+        badUtf8(s.substr(i));
+      }
+      if (i + static_cast<std::size_t>(extra) >= s.size()) badUtf8(s.substr(i));
+      for (int k = 1; k <= extra; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+        if ((b & 0xC0) != 0x80) badUtf8(s.substr(i));
+        cp = (cp << 6) | (b & 0x3F);
+      }
+      const bool overlong = (extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000);
+      if (overlong || cp > 0x10FFFF) badUtf8(s.substr(i));
+      const std::size_t next = i + static_cast<std::size_t>(extra) + 1;
+      if (!allowedXmlChar(cp)) {
+        flush(i);
+        out += "\xEF\xBF\xBD";
+        run = next;
+      }
+      i = next;
+      continue;
+    }
+    const char* replacement = nullptr;
+    switch (b0) {
+      case '&':
+        replacement = "&amp;";
+        break;
+      case '<':
+        replacement = "&lt;";
+        break;
+      case '>':
+        if (!in_attribute) replacement = "&gt;";
+        break;
+      case '"':
+        if (in_attribute) replacement = "&quot;";
+        break;
+      case '\r':
+        replacement = "&#xD;";
+        break;
+      case '\n':
+        if (in_attribute) replacement = "&#xA;";
+        break;
+      case '\t':
+        if (in_attribute) replacement = "&#x9;";
+        break;
+      default:
+        if (!allowedXmlChar(b0)) replacement = "\xEF\xBF\xBD";
+        break;
+    }
+    if (replacement != nullptr) {
+      flush(i);
+      out += replacement;
+      run = i + 1;
+    }
+    ++i;
+  }
+  flush(s.size());
+}
+
 std::string serialise(const Document& doc, bool pretty) { return serialise(doc.dom(), pretty); }
 
 std::string serialise(const x::DOMDocument* doc, bool pretty) {
@@ -348,10 +611,13 @@ std::shared_ptr<const Schema> Schema::load(const std::string& xsd_path) {
   return schema;
 }
 
-std::vector<std::string> Schema::validate(std::string_view xml_bytes, const std::string& source_name) const {
-  std::vector<std::string> problems;
+namespace {
+
+// One validating SAX2 parse against the cached grammar; every problem goes to `errors`.
+void validatingParse(x::XMLGrammarPool* pool, x::SecurityManager* security, x::InputSource& input,
+                     Collector& errors) {
   std::unique_ptr<x::SAX2XMLReader> reader(
-      x::XMLReaderFactory::createXMLReader(x::XMLPlatformUtils::fgMemoryManager, impl_->pool.get()));
+      x::XMLReaderFactory::createXMLReader(x::XMLPlatformUtils::fgMemoryManager, pool));
   reader->setFeature(x::XMLUni::fgSAX2CoreNameSpaces, true);
   reader->setFeature(x::XMLUni::fgSAX2CoreValidation, true);
   reader->setFeature(x::XMLUni::fgXercesDynamic, false);
@@ -362,11 +628,8 @@ std::vector<std::string> Schema::validate(std::string_view xml_bytes, const std:
   reader->setFeature(x::XMLUni::fgXercesLoadExternalDTD, false);
   reader->setFeature(x::XMLUni::fgXercesDisableDefaultEntityResolution, true);
   reader->setFeature(x::XMLUni::fgXercesIdentityConstraintChecking, true);
-  reader->setProperty(x::XMLUni::fgXercesSecurityManager, impl_->security.get());
-  Collector errors;
+  reader->setProperty(x::XMLUni::fgXercesSecurityManager, security);
   reader->setErrorHandler(&errors);
-  const std::u16string id = toXml(source_name);
-  x::MemBufInputSource input(reinterpret_cast<const XMLByte*>(xml_bytes.data()), xml_bytes.size(), xc(id), false);
   try {
     reader->parse(input);
   } catch (const x::XMLException& e) {
@@ -374,6 +637,17 @@ std::vector<std::string> Schema::validate(std::string_view xml_bytes, const std:
   } catch (const x::SAXParseException& e) {
     errors.add(fromXml(e.getMessage()));
   }
+}
+
+}  // namespace
+
+std::vector<std::string> Schema::validate(std::string_view xml_bytes, const std::string& source_name) const {
+  std::vector<std::string> problems;
+  Collector errors;
+  const std::u16string id = toXml(source_name);
+  x::MemBufInputSource input(reinterpret_cast<const XMLByte*>(xml_bytes.data()), xml_bytes.size(), xc(id), false);
+  input.setCopyBufToStream(false);  // the bytes outlive the parse: no copy of the whole document
+  validatingParse(impl_->pool.get(), impl_->security.get(), input, errors);
   for (const Problem& p : errors.problems) problems.push_back(describe(xml_bytes, p));
   return problems;
 }
@@ -406,6 +680,137 @@ DomPtr Schema::parse(std::string_view xml_bytes, const std::string& source_name,
   for (const Problem& p : errors.problems) problems.push_back(describe(xml_bytes, p));
   if (!errors.problems.empty()) return nullptr;
   return DomPtr(parser.adoptDocument());
+}
+
+// ---------------------------------------------------------------- validation while writing
+
+struct StreamValidator::State {
+  std::mutex mutex;
+  std::condition_variable ready;
+  std::deque<std::shared_ptr<const std::string>> chunks;  // references stay valid as chunks are added
+  bool ended = false;
+  bool abandoned = false;
+  std::u16string source;
+  Collector errors;  // written by the parser thread only, read after it was joined
+  std::thread thread;
+};
+
+namespace {
+
+// The parser's input: the chunks handed over so far, waiting for more until the input ends.
+class ChunkStream final : public x::BinInputStream {
+ public:
+  explicit ChunkStream(StreamValidator::State& state) : state_(state) {}
+  XMLFilePos curPos() const override { return pos_; }
+  XMLSize_t readBytes(XMLByte* const to_fill, const XMLSize_t max_to_read) override {
+    const std::string* chunk = nullptr;
+    {
+      std::unique_lock<std::mutex> lock(state_.mutex);
+      state_.ready.wait(lock, [&] { return state_.abandoned || index_ < state_.chunks.size() || state_.ended; });
+      if (state_.abandoned || index_ == state_.chunks.size()) return 0;
+      chunk = state_.chunks[index_].get();
+    }
+    const std::size_t n = std::min<std::size_t>(max_to_read, chunk->size() - offset_);
+    std::memcpy(to_fill, chunk->data() + offset_, n);
+    offset_ += n;
+    pos_ += n;
+    if (offset_ == chunk->size()) {
+      ++index_;
+      offset_ = 0;
+    }
+    return n;
+  }
+  const XMLCh* getContentType() const override { return nullptr; }
+
+ private:
+  StreamValidator::State& state_;
+  std::size_t index_ = 0;
+  std::size_t offset_ = 0;
+  XMLFilePos pos_ = 0;
+};
+
+class ChunkSource final : public x::InputSource {
+ public:
+  ChunkSource(StreamValidator::State& state, const XMLCh* system_id) : x::InputSource(system_id), state_(state) {}
+  // Xerces-C adopts the stream.
+  x::BinInputStream* makeStream() const override { return new ChunkStream(state_); }
+
+ private:
+  StreamValidator::State& state_;
+};
+
+}  // namespace
+
+StreamValidator::StreamValidator(std::shared_ptr<const Schema> schema, std::string source_name)
+    : schema_(std::move(schema)), state_(std::make_unique<State>()) {
+  state_->source = toXml(source_name);
+  State* state = state_.get();
+  x::XMLGrammarPool* pool = schema_->impl_->pool.get();
+  x::SecurityManager* security = schema_->impl_->security.get();
+  state_->thread = std::thread([state, pool, security] {
+    ChunkSource input(*state, xc(state->source));
+    try {
+      validatingParse(pool, security, input, state->errors);
+    } catch (const std::exception& e) {
+      state->errors.add(std::string("the validating parser failed: ") + e.what());
+    } catch (...) {
+      state->errors.add("the validating parser failed with an unknown exception");
+    }
+  });
+}
+
+StreamValidator::~StreamValidator() {
+  if (!state_->thread.joinable()) return;
+  {
+    const std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->abandoned = true;
+  }
+  state_->ready.notify_all();
+  state_->thread.join();
+}
+
+void StreamValidator::feed(std::string&& chunk) {
+  if (chunk.empty()) return;
+  feed(std::make_shared<const std::string>(std::move(chunk)));
+}
+
+void StreamValidator::feed(std::shared_ptr<const std::string> chunk) {
+  if (chunk == nullptr || chunk->empty()) return;
+  {
+    const std::lock_guard<std::mutex> lock(state_->mutex);
+    if (state_->ended) throw core::Error(core::ErrorCode::kInternal, "bytes fed after finish(); report this defect");
+    state_->chunks.push_back(std::move(chunk));
+  }
+  state_->ready.notify_one();
+}
+
+std::vector<std::string> StreamValidator::finish(std::string& bytes) {
+  {
+    const std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->ended = true;
+  }
+  state_->ready.notify_all();
+  // The whole document is assembled while the parser is still reading it (the chunks no longer
+  // change), so the copy costs no wall time.
+  std::size_t total = 0;
+  for (const auto& c : state_->chunks) total += c->size();
+  bytes.clear();
+  bytes.reserve(total);
+  for (const auto& c : state_->chunks) bytes += *c;
+  return finishAgainst(bytes);
+}
+
+std::vector<std::string> StreamValidator::finishAgainst(std::string_view document) {
+  {
+    const std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->ended = true;
+  }
+  state_->ready.notify_all();
+  if (state_->thread.joinable()) state_->thread.join();
+  state_->chunks.clear();
+  std::vector<std::string> problems;
+  for (const Problem& p : state_->errors.problems) problems.push_back(describe(document, p));
+  return problems;
 }
 
 }  // namespace reports::xml

@@ -1,11 +1,15 @@
 #pragma once
-// Xerces-C plumbing of the reports library: building a DOM from UTF-8 strings, serialising it, and
-// validating XML against a schema whose grammar is loaded once per process. Internal to reports/
-// (its tests and benchmarks include it too); no public header of the library exposes Xerces types.
+// Xerces-C plumbing of the reports library: building a DOM from UTF-8 strings, serialising it,
+// writing the same bytes as a stream without a DOM (Writer), and validating XML against a schema
+// whose grammar is loaded once per process, either whole or while it is being written
+// (StreamValidator). Internal to reports/ (its tests and benchmarks include it too); no public
+// header of the library exposes Xerces types.
 //
-// Thread-safety: Xerces-C is initialised once per process (ensureInitialised, call_once). A Document
-// belongs to one thread. A Schema is immutable once loaded and may validate from many threads at once.
+// Thread-safety: Xerces-C is initialised once per process (ensureInitialised, call_once). A Document,
+// an Emitter and a StreamValidator belong to one thread (the validator runs its parser on a thread
+// of its own). A Schema is immutable once loaded and may validate from many threads at once.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,6 +60,83 @@ class Document {
   std::u16string ns_;
 };
 
+// Receives a document in document order: the root is open from the start; for each element, start(),
+// its attributes, then either its text or its child elements, then end(). Lets one builder produce a
+// DOM (DomEmitter) or stream the serialised bytes directly (Writer).
+class Emitter {
+ public:
+  virtual ~Emitter() = default;
+  // Opens a child of the current element in the document's namespace.
+  virtual void start(std::string_view name) = 0;
+  // An attribute of the current element; only before its first child or text.
+  virtual void attr(std::string_view name, std::string_view value) = 0;
+  // The text content of the current element (at most once, and no child elements besides).
+  virtual void text(std::string_view text) = 0;
+  // Closes the current element (never the root).
+  virtual void end() = 0;
+  // An element holding only text.
+  void element(std::string_view name, std::string_view content) {
+    start(name);
+    text(content);
+    end();
+  }
+};
+
+// Builds the elements into a Document.
+class DomEmitter final : public Emitter {
+ public:
+  // Starts at the root, or inside `at` (an element of `doc`).
+  explicit DomEmitter(Document& doc, xercesc::DOMElement* at = nullptr);
+  void start(std::string_view name) override;
+  void attr(std::string_view name, std::string_view value) override;
+  void text(std::string_view text) override;
+  void end() override;
+
+ private:
+  Document& doc_;
+  std::vector<xercesc::DOMElement*> open_;
+};
+
+// Serialises as it goes, byte for byte as serialise() writes the DOM the same calls would build
+// (XML declaration, attributes in name order, the same escapes and the same pretty-printing), in
+// chunks of about `chunk_size` bytes handed to `sink`. Text is checked and cleaned as toXml() does.
+class Writer final : public Emitter {
+ public:
+  using Sink = std::function<void(std::string&& chunk)>;
+  Writer(std::string_view namespace_uri, std::string_view root_name, bool pretty, Sink sink,
+         std::size_t chunk_size = std::size_t{1} << 18);
+  void start(std::string_view name) override;
+  void attr(std::string_view name, std::string_view value) override;
+  void text(std::string_view text) override;
+  void end() override;
+  // Hands over what is written so far (complete start tags only), so that the next bytes begin a new chunk.
+  void flush();
+  // Closes the root and hands over the last chunk; nothing may be written afterwards.
+  void finish();
+
+ private:
+  struct Attribute {
+    std::size_t name_at, name_len, value_at, value_len;
+  };
+  void closeStartTag(bool empty);
+  void newLine(std::size_t depth);
+  void flushIfFull();
+  void escape(std::string_view text, bool in_attribute, std::string& out);
+
+  bool pretty_;
+  Sink sink_;
+  std::size_t chunk_size_;
+  std::string out_;
+  std::string ns_;
+  std::string names_;                 // the open elements' names, back to back
+  std::vector<std::size_t> name_at_;  // where each open element's name starts in names_
+  bool tag_open_ = false;             // the current element's start tag is not closed yet
+  bool has_children_ = false;         // the current element has child elements
+  std::string attr_buf_;
+  std::vector<Attribute> attrs_;
+  bool finished_ = false;
+};
+
 // Serialises as UTF-8 with an XML declaration; pretty-printed when asked.
 std::string serialise(const Document& doc, bool pretty);
 std::string serialise(const xercesc::DOMDocument* doc, bool pretty);
@@ -85,10 +166,39 @@ class Schema {
   DomPtr parse(std::string_view xml_bytes, const std::string& source_name, std::vector<std::string>& problems) const;
 
  private:
+  friend class StreamValidator;
   struct Impl;
   explicit Schema(std::string path);
   std::string path_;
   std::unique_ptr<Impl> impl_;
+};
+
+// Validates a document while it is being written: a validating SAX2 parser on a thread of its own
+// reads the chunks as feed() hands them over, so validation takes no wall time beyond the writing
+// when there is a core to spare. finish() returns the whole document and every problem, as
+// Schema::validate() reports them. Destroying it unfinished stops the parser and discards the bytes.
+class StreamValidator {
+ public:
+  StreamValidator(std::shared_ptr<const Schema> schema, std::string source_name);
+  ~StreamValidator();
+  StreamValidator(const StreamValidator&) = delete;
+  StreamValidator& operator=(const StreamValidator&) = delete;
+
+  void feed(std::string&& chunk);
+  // A chunk shared with other validators (one document validated in parts, see finishAgainst).
+  void feed(std::shared_ptr<const std::string> chunk);
+  // Ends the input, waits for the parser, moves the document into `bytes` and returns the problems.
+  std::vector<std::string> finish(std::string& bytes);
+  // Ends the input and waits for the parser; the problems are described against `document`, the
+  // bytes that leave the program, in which everything the parser read stands at the same line and
+  // column (a part of a document padded with the line breaks and spaces of the parts left out).
+  std::vector<std::string> finishAgainst(std::string_view document);
+
+  struct State;
+
+ private:
+  std::shared_ptr<const Schema> schema_;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace reports::xml

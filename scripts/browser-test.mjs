@@ -81,7 +81,8 @@ async function newContext(browser, width) {
 
 async function pass(browser, lang, n) {
   const t = text[lang];
-  const stamp = `${Date.now()}`.slice(-7);
+  // Fixed names: every run starts from a fresh demo store, so they never collide.
+  const stamp = `410000${n}`;
   const username = `farm-${lang}-${stamp}@example.si`;
   const farmName = `Kmetija Test ${lang.toUpperCase()} ${stamp}`;
 

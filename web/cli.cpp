@@ -155,8 +155,12 @@ int cmdImport(const Parsed& p) {
     return p.positional.empty() ? 2 : 0;
   }
   Services services(loadConfig(p.config));
-  return importer::runImportCommand(p.positional, services.store(), services.clock(), importCalendar(services),
-                                    services.config().cpv_file, std::cout, std::cerr);
+  importer::ImportContext context(services.store(), services.clock());
+  context.calendars = &services.calendars();
+  context.calendar = importCalendar(services);
+  context.engine = &services.engine();
+  context.cpv_list_path = services.config().cpv_file;
+  return importer::runImportCommand(p.positional, context, std::cout, std::cerr);
 }
 
 // export, notice, report and verify-evaluation: the reports part's own command line.

@@ -3,7 +3,9 @@
 // store's own bulk loader as the ceiling: the sqlite3 command's `.import`, and MariaDB's
 // `LOAD DATA LOCAL INFILE` through the mariadb client. Peak memory is the process's high-water
 // mark (VmHWM, reset before each import); the demand import also runs on a quarter of the rows to
-// show whether memory grows with the file. Prints `name value unit` lines and ratio lines.
+// show whether memory grows with the file. On MariaDB the same demand rows also go through the
+// client as one INSERT per row and as INSERTs of 1000 rows, to show what round trips per row cost.
+// Prints `name value unit` lines and ratio lines.
 // Usage: bench_import [demand_rows] [suppliers]
 
 #include <unistd.h>
@@ -95,7 +97,30 @@ struct Target {
   std::unique_ptr<core::Store> store;
   // Runs the store's bulk loader on a CSV file into a new table; returns false when it failed.
   std::function<bool(const fs::path& csv, const std::string& table, const std::string& columns)> bulk;
+  // Runs a file of SQL statements through the database's command-line client, which sends one
+  // statement per round trip (MariaDB only): the floor of row-by-row inserts vs. batched ones.
+  std::function<bool(const fs::path& sql)> script;
 };
+
+// The demand rows as INSERT statements into `table` in one transaction, `per_statement` rows each.
+void writeDemandInserts(const fs::path& path, const std::string& tag, int rows, const std::string& table,
+                        int per_statement) {
+  std::ofstream out(path);
+  out << "CREATE TABLE " << table
+      << " (id BIGINT AUTO_INCREMENT PRIMARY KEY, lot INT, product VARCHAR(64), delivery_point_code VARCHAR(64), "
+         "quantity DECIMAL(18,6), schedule VARCHAR(200)) ENGINE=InnoDB;\nSTART TRANSACTION;\n";
+  for (int r = 0; r < rows; ++r) {
+    const int lot = r / kDeliveryPoints + 1;
+    if (r % per_statement == 0)
+      out << "INSERT INTO " << table << " (lot, product, delivery_point_code, quantity, schedule) VALUES ";
+    else
+      out << ",";
+    out << "(" << lot << ",'" << tag << "-P" << lot % kProducts << "','DP" << r % kDeliveryPoints << "',"
+        << 10 + r % 90 << "." << r % 10 << ",'weekly Mon')";
+    if (r % per_statement == per_statement - 1 || r + 1 == rows) out << ";\n";
+  }
+  out << "COMMIT;\n";
+}
 
 int run(const std::string& command) {
   const int rc = std::system(command.c_str());
@@ -213,6 +238,19 @@ void benchTarget(Target& t, const fs::path& dir, int demand_rows, int suppliers)
   line(b + "suppliers_" + std::to_string(suppliers) + ".rows_per_s", bulk_suppliers_rate, "rows/s");
   line("ratio." + t.name + ".demand_import_vs_bulk_load", demand_rate / bulk_demand_rate, "ratio");
   line("ratio." + t.name + ".suppliers_import_vs_bulk_load", suppliers_rate / bulk_suppliers_rate, "ratio");
+  if (!t.script) return;
+  // Where the time goes: the same demand rows as one INSERT per row (one round trip each, as the
+  // store's Tx::insertLot writes demand), and as multi-row INSERTs of 1000 rows.
+  for (const int per_statement : {1, 1000}) {
+    const std::string label = per_statement == 1 ? "single_row_inserts" : "inserts_of_1000_rows";
+    const fs::path sql = dir / ("demand-" + label + ".sql");
+    writeDemandInserts(sql, tag, demand_rows, "bench_demand_" + label + "_" + tag, per_statement);
+    const double script_s = seconds([&] { t.script(sql); });
+    const double rate = demand_rows / script_s;
+    line("client." + t.name + ".demand_" + std::to_string(demand_rows) + "." + label + ".rows_per_s", rate, "rows/s");
+    line("ratio." + t.name + ".demand_import_vs_" + label, demand_rate / rate, "ratio");
+    line("ratio." + t.name + ".demand_" + label + "_vs_bulk_load", rate / bulk_demand_rate, "ratio");
+  }
 }
 
 // mysql://USER@HOST:PORT/DATABASE -> its parts (the bench's own database replaces DATABASE).
@@ -283,6 +321,7 @@ int main(int argc, char** argv) {
                    " CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\\\"' IGNORE 1 LINES\"") ==
                0;
       };
+      mysql.script = [client](const fs::path& sql) { return run(client + " < '" + sql.string() + "'") == 0; };
       try {
         benchTarget(mysql, dir, demand_rows, suppliers);
       } catch (...) {

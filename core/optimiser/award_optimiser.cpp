@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/error.h"
 
@@ -95,7 +96,8 @@ TransportProblem transportProblemFor(const Lot& lot, const std::vector<BidOnLot>
   std::stable_sort(evaluations.begin(), evaluations.end(),
                    [&](const LotEvaluation* a, const LotEvaluation* b) { return pointOf(*a) < pointOf(*b); });
   std::set<Id> priced;
-  std::set<std::pair<std::size_t, std::size_t>> seen;
+  // Pairs already taken, one bit per (bid, point): linear, where a set of pairs would allocate per pair.
+  std::vector<bool> seen(p.supplies.size() * p.points.size(), false);
   for (const LotEvaluation* e : evaluations) {
     for (const ScoreRecord& r : e->scores) {
       if (r.kind != CriterionKind::kPrice || priced.count(r.bid_id)) continue;
@@ -114,7 +116,9 @@ TransportProblem transportProblemFor(const Lot& lot, const std::vector<BidOnLot>
                         std::to_string(r.bid_id) + " at delivery point " + std::to_string(r.delivery_point_id) +
                         ", which is not one of the lot's bids and points; evaluate the round again",
                     "per_point");
-      if (!seen.insert({s->second, pt->second}).second) continue;
+      const std::size_t pair = s->second * p.points.size() + pt->second;
+      if (seen[pair]) continue;
+      seen[pair] = true;
       p.arcs.push_back({s->second, pt->second, r.total});
     }
   }

@@ -1,12 +1,14 @@
 // The transportation solver of core/optimiser/transport.h: input checks, integer units, the scaled
-// network solved with LEMON's network simplex, the margin test and the exact repair, the minimum-lot
-// integer program with GLPK, and the rank-order fill used for comparison.
+// network solved with LEMON's network simplex (on a growing subset of the pairs, priced against all
+// of them), the margin test and the exact repair, the minimum-lot integer program with GLPK, and the
+// rank-order fill used for comparison.
 
 #include "core/optimiser/transport.h"
 
 #include <glpk.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <exception>
@@ -14,7 +16,6 @@
 #include <map>
 #include <mutex>
 #include <numeric>
-#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -45,19 +46,24 @@ std::string int128Text(Int128 v) {
   return {digits.rbegin(), digits.rend()};
 }
 
-// The problem after its checks: integer units, the canonical orders and the tie weights.
+// The problem after its checks: integer units, the canonical orders and the tie weights. The
+// (bid, point) pairs are kept in the canonical order (bids by the tie rule, then points by id) in
+// flat arrays, so that a pass over all pairs reads memory in sequence.
 struct Prepared {
   const TransportProblem* problem = nullptr;
   std::int64_t unit_raw = 1;
   std::vector<std::int64_t> demand;    // per point, units
   std::vector<std::int64_t> capacity;  // per supply, units
-  std::vector<std::int64_t> upper;     // per arc: min(capacity, cap, demand), units
-  std::vector<std::int64_t> min_lot;   // per arc: min(min_delivery, demand), units; empty without a minimum
   std::vector<std::size_t> supply_order;  // supplies by the tie rule
   std::vector<std::size_t> point_order;   // points by id
-  std::vector<std::size_t> arc_order;     // arcs by (supply order, point order)
   std::vector<std::int64_t> tie_weight;   // per supply: number of supplies - place under the tie rule
   std::int64_t total_demand = 0;
+  // Per pair, at its canonical place r:
+  std::vector<std::uint32_t> arc_order;    // the problem arc (prepare() refuses more than 2^30 pairs)
+  std::vector<std::uint32_t> pair_supply;  // its supply index
+  std::vector<std::uint32_t> pair_point;   // its point index
+  std::vector<std::int64_t> upper;         // min(capacity, cap, demand), units
+  std::vector<std::int64_t> min_lot;       // min(min_delivery, demand), units; empty without a minimum
 };
 
 bool tieRuleBefore(const TransportSupply& a, const TransportSupply& b) {
@@ -66,98 +72,131 @@ bool tieRuleBefore(const TransportSupply& a, const TransportSupply& b) {
   return a.bid_id < b.bid_id;
 }
 
+std::string problemList(const std::vector<std::string>& problems) {
+  std::string msg = "the allocation problem is not valid (" + std::to_string(problems.size()) + " problem" +
+                    (problems.size() == 1 ? "" : "s") + "); correct the lot, its demand and the bids:";
+  for (const std::string& s : problems) msg += "\n- " + s;
+  return msg;
+}
+
+// Linear in the size of the input: index arrays instead of maps, error texts only for errors.
 Prepared prepare(const TransportProblem& p) {
   std::vector<std::string> problems;
-  std::map<Id, std::size_t> point_index;
-  for (std::size_t j = 0; j < p.points.size(); ++j) {
-    const TransportPoint& pt = p.points[j];
-    const std::string f = "points[" + std::to_string(j) + "]";
-    if (!point_index.emplace(pt.delivery_point_id, j).second)
-      problems.push_back(f + ": delivery point " + std::to_string(pt.delivery_point_id) + " is listed twice");
-    if (pt.demand.isNegative()) problems.push_back(f + ".demand: " + pt.demand.toString() + " is negative");
+  const std::size_t nb = p.supplies.size();
+  const std::size_t np = p.points.size();
+  if (nb + np + 2 > static_cast<std::size_t>(INT_MAX / 2) || p.arcs.size() > static_cast<std::size_t>(INT_MAX / 2))
+    throw Error(ErrorCode::kInvalidArgument,
+                "the allocation problem has too many bids, points or pairs for one solve; split the lot", "problem");
+  Prepared out;
+  out.problem = &p;
+  out.point_order.resize(np);
+  std::iota(out.point_order.begin(), out.point_order.end(), std::size_t{0});
+  std::sort(out.point_order.begin(), out.point_order.end(), [&](std::size_t a, std::size_t b) {
+    return p.points[a].delivery_point_id < p.points[b].delivery_point_id;
+  });
+  for (std::size_t r = 0; r < np; ++r) {
+    const std::size_t j = out.point_order[r];
+    if (r > 0 && p.points[out.point_order[r - 1]].delivery_point_id == p.points[j].delivery_point_id)
+      problems.push_back("points[" + std::to_string(j) + "]: delivery point " +
+                         std::to_string(p.points[j].delivery_point_id) + " is listed twice");
   }
-  std::set<Id> bid_ids;
-  for (std::size_t i = 0; i < p.supplies.size(); ++i) {
+  for (std::size_t j = 0; j < np; ++j)
+    if (p.points[j].demand.isNegative())
+      problems.push_back("points[" + std::to_string(j) + "].demand: " + p.points[j].demand.toString() + " is negative");
+  // Point index by id: binary search over the points in id order.
+  const auto pointIndex = [&](Id id) -> std::ptrdiff_t {
+    const auto it = std::lower_bound(out.point_order.begin(), out.point_order.end(), id,
+                                     [&](std::size_t j, Id v) { return p.points[j].delivery_point_id < v; });
+    if (it == out.point_order.end() || p.points[*it].delivery_point_id != id) return -1;
+    return static_cast<std::ptrdiff_t>(*it);
+  };
+
+  out.supply_order.resize(nb);
+  std::iota(out.supply_order.begin(), out.supply_order.end(), std::size_t{0});
+  std::sort(out.supply_order.begin(), out.supply_order.end(),
+            [&](std::size_t a, std::size_t b) { return tieRuleBefore(p.supplies[a], p.supplies[b]); });
+  {
+    std::vector<std::size_t> by_id(nb);
+    std::iota(by_id.begin(), by_id.end(), std::size_t{0});
+    std::sort(by_id.begin(), by_id.end(), [&](std::size_t a, std::size_t b) {
+      return p.supplies[a].bid_id != p.supplies[b].bid_id ? p.supplies[a].bid_id < p.supplies[b].bid_id : a < b;
+    });
+    for (std::size_t r = 1; r < nb; ++r)
+      if (p.supplies[by_id[r - 1]].bid_id == p.supplies[by_id[r]].bid_id)
+        problems.push_back("supplies[" + std::to_string(by_id[r]) + "]: bid " + std::to_string(p.supplies[by_id[r]].bid_id) +
+                           " is listed twice");
+  }
+  // Per-point caps: value per point index, marked by the supply that set it.
+  std::vector<std::int64_t> cap_of(np, 0);
+  std::vector<std::size_t> cap_mark(np, SIZE_MAX);
+  for (std::size_t i = 0; i < nb; ++i) {
     const TransportSupply& s = p.supplies[i];
-    const std::string f = "supplies[" + std::to_string(i) + "]";
-    if (!bid_ids.insert(s.bid_id).second) problems.push_back(f + ": bid " + std::to_string(s.bid_id) + " is listed twice");
-    if (s.capacity.isNegative()) problems.push_back(f + ".capacity: " + s.capacity.toString() + " is negative");
-    std::set<Id> capped;
+    if (s.capacity.isNegative())
+      problems.push_back("supplies[" + std::to_string(i) + "].capacity: " + s.capacity.toString() + " is negative");
     for (std::size_t c = 0; c < s.point_caps.size(); ++c) {
       const PointOffer& o = s.point_caps[c];
-      const std::string g = f + ".point_caps[" + std::to_string(c) + "]";
-      if (!point_index.count(o.delivery_point_id))
-        problems.push_back(g + ": delivery point " + std::to_string(o.delivery_point_id) + " is not a point of the lot");
-      if (!capped.insert(o.delivery_point_id).second)
-        problems.push_back(g + ": delivery point " + std::to_string(o.delivery_point_id) + " is capped twice");
-      if (o.quantity.isNegative()) problems.push_back(g + ".quantity: " + o.quantity.toString() + " is negative");
+      const auto where = [&] { return "supplies[" + std::to_string(i) + "].point_caps[" + std::to_string(c) + "]"; };
+      const std::ptrdiff_t j = pointIndex(o.delivery_point_id);
+      if (j < 0) {
+        problems.push_back(where() + ": delivery point " + std::to_string(o.delivery_point_id) + " is not a point of the lot");
+      } else if (cap_mark[static_cast<std::size_t>(j)] == i) {
+        problems.push_back(where() + ": delivery point " + std::to_string(o.delivery_point_id) + " is capped twice");
+      } else {
+        cap_mark[static_cast<std::size_t>(j)] = i;
+      }
+      if (o.quantity.isNegative()) problems.push_back(where() + ".quantity: " + o.quantity.toString() + " is negative");
     }
   }
   bool indices_ok = true;
   for (std::size_t a = 0; a < p.arcs.size(); ++a) {
     const TransportArc& arc = p.arcs[a];
-    const std::string f = "arcs[" + std::to_string(a) + "]";
-    if (arc.supply >= p.supplies.size()) problems.push_back(f + ".supply: index " + std::to_string(arc.supply) + " is out of range");
-    if (arc.point >= p.points.size()) problems.push_back(f + ".point: index " + std::to_string(arc.point) + " is out of range");
-    indices_ok &= arc.supply < p.supplies.size() && arc.point < p.points.size();
+    if (arc.supply < nb && arc.point < np) continue;
+    indices_ok = false;
+    if (arc.supply >= nb)
+      problems.push_back("arcs[" + std::to_string(a) + "].supply: index " + std::to_string(arc.supply) + " is out of range");
+    if (arc.point >= np)
+      problems.push_back("arcs[" + std::to_string(a) + "].point: index " + std::to_string(arc.point) + " is out of range");
   }
   if (p.min_delivery.isNegative()) problems.push_back("min_delivery: " + p.min_delivery.toString() + " is negative");
-  Prepared out;
-  std::vector<std::pair<std::uint64_t, std::size_t>> keyed;  // (point place, arc), grouped by supply place
+
+  // The canonical order of the pairs by two stable counting sorts (by point place, then by supply
+  // place), linear in the number of pairs. Pairs keep their input order on equal keys, so a pair
+  // given twice shows as equal neighbours and the later one is reported. Pairs with an index out of
+  // range are reported above and left out here.
   {
-    // The canonical order of the pairs; a pair given twice shows as equal neighbours. Pairs with
-    // an index out of range are reported above and left out here.
-    out.supply_order.resize(p.supplies.size());
-    std::iota(out.supply_order.begin(), out.supply_order.end(), std::size_t{0});
-    std::sort(out.supply_order.begin(), out.supply_order.end(),
-              [&](std::size_t a, std::size_t b) { return tieRuleBefore(p.supplies[a], p.supplies[b]); });
-    out.point_order.resize(p.points.size());
-    std::iota(out.point_order.begin(), out.point_order.end(), std::size_t{0});
-    std::sort(out.point_order.begin(), out.point_order.end(), [&](std::size_t a, std::size_t b) {
-      return p.points[a].delivery_point_id < p.points[b].delivery_point_id;
-    });
-    std::vector<std::uint64_t> supply_place(p.supplies.size()), point_place(p.points.size());
-    for (std::size_t r = 0; r < out.supply_order.size(); ++r) supply_place[out.supply_order[r]] = r;
-    for (std::size_t r = 0; r < out.point_order.size(); ++r) point_place[out.point_order[r]] = r;
-    // Counting sort by the supply's place, then each supply's pairs by the point's place: linear in
-    // the number of pairs, which matters on national lots. Pairs keep their input order on equal
-    // keys, so of a pair given twice the later one is reported.
-    std::vector<std::size_t> start(p.supplies.size() + 1, 0);
+    std::vector<std::uint32_t> supply_place(nb), point_place(np);
+    for (std::size_t r = 0; r < nb; ++r) supply_place[out.supply_order[r]] = static_cast<std::uint32_t>(r);
+    for (std::size_t r = 0; r < np; ++r) point_place[out.point_order[r]] = static_cast<std::uint32_t>(r);
+    const auto valid = [&](std::size_t a) { return indices_ok || (p.arcs[a].supply < nb && p.arcs[a].point < np); };
+    std::vector<std::size_t> count(std::max(nb, np) + 1, 0);
     std::size_t kept = 0;
-    const auto valid = [&](std::size_t a) {
-      return indices_ok || (p.arcs[a].supply < p.supplies.size() && p.arcs[a].point < p.points.size());
-    };
     for (std::size_t a = 0; a < p.arcs.size(); ++a)
       if (valid(a)) {
-        ++start[supply_place[p.arcs[a].supply] + 1];
+        ++count[point_place[p.arcs[a].point] + 1];
         ++kept;
       }
-    for (std::size_t r = 0; r < p.supplies.size(); ++r) start[r + 1] += start[r];
-    keyed.resize(kept);
-    std::vector<std::size_t> next(start.begin(), start.end() - 1);
+    for (std::size_t r = 0; r < np; ++r) count[r + 1] += count[r];
+    std::vector<std::uint32_t> by_point(kept);
     for (std::size_t a = 0; a < p.arcs.size(); ++a)
-      if (valid(a)) keyed[next[supply_place[p.arcs[a].supply]]++] = {point_place[p.arcs[a].point], a};
-    for (std::size_t r = 0; r < p.supplies.size(); ++r) {
-      const auto first = keyed.begin() + static_cast<std::ptrdiff_t>(start[r]);
-      const auto last = keyed.begin() + static_cast<std::ptrdiff_t>(start[r + 1]);
-      std::sort(first, last);
-      for (auto it = first; it != last && it + 1 != last; ++it)
-        if (it->first == (it + 1)->first)
-          problems.push_back("arcs[" + std::to_string((it + 1)->second) +
-                             "]: the same (bid, point) pair is given twice (also arcs[" + std::to_string(it->second) + "])");
-    }
+      if (valid(a)) by_point[count[point_place[p.arcs[a].point]]++] = static_cast<std::uint32_t>(a);
+    std::fill(count.begin(), count.end(), 0);
+    for (std::size_t a : by_point) ++count[supply_place[p.arcs[a].supply] + 1];
+    for (std::size_t r = 0; r < nb; ++r) count[r + 1] += count[r];
+    out.arc_order.resize(kept);
+    for (std::size_t a : by_point) out.arc_order[count[supply_place[p.arcs[a].supply]]++] = a;
   }
-  if (!problems.empty()) {
-    std::string msg = "the allocation problem is not valid (" + std::to_string(problems.size()) + " problem" +
-                      (problems.size() == 1 ? "" : "s") + "); correct the lot, its demand and the bids:";
-    for (const std::string& s : problems) msg += "\n- " + s;
-    throw Error(ErrorCode::kInvalidArgument, msg, "problem");
+  out.pair_supply.resize(out.arc_order.size());
+  out.pair_point.resize(out.arc_order.size());
+  for (std::size_t r = 0; r < out.arc_order.size(); ++r) {
+    const TransportArc& arc = p.arcs[out.arc_order[r]];
+    out.pair_supply[r] = static_cast<std::uint32_t>(arc.supply);
+    out.pair_point[r] = static_cast<std::uint32_t>(arc.point);
+    if (r > 0 && out.pair_supply[r - 1] == arc.supply && out.pair_point[r - 1] == arc.point)
+      problems.push_back("arcs[" + std::to_string(out.arc_order[r]) + "]: the same (bid, point) pair is given twice (also arcs[" +
+                         std::to_string(out.arc_order[r - 1]) + "])");
   }
-  out.arc_order.reserve(p.arcs.size());
-  for (const auto& k : keyed) out.arc_order.push_back(k.second);
-  keyed = {};
+  if (!problems.empty()) throw Error(ErrorCode::kInvalidArgument, problemList(problems), "problem");
 
-  out.problem = &p;
   std::int64_t g = 0;
   const auto take = [&](Decimal d) { g = std::gcd(g, d.raw()); };
   for (const TransportPoint& pt : p.points) take(pt.demand);
@@ -169,6 +208,7 @@ Prepared prepare(const TransportProblem& p) {
   out.unit_raw = g == 0 ? 1 : g;
 
   Int128 total = 0;
+  out.demand.reserve(np);
   for (const TransportPoint& pt : p.points) {
     out.demand.push_back(pt.demand.raw() / out.unit_raw);
     total += out.demand.back();
@@ -177,21 +217,33 @@ Prepared prepare(const TransportProblem& p) {
     throw Error(ErrorCode::kInvalidArgument,
                 "the total demand of the lot is too large to allocate exactly; split the lot", "points");
   out.total_demand = static_cast<std::int64_t>(total);
+  out.capacity.reserve(nb);
   for (const TransportSupply& s : p.supplies) out.capacity.push_back(s.capacity.raw() / out.unit_raw);
   const std::int64_t min_units = p.min_delivery.raw() / out.unit_raw;
-  out.upper.reserve(p.arcs.size());
-  if (min_units > 0) out.min_lot.reserve(p.arcs.size());
-  for (const TransportArc& arc : p.arcs) {
-    std::int64_t u = std::min(out.capacity[arc.supply], out.demand[arc.point]);
-    for (const PointOffer& o : p.supplies[arc.supply].point_caps)
-      if (o.delivery_point_id == p.points[arc.point].delivery_point_id) u = std::min(u, o.quantity.raw() / out.unit_raw);
-    out.upper.push_back(u);
-    if (min_units > 0) out.min_lot.push_back(std::min(min_units, out.demand[arc.point]));
+  out.upper.resize(out.arc_order.size());
+  if (min_units > 0) out.min_lot.resize(out.arc_order.size());
+  // Caps of the supply whose pairs are being read (pairs are grouped by supply): mark per point.
+  std::fill(cap_mark.begin(), cap_mark.end(), SIZE_MAX);
+  std::size_t capped_supply = SIZE_MAX;
+  for (std::size_t r = 0; r < out.arc_order.size(); ++r) {
+    const std::size_t i = out.pair_supply[r];
+    const std::size_t j = out.pair_point[r];
+    if (i != capped_supply) {
+      capped_supply = i;
+      for (const PointOffer& o : p.supplies[i].point_caps) {
+        const auto at = static_cast<std::size_t>(pointIndex(o.delivery_point_id));
+        cap_mark[at] = i;
+        cap_of[at] = o.quantity.raw() / out.unit_raw;
+      }
+    }
+    std::int64_t u = std::min(out.capacity[i], out.demand[j]);
+    if (cap_mark[j] == i) u = std::min(u, cap_of[j]);
+    out.upper[r] = u;
+    if (min_units > 0) out.min_lot[r] = std::min(min_units, out.demand[j]);
   }
 
-  out.tie_weight.assign(p.supplies.size(), 0);
-  for (std::size_t r = 0; r < out.supply_order.size(); ++r)
-    out.tie_weight[out.supply_order[r]] = static_cast<std::int64_t>(p.supplies.size() - r);
+  out.tie_weight.assign(nb, 0);
+  for (std::size_t r = 0; r < nb; ++r) out.tie_weight[out.supply_order[r]] = static_cast<std::int64_t>(nb - r);
   return out;
 }
 
@@ -203,17 +255,17 @@ int finestScaleBits(double max_abs) {
   return 50 - std::max(e, 0);
 }
 
-// The flow network of one solve, in canonical order. Nodes: 0 source, 1 + supply index, 1 + number
-// of supplies + point index, last the sink (indices of the problem, not the canonical order).
+// A flow network in canonical order. Nodes: 0 source, 1 + supply index, 1 + number of supplies +
+// point index, last the sink (indices of the problem, not the canonical order).
 struct Network {
   enum class Kind : std::uint8_t { kSourceBid, kBidPoint, kPointSink, kBypass };
-  // Widest fields first: 64 bytes an arc, and a national lot has millions.
+  // Widest fields first: 64 bytes an arc.
   struct Arc {
     Int128 cost = 0;
     std::int64_t lower = 0;
     std::int64_t upper = 0;
     std::int64_t flow = 0;
-    std::size_t ref = 0;  // supply, problem arc or point index
+    std::size_t ref = 0;  // supply index, canonical pair place, or point index
     int from = 0;
     int to = 0;
     Kind kind = Kind::kBypass;
@@ -238,7 +290,7 @@ struct Network {
 
 struct Scaling {
   int bits = 0;
-  std::vector<std::int64_t> scaled;  // per problem arc
+  std::vector<std::int64_t> scaled;  // per pair: per problem arc from scale(), canonical after placed()
   Int128 tie_scale = 0;              // T
   Int128 coverage_cost = 0;          // M
   Int128 margin = 0;                 // Theta
@@ -247,18 +299,22 @@ struct Scaling {
 // Reads only the problem, so that it can run beside prepare().
 Scaling scale(const TransportProblem& p, std::optional<int> requested) {
   Scaling s;
-  std::vector<double> d(p.arcs.size());
+  s.scaled.resize(p.arcs.size());
   double max_abs = 0;
+  // The doubles go through the integer array (bit-for-bit) to spare a second array of 8 bytes a pair.
   for (std::size_t a = 0; a < p.arcs.size(); ++a) {
-    d[a] = p.arcs[a].score_per_unit.toDouble();
-    max_abs = std::max(max_abs, std::fabs(d[a]));
+    const double d = p.arcs[a].score_per_unit.toDouble();
+    max_abs = std::max(max_abs, std::fabs(d));
+    static_assert(sizeof(double) == sizeof(std::int64_t));
+    __builtin_memcpy(&s.scaled[a], &d, sizeof d);
   }
   s.bits = finestScaleBits(max_abs);
   if (requested) s.bits = std::min(s.bits, *requested);
   std::int64_t max_scaled = 0;
-  s.scaled.resize(p.arcs.size());
   for (std::size_t a = 0; a < p.arcs.size(); ++a) {
-    s.scaled[a] = std::llround(std::ldexp(d[a], s.bits));
+    double d = 0;
+    __builtin_memcpy(&d, &s.scaled[a], sizeof d);
+    s.scaled[a] = std::llround(std::ldexp(d, s.bits));
     max_scaled = std::max(max_scaled, s.scaled[a] < 0 ? -s.scaled[a] : s.scaled[a]);
   }
   const Int128 nb = static_cast<Int128>(p.supplies.size());
@@ -269,30 +325,37 @@ Scaling scale(const TransportProblem& p, std::optional<int> requested) {
   return s;
 }
 
-// `open`: null for every arc of the problem, else the arcs that may deliver (with their minimum lot
-// as lower bound).
-Network buildNetwork(const Prepared& pr, const Scaling& sc, const std::vector<bool>* open) {
-  const TransportProblem& p = *pr.problem;
+// Puts the scaled scores in the canonical order of the pairs.
+void placed(Scaling& s, const Prepared& pr) {
+  std::vector<std::int64_t> by_place(pr.arc_order.size());
+  for (std::size_t r = 0; r < pr.arc_order.size(); ++r) by_place[r] = s.scaled[pr.arc_order[r]];
+  s.scaled = std::move(by_place);
+}
+
+int supplyNode(std::size_t i) { return 1 + static_cast<int>(i); }
+int pointNode(const Prepared& pr, std::size_t j) {
+  return 1 + static_cast<int>(pr.capacity.size()) + static_cast<int>(j);
+}
+
+// The network over the pairs at the canonical places `pairs` (ascending); `with_lower`: the integer
+// path, whose pairs must carry their minimum lot.
+Network buildNetwork(const Prepared& pr, const Scaling& sc, const std::vector<std::size_t>& pairs, bool with_lower) {
   Network n;
-  const int nb = static_cast<int>(p.supplies.size());
-  const int np = static_cast<int>(p.points.size());
-  n.nodes = nb + np + 2;
+  const std::size_t nb = pr.capacity.size();
+  const std::size_t np = pr.demand.size();
+  n.nodes = static_cast<int>(nb + np + 2);
   n.source = 0;
-  n.sink = nb + np + 1;
-  n.arcs.reserve(p.arcs.size() + p.supplies.size() + p.points.size() + 1);
+  n.sink = n.nodes - 1;
+  n.arcs.reserve(pairs.size() + nb + np + 1);
   for (std::size_t i : pr.supply_order)
-    n.arcs.push_back(Network::arc(0, 1 + static_cast<int>(i), Network::Kind::kSourceBid, i, 0, pr.capacity[i],
+    n.arcs.push_back(Network::arc(0, supplyNode(i), Network::Kind::kSourceBid, i, 0, pr.capacity[i],
                                   -static_cast<Int128>(pr.tie_weight[i])));
-  for (std::size_t a : pr.arc_order) {
-    if (open != nullptr && !(*open)[a]) continue;
-    const TransportArc& pa = p.arcs[a];
-    n.arcs.push_back(Network::arc(1 + static_cast<int>(pa.supply), 1 + nb + static_cast<int>(pa.point),
-                                  Network::Kind::kBidPoint, a, open != nullptr ? pr.min_lot[a] : 0, pr.upper[a],
-                                  -static_cast<Int128>(sc.scaled[a]) * sc.tie_scale));
-  }
+  for (std::size_t r : pairs)
+    n.arcs.push_back(Network::arc(supplyNode(pr.pair_supply[r]), pointNode(pr, pr.pair_point[r]), Network::Kind::kBidPoint,
+                                  r, with_lower ? pr.min_lot[r] : 0, pr.upper[r],
+                                  -static_cast<Int128>(sc.scaled[r]) * sc.tie_scale));
   for (std::size_t j : pr.point_order)
-    n.arcs.push_back(
-        Network::arc(1 + nb + static_cast<int>(j), n.sink, Network::Kind::kPointSink, j, 0, pr.demand[j], -sc.coverage_cost));
+    n.arcs.push_back(Network::arc(pointNode(pr, j), n.sink, Network::Kind::kPointSink, j, 0, pr.demand[j], -sc.coverage_cost));
   n.arcs.push_back(Network::arc(n.source, n.sink, Network::Kind::kBypass, 0, 0, pr.total_demand, 0));
   return n;
 }
@@ -307,7 +370,11 @@ struct ArcField {
   V operator[](const Key& a) const { return (*arcs)[static_cast<std::size_t>(graph->id(a))].*field; }
 };
 
+// Costs stay 128-bit inside LEMON: at the finest score scale the coverage cost M alone exceeds 2^63
+// on national lots, and LEMON's artificial arcs cost max/2 of a 64-bit type, which leaves no room
+// for a proven bound. The networks LEMON sees are small (see runNetwork), so this costs little.
 void solveNetwork(Network& n) {
+  typedef lemon::NetworkSimplex<lemon::SmartDigraph, std::int64_t, Int128> Simplex;
   lemon::SmartDigraph g;
   g.reserveNode(n.nodes);
   g.reserveArc(static_cast<int>(n.arcs.size()));
@@ -318,19 +385,18 @@ void solveNetwork(Network& n) {
   const ArcField<std::int64_t, &Network::Arc::upper> upper{&g, &n.arcs};
   const ArcField<Int128, &Network::Arc::cost> cost{&g, &n.arcs};
   bool has_lower = false;
+  std::int64_t total = 0;
   for (const Network::Arc& a : n.arcs) {
     g.addArc(nodes[static_cast<std::size_t>(a.from)], nodes[static_cast<std::size_t>(a.to)]);
     has_lower |= a.lower != 0;
-  }
-  std::int64_t total = 0;
-  for (const Network::Arc& a : n.arcs)
     if (a.kind == Network::Kind::kBypass) total = a.upper;
-  lemon::NetworkSimplex<lemon::SmartDigraph, std::int64_t, Int128> ns(g);
+  }
+  Simplex ns(g);
   ns.upperMap(upper).costMap(cost).stSupply(nodes[static_cast<std::size_t>(n.source)],
                                             nodes[static_cast<std::size_t>(n.sink)], total);
   if (has_lower) ns.lowerMap(lower);
-  const auto result = ns.run(lemon::NetworkSimplex<lemon::SmartDigraph, std::int64_t, Int128>::BLOCK_SEARCH);
-  if (result != lemon::NetworkSimplex<lemon::SmartDigraph, std::int64_t, Int128>::OPTIMAL)
+  const auto result = ns.run(Simplex::BLOCK_SEARCH);
+  if (result != Simplex::OPTIMAL)
     throw Error(ErrorCode::kInternal,
                 "the network simplex found no optimal flow although the open-demand arc makes every problem "
                 "feasible; report this defect with the lot's data");
@@ -359,8 +425,16 @@ struct UnionFind {
   }
 };
 
+// The scaled reduced cost of the pair at canonical place r under the potentials of `n`.
+Int128 pairReducedCost(const Prepared& pr, const Scaling& sc, const Network& n, std::size_t r) {
+  return -static_cast<Int128>(sc.scaled[r]) * sc.tie_scale + n.potential[static_cast<std::size_t>(supplyNode(pr.pair_supply[r]))] -
+         n.potential[static_cast<std::size_t>(pointNode(pr, pr.pair_point[r]))];
+}
+
 // True when the scaled potentials prove exact optimality: the tight residual arcs form a forest.
-bool marginHolds(const Network& n, const Scaling& sc) {
+// The arcs of `n` and, with flow 0, the pairs marked kCandidate in `state` (not in `n`).
+bool marginHolds(const Network& n, const Prepared& pr, const Scaling& sc, const std::vector<std::uint8_t>& state,
+                 std::uint8_t candidate) {
   UnionFind uf(n.nodes);
   for (const Network::Arc& a : n.arcs) {
     const Int128 rc = a.cost + n.potential[static_cast<std::size_t>(a.from)] - n.potential[static_cast<std::size_t>(a.to)];
@@ -369,6 +443,10 @@ bool marginHolds(const Network& n, const Scaling& sc) {
     const bool tight = (forward && rc < sc.margin) || (backward && -rc < sc.margin);
     if (tight && !uf.unite(a.from, a.to)) return false;
   }
+  for (std::size_t r = 0; r < state.size(); ++r)
+    if (state[r] == candidate && pairReducedCost(pr, sc, n, r) < sc.margin &&
+        !uf.unite(supplyNode(pr.pair_supply[r]), pointNode(pr, pr.pair_point[r])))
+      return false;
   return true;
 }
 
@@ -391,7 +469,7 @@ Lex exactCost(const Network::Arc& a, const Prepared& pr) {
     case Network::Kind::kSourceBid:
       return {0, Exact(), -pr.tie_weight[a.ref]};
     case Network::Kind::kBidPoint:
-      return {0, Exact() - pr.problem->arcs[a.ref].score_per_unit, 0};
+      return {0, Exact() - pr.problem->arcs[pr.arc_order[a.ref]].score_per_unit, 0};
     case Network::Kind::kPointSink:
       return {-1, Exact(), 0};
     case Network::Kind::kBypass:
@@ -399,7 +477,6 @@ Lex exactCost(const Network::Arc& a, const Prepared& pr) {
   }
   return {};
 }
-
 struct Residual {
   int from = 0;
   int to = 0;
@@ -485,17 +562,130 @@ struct NetworkOutcome {
   CertificateKind kind = CertificateKind::kScaledInteger;
   std::vector<Lex> exact_potential;
   int repairs = 0;
+  int pricing_rounds = 0;
+  std::size_t pairs_solved = 0;  // pairs in the last network LEMON solved
 };
 
-NetworkOutcome runNetwork(const Prepared& pr, Scaling scaling, const std::vector<bool>* open) {
+// The k smallest (key, place) pairs offered, in ascending order: deterministic on equal keys.
+struct Smallest {
+  std::size_t k = 0;
+  std::vector<std::pair<Int128, std::size_t>> items;
+  void offer(Int128 key, std::size_t r) {
+    const std::pair<Int128, std::size_t> x{key, r};
+    if (items.size() == k && !(x < items.back())) return;
+    items.insert(std::upper_bound(items.begin(), items.end(), x), x);
+    if (items.size() > k) items.pop_back();
+  }
+};
+
+constexpr std::uint8_t kNever = 0;      // a pair that can carry no flow (no capacity, or closed)
+constexpr std::uint8_t kCandidate = 1;  // may carry flow, not in the network LEMON solves
+constexpr std::uint8_t kActive = 2;     // in the network LEMON solves
+
+// Measured on the national benchmark lot: fewer pairs per round make each solve cheaper and need
+// a few more rounds; these keep the total lowest.
+constexpr std::size_t kStartPerNode = 6;  // best-scoring pairs of each bid and of each point to start with
+constexpr std::size_t kAddPerBid = 2;     // most improving pairs added per bid and round
+constexpr std::size_t kAddPerPoint = 2;   // most improving pairs added per point and round
+
+// Solves the scaled network. Large networks are solved by pricing: LEMON solves the network over a
+// subset of the pairs (to start, the best-scoring pairs of every bid and every point); every other
+// pair that could carry flow is priced with the potentials of that solve; pairs with a negative
+// reduced cost join the subset and LEMON solves again, until none is left. The last potentials
+// then have a non-negative reduced cost on every pair outside the subset (flow 0) and are optimal
+// inside it, so they are optimal for the whole network, and the margin test runs over all pairs.
+// The subset and its growth depend only on the canonical data, so the result is deterministic.
+NetworkOutcome runNetwork(const Prepared& pr, Scaling scaling, const std::vector<bool>* open, std::size_t whole_limit) {
   NetworkOutcome o;
   o.scaling = std::move(scaling);
-  o.network = buildNetwork(pr, o.scaling, open);
-  solveNetwork(o.network);
-  if (marginHolds(o.network, o.scaling)) return o;
+  const Scaling& sc = o.scaling;
+  const std::size_t pairs = pr.arc_order.size();
+  const std::size_t nb = pr.capacity.size();
+  const std::size_t np = pr.demand.size();
+  std::vector<std::uint8_t> state(pairs, kNever);
+  std::size_t candidates = 0;
+  for (std::size_t r = 0; r < pairs; ++r)
+    if (open != nullptr ? (*open)[r] : pr.upper[r] > 0) {
+      state[r] = kCandidate;
+      ++candidates;
+    }
+  std::vector<std::size_t> active;
+  const auto activate = [&](std::size_t r) {
+    if (state[r] != kCandidate) return;
+    state[r] = kActive;
+    active.push_back(r);
+  };
+  if (open != nullptr || candidates <= whole_limit) {
+    for (std::size_t r = 0; r < pairs; ++r) activate(r);
+  } else {
+    std::vector<Smallest> at_point(np, Smallest{kStartPerNode, {}});
+    std::vector<std::size_t> chosen;
+    std::size_t r = 0;
+    for (std::size_t i = 0; i < nb; ++i) {  // pairs are grouped by supply, in the tie rule's order
+      Smallest best{kStartPerNode, {}};
+      const std::size_t supply = r < pairs ? pr.pair_supply[r] : 0;
+      for (; r < pairs && pr.pair_supply[r] == supply; ++r) {
+        if (state[r] != kCandidate) continue;
+        best.offer(-static_cast<Int128>(sc.scaled[r]), r);
+        at_point[pr.pair_point[r]].offer(-static_cast<Int128>(sc.scaled[r]), r);
+      }
+      for (const auto& x : best.items) chosen.push_back(x.second);
+    }
+    for (const Smallest& s : at_point)
+      for (const auto& x : s.items) chosen.push_back(x.second);
+    for (std::size_t c : chosen) activate(c);
+  }
+  std::sort(active.begin(), active.end());
+
+  while (true) {
+    ++o.pricing_rounds;
+    o.network = buildNetwork(pr, sc, active, open != nullptr);
+    o.pairs_solved = active.size();
+    solveNetwork(o.network);
+    if (active.size() == candidates) break;
+    std::vector<std::size_t> entering;
+    std::vector<Smallest> at_point(np, Smallest{kAddPerPoint, {}});
+    for (std::size_t r = 0; r < pairs;) {
+      const std::uint32_t supply = pr.pair_supply[r];
+      Smallest best{kAddPerBid, {}};
+      for (; r < pairs && pr.pair_supply[r] == supply; ++r) {
+        if (state[r] != kCandidate) continue;
+        const Int128 rc = pairReducedCost(pr, sc, o.network, r);
+        if (rc >= 0) continue;
+        best.offer(rc, r);
+        at_point[pr.pair_point[r]].offer(rc, r);
+      }
+      for (const auto& x : best.items) entering.push_back(x.second);
+    }
+    for (const Smallest& s : at_point)
+      for (const auto& x : s.items) entering.push_back(x.second);
+    if (entering.empty()) break;
+    for (std::size_t r : entering) activate(r);
+    std::sort(active.begin(), active.end());
+  }
+  if (marginHolds(o.network, pr, sc, state, kCandidate)) return o;
+
   // The tight arcs close cycles (ties, degenerate bounds or a coarse scale): decide those cycles in
-  // exact arithmetic. Without an improving one the scaled potentials stand, completed by exact
-  // potentials on the tight arcs; otherwise repair and prove the whole network exactly.
+  // exact arithmetic on the whole network, with the flow and potentials found. Without an improving
+  // one the scaled potentials stand, completed by exact potentials on the tight arcs; otherwise
+  // repair and prove the whole network exactly.
+  if (active.size() < candidates) {
+    std::vector<std::size_t> all;
+    all.reserve(candidates);
+    for (std::size_t r = 0; r < pairs; ++r)
+      if (state[r] != kNever) all.push_back(r);
+    Network whole = buildNetwork(pr, sc, all, open != nullptr);
+    // The subset's arcs are a subsequence of the whole network's, in the same canonical order.
+    std::size_t k = 0;
+    for (Network::Arc& a : whole.arcs) {
+      const std::vector<Network::Arc>& solved = o.network.arcs;
+      if (k < solved.size() && solved[k].kind == a.kind && solved[k].ref == a.ref) a.flow = solved[k++].flow;
+    }
+    if (k != o.network.arcs.size())
+      throw Error(ErrorCode::kInternal, "the priced network does not embed in the whole network; report this defect");
+    whole.potential = std::move(o.network.potential);
+    o.network = std::move(whole);
+  }
   if (shortestOrCancel(o.network, residualArcs(o.network, pr, &o.scaling), o.exact_potential, o.repairs)) {
     o.kind = CertificateKind::kScaledWithExactTight;
     return o;
@@ -528,7 +718,7 @@ TransportSolution solutionFrom(const Prepared& pr, const NetworkOutcome& o) {
   std::vector<std::vector<AllocationLine>> by_point(p.points.size());
   for (const Network::Arc& a : o.network.arcs) {
     if (a.kind != Network::Kind::kBidPoint || a.flow == 0) continue;
-    const TransportArc& arc = p.arcs[a.ref];
+    const TransportArc& arc = p.arcs[pr.arc_order[a.ref]];
     const TransportSupply& sup = p.supplies[arc.supply];
     AllocationLine line;
     line.bid_id = sup.bid_id;
@@ -559,6 +749,8 @@ TransportSolution solutionFrom(const Prepared& pr, const NetworkOutcome& o) {
   c.unit = Decimal::fromRaw(pr.unit_raw);
   c.score_scale_bits = o.scaling.bits;
   c.exact_repairs = o.repairs;
+  c.pricing_rounds = o.pricing_rounds;
+  c.pairs_solved = o.pairs_solved;
   const auto node = [&](int v, Id id) {
     const std::size_t k = static_cast<std::size_t>(v);
     Potential pot = o.kind == CertificateKind::kExact ? Potential{} : scaledPotential(id, o.network.potential[k]);
@@ -605,6 +797,8 @@ void writeText(TransportSolution& s) {
   t += "unit " + c.unit.toString() + "\n";
   t += "score_scale_bits " + std::to_string(c.score_scale_bits) + "\n";
   t += "exact_repairs " + std::to_string(c.exact_repairs) + "\n";
+  if (c.pricing_rounds > 0)
+    t += "pricing_rounds " + std::to_string(c.pricing_rounds) + " pairs_solved " + std::to_string(c.pairs_solved) + "\n";
   for (const MilpTier& tier : c.tiers)
     t += "tier " + tier.name + " " + tier.status + " objective " + std::to_string(tier.objective) + " bound " +
          std::to_string(tier.bound) + "\n";
@@ -649,13 +843,13 @@ struct GlpkProblem {
   GlpkProblem& operator=(const GlpkProblem&) = delete;
 };
 
-// Chooses the (bid, point) pairs that deliver; returns the per-arc "open" flags and GLPK's tiers.
+// Chooses the (bid, point) pairs that deliver; returns the "open" flags by canonical place and GLPK's tiers.
 std::vector<bool> chooseOpenArcs(const Prepared& pr, const TransportOptions& options, std::vector<MilpTier>& tiers) {
   const TransportProblem& p = *pr.problem;
   std::vector<std::size_t> usable;
-  for (std::size_t a : pr.arc_order)
-    if (pr.min_lot[a] > 0 && pr.upper[a] >= pr.min_lot[a]) usable.push_back(a);
-  std::vector<bool> open(p.arcs.size(), false);
+  for (std::size_t r = 0; r < pr.arc_order.size(); ++r)
+    if (pr.min_lot[r] > 0 && pr.upper[r] >= pr.min_lot[r]) usable.push_back(r);
+  std::vector<bool> open(pr.arc_order.size(), false);
   if (usable.empty()) {
     for (const char* name : {"coverage", "score", "tie rule"}) tiers.push_back({name, "optimal (no pair can deliver the minimum)", 0, 0, true});
     return open;
@@ -686,8 +880,8 @@ std::vector<bool> chooseOpenArcs(const Prepared& pr, const TransportOptions& opt
   std::map<std::size_t, std::vector<std::pair<int, double>>> by_supply, by_point;
   for (int k = 0; k < n; ++k) {
     const std::size_t a = usable[static_cast<std::size_t>(k)];
-    by_supply[p.arcs[a].supply].push_back({1 + k, 1.0});
-    by_point[p.arcs[a].point].push_back({1 + k, 1.0});
+    by_supply[pr.pair_supply[a]].push_back({1 + k, 1.0});
+    by_point[pr.pair_point[a]].push_back({1 + k, 1.0});
     addRow({{1 + k, 1.0}, {1 + n + k, -static_cast<double>(pr.min_lot[a])}}, GLP_LO, 0.0, 0.0);
     addRow({{1 + k, 1.0}, {1 + n + k, -static_cast<double>(pr.upper[a])}}, GLP_UP, 0.0, 0.0);
   }
@@ -732,8 +926,8 @@ std::vector<bool> chooseOpenArcs(const Prepared& pr, const TransportOptions& opt
   std::vector<double> coverage(static_cast<std::size_t>(n), 1.0), score(static_cast<std::size_t>(n)), tie(static_cast<std::size_t>(n));
   for (int k = 0; k < n; ++k) {
     const std::size_t a = usable[static_cast<std::size_t>(k)];
-    score[static_cast<std::size_t>(k)] = p.arcs[a].score_per_unit.toDouble();
-    tie[static_cast<std::size_t>(k)] = static_cast<double>(pr.tie_weight[p.arcs[a].supply]);
+    score[static_cast<std::size_t>(k)] = p.arcs[pr.arc_order[a]].score_per_unit.toDouble();
+    tie[static_cast<std::size_t>(k)] = static_cast<double>(pr.tie_weight[pr.pair_supply[a]]);
   }
   std::vector<std::pair<int, double>> all;
   for (int k = 0; k < n; ++k) all.push_back({1 + k, 1.0});
@@ -773,16 +967,17 @@ TransportSolution solveTransport(const TransportProblem& problem, const Transpor
   scaler.join();
   if (scale_error) std::rethrow_exception(scale_error);
   const Prepared& pr = *prepared;
+  placed(scaling, pr);
   TransportSolution s;
   if (problem.min_delivery.raw() > 0) {
     std::vector<MilpTier> tiers;
     const std::vector<bool> open = chooseOpenArcs(pr, options, tiers);
-    s = solutionFrom(pr, runNetwork(pr, std::move(scaling), &open));
+    s = solutionFrom(pr, runNetwork(pr, std::move(scaling), &open, options.whole_network_pairs));
     s.certificate.method = TransportMethod::kMixedInteger;
     s.certificate.tiers = std::move(tiers);
     for (const MilpTier& t : s.certificate.tiers) s.certificate.proven_optimal &= t.proven;
   } else {
-    s = solutionFrom(pr, runNetwork(pr, std::move(scaling), nullptr));
+    s = solutionFrom(pr, runNetwork(pr, std::move(scaling), nullptr, options.whole_network_pairs));
   }
   writeText(s);
   return s;
@@ -793,23 +988,24 @@ TransportSolution rankOrderFill(const TransportProblem& problem) {
   const TransportProblem& p = problem;
   std::vector<std::int64_t> left = pr.capacity;
   std::vector<std::vector<std::size_t>> at_point(p.points.size());
-  for (std::size_t a : pr.arc_order) at_point[p.arcs[a].point].push_back(a);
+  for (std::size_t r = 0; r < pr.arc_order.size(); ++r) at_point[pr.pair_point[r]].push_back(r);
   std::map<Id, std::size_t> place;
   for (std::size_t r = 0; r < pr.supply_order.size(); ++r) place[p.supplies[pr.supply_order[r]].bid_id] = r;
   TransportSolution s;
   std::int64_t covered = 0;
   for (std::size_t j : pr.point_order) {
     std::vector<std::size_t>& arcs = at_point[j];
-    // Stable: equal scores keep the tie rule's order of arc_order.
+    // Stable: equal scores keep the tie rule's (canonical) order.
     std::stable_sort(arcs.begin(), arcs.end(), [&](std::size_t a, std::size_t b) {
-      return p.arcs[a].score_per_unit > p.arcs[b].score_per_unit;
+      return p.arcs[pr.arc_order[a]].score_per_unit > p.arcs[pr.arc_order[b]].score_per_unit;
     });
     std::int64_t need = pr.demand[j];
     std::vector<AllocationLine> lines;
-    for (std::size_t a : arcs) {
+    for (std::size_t r : arcs) {
       if (need == 0) break;
+      const std::size_t a = pr.arc_order[r];
       const std::size_t i = p.arcs[a].supply;
-      const std::int64_t q = std::min({need, left[i], pr.upper[a]});
+      const std::int64_t q = std::min({need, left[i], pr.upper[r]});
       if (q <= 0) continue;
       left[i] -= q;
       need -= q;

@@ -23,7 +23,12 @@
 //   bid -> point (capacity: min(bid capacity, per-point cap, demand); cost: -score x T),
 //   point -> sink (capacity: demand; cost: -M),
 //   source -> sink (capacity: total demand; cost 0; its flow is the demand left open),
-// carrying the total demand from source to sink. Scores enter as integers: the nearest integer to
+// carrying the total demand from source to sink. Networks of more than
+// TransportOptions::whole_network_pairs pairs are solved by pricing: LEMON solves the network over a
+// subset of the pairs (the best-scoring few of every bid and every point), every other pair is
+// priced with the potentials found, the most improving ones join, and so on until no pair outside
+// has a negative reduced cost; the potentials are then optimal for the whole network (a national
+// lot of 2,000,000 pairs ends on about 40,000). Scores enter as integers: the nearest integer to
 // double(score) x 2^k (k = score_scale_bits, the finest that a double still rounds to within 3/4 of a
 // unit). T = 2 x bids + 1 and M = T x (bids + points + 1) x (largest |scaled score| + 1) + 2 x bids + 1
 // make the three tiers strictly lexicographic for every simple cycle of the network.
@@ -41,7 +46,9 @@
 // Otherwise the solver repairs the flow in exact arithmetic (Bellman-Ford over the whole residual
 // network, cancelling every improving cycle it finds) and the certificate is exact potentials for
 // every node (kExact). The scaled path does the work on large lots; the exact ones stay small or
-// rare.
+// rare. Costs and potentials are 128-bit integers: at the finest scale the coverage cost M alone is
+// about 2^73 on a national lot, so 64 bits would need a scale coarse enough to make the margin test
+// fail (and the exact steps run) on most large lots.
 //
 // With a minimum delivery (min_delivery > 0) a (bid, point) pair that gets anything gets at least
 // min(min_delivery, demand of the point): a small kitchen can still be served by one supplier
@@ -109,6 +116,10 @@ struct TransportOptions {
   // result and the certificate are exact whatever is chosen: where the rounding could matter the
   // exact repair takes over. Set a coarse scale only to test that repair.
   std::optional<int> score_scale_bits;
+  // Networks of up to this many (bid, point) pairs are solved whole; larger ones by pricing (LEMON
+  // solves a subset of the pairs, grown by those with a negative reduced cost until there are none;
+  // see transport.cpp). The result is optimal either way; a test may set 0 to force pricing.
+  std::size_t whole_network_pairs = 20'000;
 };
 
 struct AllocationLine {
@@ -157,6 +168,8 @@ struct OptimalityCertificate {
   Decimal unit;            // the quantity unit (gcd of all quantities); flows are multiples of it
   int score_scale_bits = 0;
   int exact_repairs = 0;   // improving cycles cancelled in exact arithmetic
+  int pricing_rounds = 0;  // network simplex solves (1: the whole network at once; see TransportOptions)
+  std::size_t pairs_solved = 0;  // (bid, point) pairs in the network of the last solve
   Potential source;
   Potential sink;
   std::vector<Potential> supply_potentials;  // one per supply, in the problem's order
@@ -184,7 +197,9 @@ TransportSolution solveTransport(const TransportProblem& problem, const Transpor
 // certificate proves the solution optimal: primal feasibility (capacities, caps, demand, minimum
 // delivery), the stated totals, and dual feasibility of the potentials on every residual arc with
 // the margin argument (kScaledInteger) or exact lexicographic reduced costs (kExact); for the integer
-// path also GLPK's zero-gap proof per tier. Written independently of the solver.
+// path also GLPK's zero-gap proof per tier. Written independently of the solver. Linear in the size
+// of the problem and keeps nothing per pair; on large problems it checks the pairs on two threads
+// (the result does not depend on them).
 std::vector<std::string> checkCertificate(const TransportProblem& problem, const TransportSolution& solution);
 
 // The per-point rank-order fill: points in id order, each filled from the bids that score best at

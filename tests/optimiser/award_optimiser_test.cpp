@@ -1,15 +1,20 @@
 // A round awarded through core::Engine in award mode optimal_by_delivery_point with the optimiser of
 // core/optimiser/award_optimiser.h: award lines per (supplier, point) that are optimal against an
 // exhaustive search over the stored per-point scores, the certificate stored with the decision, open
-// demand, the minimum-lot rule, and the adapter's refusal of an evaluation that does not fit the lot.
+// demand, the minimum-lot rule, the adapter's refusal of an evaluation that does not fit the lot, and
+// the same round on SQLite and on MariaDB giving the same award. Registered twice (tests/optimiser/
+// CMakeLists.txt): on SQLite and on MariaDB (DPS_TEST_BACKEND=mysql); the MariaDB run and the
+// cross-store case are skipped without DPS_TEST_MYSQL_URI, except under CI=true, where they fail.
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -28,6 +33,47 @@ using dps_test::EngineFixture;
 
 namespace {
 
+// Skips a suite or case whose store cannot run here (never under CI=true: the fixture then fails).
+boost::test_tools::assertion_result backendReady(boost::unit_test::test_unit_id) {
+  const std::string why = dps_test::backendUnavailableReason();
+  if (why.empty() || dps_test::underCi()) return true;
+  boost::test_tools::assertion_result skipped(false);
+  skipped.message() << why;
+  return skipped;
+}
+
+boost::test_tools::assertion_result mariadbReady(boost::unit_test::test_unit_id) {
+  const char* uri = std::getenv("DPS_TEST_MYSQL_URI");
+  if ((uri != nullptr && *uri != '\0') || dps_test::underCi()) return true;
+  boost::test_tools::assertion_result skipped(false);
+  skipped.message() << "comparing SQLite with MariaDB needs DPS_TEST_MYSQL_URI (source build/mariadb/env after "
+                       "scripts/mariadb.sh start): skipped";
+  return skipped;
+}
+
+// Sets DPS_TEST_BACKEND for the fixtures made while it lives, and restores it after.
+class BackendScope {
+ public:
+  explicit BackendScope(const char* backend) {
+    const char* old = std::getenv("DPS_TEST_BACKEND");
+    had_ = old != nullptr;
+    if (had_) saved_ = old;
+    ::setenv("DPS_TEST_BACKEND", backend, 1);
+  }
+  ~BackendScope() {
+    if (had_)
+      ::setenv("DPS_TEST_BACKEND", saved_.c_str(), 1);
+    else
+      ::unsetenv("DPS_TEST_BACKEND");
+  }
+  BackendScope(const BackendScope&) = delete;
+  BackendScope& operator=(const BackendScope&) = delete;
+
+ private:
+  bool had_ = false;
+  std::string saved_;
+};
+
 // The fixture with an engine that has the award optimiser.
 struct OptimiserFixture : EngineFixture {
   std::unique_ptr<core::AwardOptimiser> optimiser = core::makeAwardOptimiser();
@@ -43,14 +89,16 @@ struct Scene {
   core::Id lot = 0;
 };
 
-// Two schools, three admitted suppliers: A at Kranj, B near the far school, C in between.
+// Two schools, three admitted suppliers: A at Kranj, B near the far school, C in between; with
+// `fourth`, also D at B's place.
 Scene scene(OptimiserFixture& f, const std::string& near_demand, const std::string& far_demand,
-            const std::string& min_delivery = "0") {
+            const std::string& min_delivery = "0", bool fourth = false) {
   Scene s;
   s.dps = f.publishedDps();
   s.suppliers.push_back(f.admittedSupplier("Kmetija A", s.dps.categories[0], 0.0, 0.0));
   s.suppliers.push_back(f.admittedSupplier("Kmetija B", s.dps.categories[0], 0.02, -0.18));
   s.suppliers.push_back(f.admittedSupplier("Kmetija C", s.dps.categories[0], 0.01, -0.09));
+  if (fourth) s.suppliers.push_back(f.admittedSupplier("Kmetija D", s.dps.categories[0], 0.02, -0.18));
   s.near_school = f.deliveryPoint("OS-NEAR", 46.2389, 14.3556);
   s.far_school = f.deliveryPoint("OS-FAR", 46.2600, 14.1700);
   core::Lot lot = EngineFixture::lot(1, s.near_school, near_demand);
@@ -121,7 +169,7 @@ std::map<std::pair<core::Id, core::Id>, Exact> storedScores(OptimiserFixture& f,
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(award_optimiser)
+BOOST_AUTO_TEST_SUITE(award_optimiser, *boost::unit_test::precondition(backendReady))
 
 BOOST_AUTO_TEST_CASE(round_is_awarded_per_point_with_the_optimal_allocation_and_its_certificate) {
   OptimiserFixture f;
@@ -252,6 +300,67 @@ BOOST_AUTO_TEST_CASE(adapter_refuses_an_evaluation_of_other_points) {
   BOOST_TEST(lines[0].delivery_point_id.value() == 11);
   BOOST_TEST(unmet.empty());
   BOOST_TEST(certificate.find("proven_optimal") != std::string::npos);
+}
+
+// The same round, bid for at the same (fixture) times, awarded on SQLite and on MariaDB: the award
+// lines are the same, named by supplier and school since the stores number rows on their own.
+// Four suppliers, two of them with equal prices from one place, so that the tie rule decides too.
+struct StoreOutcome {
+  std::vector<std::tuple<std::string, std::string, std::string, std::string, std::string>> lines;
+  std::string totals;  // the certificate's "covered" and "total_score" lines
+};
+
+StoreOutcome awardOn(const char* backend) {
+  std::unique_ptr<OptimiserFixture> f;
+  {
+    const BackendScope scope(backend);
+    f = std::make_unique<OptimiserFixture>();
+  }
+  BOOST_TEST_MESSAGE("awarding on " << backend << " (" << f->store_uri << ")");
+  const Scene s = scene(*f, "150", "90", "0", true);
+  bid(*f, s, 0, "2.00", "70");
+  bid(*f, s, 1, "2.10", "60", {{s.near_school, Decimal::parse("20")}});  // near school only, 20
+  bid(*f, s, 2, "2.05", "50");
+  bid(*f, s, 3, "2.10", "60");  // as B, from the same place: equal scores at the near school
+  f->openAndEvaluate(s.round);
+  const core::AwardDecision decision = f->engine->awardRound(f->officer, s.round);
+  std::map<core::Id, std::string> supplier;
+  for (std::size_t k = 0; k < s.suppliers.size(); ++k) supplier[s.suppliers[k].id] = "supplier " + std::to_string(k);
+  const std::map<core::Id, std::string> point{{s.near_school, "near"}, {s.far_school, "far"}};
+  StoreOutcome out;
+  for (const core::AwardLine& l : f->awardLines(s.round)) {
+    BOOST_REQUIRE(l.delivery_point_id.has_value());
+    out.lines.emplace_back(supplier.at(l.supplier_id), point.at(*l.delivery_point_id), l.quantity.toString(),
+                           l.unit_price.toString(), l.score.toString());
+  }
+  std::sort(out.lines.begin(), out.lines.end());
+  for (const std::string key : {"\ncovered ", "\ntotal_score "}) {
+    const std::size_t at = decision.certificate.find(key);
+    BOOST_REQUIRE(at != std::string::npos);
+    out.totals += decision.certificate.substr(at + 1, decision.certificate.find('\n', at + 1) - at);
+  }
+  return out;
+}
+
+BOOST_AUTO_TEST_CASE(same_round_on_sqlite_and_mariadb_gives_identical_award_lines,
+                     *boost::unit_test::precondition(mariadbReady)) {
+  const StoreOutcome on_sqlite = awardOn("sqlite");
+  const StoreOutcome on_mariadb = awardOn("mysql");
+  BOOST_REQUIRE(!on_sqlite.lines.empty());
+  // B offers the near school only (20), so 30 of the far school's 90 stay open: 200 of 240.
+  BOOST_TEST(on_sqlite.totals.find("covered 200\n") != std::string::npos, on_sqlite.totals);
+  BOOST_TEST(on_sqlite.lines.size() == 4u);
+  BOOST_REQUIRE_EQUAL(on_sqlite.lines.size(), on_mariadb.lines.size());
+  for (std::size_t k = 0; k < on_sqlite.lines.size(); ++k) {
+    const auto& [sa, pa, qa, ua, ca] = on_sqlite.lines[k];
+    const auto& [sb, pb, qb, ub, cb] = on_mariadb.lines[k];
+    BOOST_TEST(sa == sb);
+    BOOST_TEST(pa == pb);
+    BOOST_TEST(qa == qb, sa << " at " << pa);
+    BOOST_TEST(ua == ub);
+    BOOST_TEST(ca == cb, sa << " at " << pa);
+  }
+  BOOST_TEST(on_sqlite.totals == on_mariadb.totals);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -378,6 +378,70 @@ BOOST_AUTO_TEST_CASE(coarse_score_scale_is_repaired_in_exact_arithmetic) {
   BOOST_TEST(exact > 0);
 }
 
+BOOST_AUTO_TEST_CASE(pricing_reaches_the_optimum_of_the_whole_network) {
+  // Larger random lots solved whole and by pricing (LEMON on a growing subset of the pairs): the
+  // same lexicographic optimum, both certified; at a coarse scale too, where the tight arcs close
+  // cycles and the exact steps run on the whole network built from the priced solution.
+  std::mt19937 rng(515);
+  int priced_rounds = 0;
+  std::set<core::CertificateKind> kinds;
+  for (int rep = 0; rep < 12; ++rep) {
+    // More points per bid and bids per point than pricing starts with (6 of each).
+    const Random r = randomProblem(rng, 30 + static_cast<std::size_t>(rep % 3) * 10, 25 + static_cast<std::size_t>(rep % 4) * 5, 9, 8);
+    core::TransportOptions whole;
+    core::TransportOptions priced;
+    priced.whole_network_pairs = 0;
+    if (rep % 3 == 2) {
+      whole.score_scale_bits = 2;
+      priced.score_scale_bits = 2;
+    }
+    const TransportSolution a = core::solveTransport(r.problem, whole);
+    const TransportSolution b = core::solveTransport(r.problem, priced);
+    BOOST_TEST_CONTEXT("case " << rep << " (" << r.problem.arcs.size() << " pairs)") {
+      BOOST_TEST(a.certificate.pricing_rounds == 1);
+      BOOST_TEST(a.certificate.pairs_solved <= r.problem.arcs.size());
+      const Objective oa = objectiveOf(r.problem, a, r.score_num);
+      const Objective ob = objectiveOf(r.problem, b, r.score_num);
+      BOOST_TEST(oa.covered == ob.covered);
+      BOOST_TEST(oa.score == ob.score);
+      BOOST_TEST(oa.tie == ob.tie);
+      BOOST_TEST(a.total_score == b.total_score);
+      expectCertified(r.problem, a);
+      expectCertified(r.problem, b);
+      // Deterministic: the same run again gives the same certificate, line for line.
+      BOOST_TEST(core::solveTransport(r.problem, priced).certificate.text == b.certificate.text);
+    }
+    priced_rounds = std::max(priced_rounds, b.certificate.pricing_rounds);
+    kinds.insert(b.certificate.kind);
+  }
+  BOOST_TEST(priced_rounds > 1, "pricing never needed a second round");
+  BOOST_TEST(kinds.size() > 1u, "the coarse cases should leave the plain scaled certificate");
+}
+
+BOOST_AUTO_TEST_CASE(priced_result_does_not_depend_on_input_order) {
+  std::mt19937 rng(99);
+  const Random r = randomProblem(rng, 40, 30, 9, 8);
+  core::TransportOptions priced;
+  priced.whole_network_pairs = 0;
+  const TransportSolution first = core::solveTransport(r.problem, priced);
+  TransportProblem rev;
+  rev.points.assign(r.problem.points.rbegin(), r.problem.points.rend());
+  rev.supplies.assign(r.problem.supplies.rbegin(), r.problem.supplies.rend());
+  const std::size_t nb = r.problem.supplies.size();
+  const std::size_t np = r.problem.points.size();
+  for (auto it = r.problem.arcs.rbegin(); it != r.problem.arcs.rend(); ++it)
+    rev.arcs.push_back({nb - 1 - it->supply, np - 1 - it->point, it->score_per_unit});
+  const TransportSolution other = core::solveTransport(rev, priced);
+  BOOST_REQUIRE_EQUAL(other.lines.size(), first.lines.size());
+  for (std::size_t k = 0; k < first.lines.size(); ++k) {
+    BOOST_TEST(other.lines[k].bid_id == first.lines[k].bid_id);
+    BOOST_TEST(other.lines[k].delivery_point_id == first.lines[k].delivery_point_id);
+    BOOST_TEST(other.lines[k].quantity == first.lines[k].quantity);
+  }
+  BOOST_TEST(other.certificate.pricing_rounds == first.certificate.pricing_rounds);
+  expectCertified(rev, other);
+}
+
 BOOST_AUTO_TEST_CASE(minimum_lot_closes_pairs_that_cannot_deliver_it) {
   // Point 1 needs 10 with a minimum delivery of 4: bid 1 (score 10) has only 3, so bid 2 delivers
   // everything. Point 2 needs 2 (< 4): its minimum is its demand, met by bid 1 alone.

@@ -1,12 +1,14 @@
 // The project's own XML documents: every kind exported through the engine's data is valid against
 // reports/schema/dps-1.0.xsd; a hand-built round's evaluation checked element by element; invalid
-// data is an error and never a file; the audit export shows the chain.
+// data is an error and never a file; the audit export shows the chain. The streamed writer gives
+// the bytes of the serialised DOM, and validation while writing catches what validation after does.
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "reports/builders.h"
 #include "core/error.h"
 #include "reports/documents.h"
 #include "reports/report_command.h"
@@ -306,6 +308,202 @@ BOOST_FIXTURE_TEST_CASE(export_command_writes_a_valid_file, dps_test::RoundScene
   BOOST_TEST(reports::runReportCommand({"help"}, *store, clock, help, err) == 0);
   for (const char* option : {"-o, --output", "--schema-dir", "--compact", "verify-evaluation", "audit", "bids"})
     BOOST_TEST(help.str().find(option) != std::string::npos, option);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// The streamed writer and the DOM get the same calls: the bytes must be those Xerces-C writes.
+void emitSample(reports::xml::Emitter& out) {
+  out.attr("b", "a&b<c>d\"e'f\tg\nh\ri]]>j");
+  out.attr("a", "");
+  out.start("t");
+  out.attr("z", "1");
+  out.attr("y", "first");
+  out.attr("y", "second");  // set again: the last value counts
+  out.text("a&b<c>d\"e'f\tg\nh\ri]]>j \xc3\xa9 \xf0\x9f\x8d\x8e bell\x07");
+  out.end();
+  out.element("empty", "");
+  out.start("p");
+  out.start("q");
+  out.end();
+  out.start("q2");
+  out.element("q3", "x");
+  out.end();
+  out.end();
+  out.start("last");
+  out.end();
+}
+
+std::string streamed(bool pretty, std::size_t chunk_size, std::size_t* chunks = nullptr) {
+  std::string bytes;
+  std::size_t n = 0;
+  reports::xml::Writer w("urn:x", "root", pretty, [&](std::string&& c) {
+    bytes += c;
+    ++n;
+  }, chunk_size);
+  emitSample(w);
+  w.finish();
+  if (chunks != nullptr) *chunks = n;
+  return bytes;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(streamed_documents)
+
+BOOST_AUTO_TEST_CASE(writer_gives_the_bytes_xerces_writes_for_the_same_dom) {
+  for (const bool pretty : {true, false}) {
+    reports::xml::Document doc("urn:x", "root");
+    reports::xml::DomEmitter dom(doc);
+    emitSample(dom);
+    const std::string expected = reports::xml::serialise(doc, pretty);
+    BOOST_TEST_CONTEXT("pretty " << pretty) {
+      BOOST_TEST(streamed(pretty, 1 << 16) == expected);
+      std::size_t chunks = 0;
+      BOOST_TEST(streamed(pretty, 1, &chunks) == expected);  // the smallest chunks change nothing
+      BOOST_TEST(chunks > 1);
+    }
+  }
+  BOOST_TEST(streamed(true, 1 << 16).find("bell\xef\xbf\xbd") != std::string::npos);  // U+FFFD, as toXml()
+  reports::xml::Writer bad("urn:x", "root", true, [](std::string&&) {});
+  BOOST_CHECK_EXCEPTION(bad.attr("a", "\xc3("), core::Error,
+                        [](const core::Error& e) { return e.code() == core::ErrorCode::kInvalidArgument; });
+}
+
+BOOST_FIXTURE_TEST_CASE(streamed_evaluation_equals_the_serialised_dom, dps_test::RoundScene) {
+  for (const bool pretty : {true, false}) {
+    reports::ExportOptions o = options();
+    o.pretty = pretty;
+    const std::string xml = reports::exportDocument(*store, DocumentKind::kEvaluation, round_id, o);
+    std::unique_ptr<reports::xml::Document> doc;
+    store->transact([&](core::Tx& tx) {
+      doc = reports::detail::buildDocument(tx, DocumentKind::kEvaluation, round_id, o.generated_at);
+    });
+    BOOST_TEST_CONTEXT("pretty " << pretty) {
+      BOOST_TEST(xml == reports::xml::serialise(*doc, pretty));
+      BOOST_TEST(reports::validateDocument(xml).empty());
+    }
+  }
+}
+
+// A schema under which the tie rule's text is too long: the streamed evaluation is refused whole,
+// with the place of the problem in the document, as validation after writing would report it.
+BOOST_FIXTURE_TEST_CASE(invalid_streamed_evaluation_is_an_error_naming_the_place, dps_test::RoundScene) {
+  const std::string strict = dps_test::tempDir("reports-strict-schema");
+  {
+    std::ifstream in(reports::defaultSchemaDir() + "/" + reports::kSchemaFile);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string xsd = text.str();
+    const std::string from = "<xs:element name=\"tie-rule\" type=\"xs:string\"/>";
+    const std::size_t at = xsd.find(from);
+    BOOST_REQUIRE(at != std::string::npos);
+    xsd.replace(at, from.size(),
+                "<xs:element name=\"tie-rule\"><xs:simpleType><xs:restriction base=\"xs:string\">"
+                "<xs:maxLength value=\"5\"/></xs:restriction></xs:simpleType></xs:element>");
+    std::ofstream(strict + "/" + reports::kSchemaFile) << xsd;
+  }
+  reports::ExportOptions o = options();
+  o.schema_dir = strict;
+  std::string message;
+  try {
+    reports::exportDocument(*store, DocumentKind::kEvaluation, round_id, o);
+  } catch (const core::Error& e) {
+    BOOST_TEST((e.code() == core::ErrorCode::kInternal));
+    message = e.what();
+  }
+  BOOST_TEST(message.find("not valid") != std::string::npos, message);
+  BOOST_TEST(message.find("<tie-rule>") != std::string::npos, message);
+  // The same place as validating the finished bytes reports.
+  const std::string xml = reports::exportDocument(*store, DocumentKind::kEvaluation, round_id, options());
+  const std::vector<std::string> after = reports::validateDocument(xml, strict);
+  BOOST_REQUIRE(!after.empty());
+  BOOST_TEST(message.find(after.front()) != std::string::npos, message);
+}
+
+BOOST_AUTO_TEST_CASE(stream_validator_reports_broken_input_and_stops_when_abandoned) {
+  const auto schema = reports::xml::Schema::load(reports::defaultSchemaDir() + "/" + reports::kSchemaFile);
+  {
+    reports::xml::StreamValidator v(schema, "broken.xml");
+    v.feed("<audit-log xmlns=\"urn:dps-local-food:1.0\" schema-version=\"1.0\" ");
+    v.feed("generated-at=\"2026-01-01T00:00:00Z\" entries=\"x\" chain-intact=\"true\"/>");
+    std::string bytes;
+    const std::vector<std::string> problems = v.finish(bytes);
+    BOOST_TEST(!problems.empty());
+    BOOST_TEST(bytes.find("entries=\"x\"") != std::string::npos);
+  }
+  {
+    reports::xml::StreamValidator v(schema, "good.xml");
+    v.feed("<audit-log xmlns=\"urn:dps-local-food:1.0\" schema-version=\"1.0\" ");
+    v.feed("generated-at=\"2026-01-01T00:00:00Z\" entries=\"0\" chain-intact=\"true\"/>");
+    std::string bytes;
+    BOOST_TEST(v.finish(bytes).empty());
+  }
+  // Abandoned half-way (the builder threw): the destructor stops the parser instead of waiting.
+  {
+    reports::xml::StreamValidator v(schema, "half.xml");
+    v.feed("<audit-log xmlns=\"urn:dps-local-food:1.0\"");
+  }
+}
+
+// The lots are validated in two halves at once: problems in either half are found, each once, at
+// the line and column where validating the finished document finds them.
+BOOST_FIXTURE_TEST_CASE(problems_in_both_halves_of_the_lots_are_reported_at_their_place, dps_test::EngineFixture) {
+  const dps_test::DpsHandle d = publishedDps({"VEG"});
+  const core::Id point = deliveryPoint("OS-1", 46.2389, 14.3556);
+  const dps_test::SupplierHandle farm = admittedSupplier("Kmetija \xc5\xa0ober", d.categories[0], 0.05, 0.0);
+  startRounds();
+  std::vector<core::Lot> planned;
+  for (int n = 1; n <= 4; ++n) {
+    core::Lot l = lot(n, point, "10");
+    l.description = n == 1 || n == 4 ? "Carrots, washed, in crates of ten kilograms" : "Beans";
+    planned.push_back(l);
+  }
+  const core::Id r = createRound(d, d.categories[0], planned);
+  dispatch(r);
+  std::vector<core::BidLine> lines;
+  for (const core::Lot& l : lots(r)) lines.push_back(bidLine(l.id, "2.00", "10", farm));
+  bid(farm, r, lines);
+  openAndEvaluate(r);
+
+  const std::string strict = dps_test::tempDir("reports-short-descriptions");
+  {
+    std::ifstream in(reports::defaultSchemaDir() + "/" + reports::kSchemaFile);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string xsd = text.str();
+    const std::string from = "<xs:element name=\"description\" type=\"xs:string\"/>";
+    const std::size_t at = xsd.find(from, xsd.find("<xs:complexType name=\"EvaluatedLot\">"));
+    BOOST_REQUIRE(at != std::string::npos);
+    xsd.replace(at, from.size(),
+                "<xs:element name=\"description\"><xs:simpleType><xs:restriction base=\"xs:string\">"
+                "<xs:maxLength value=\"10\"/></xs:restriction></xs:simpleType></xs:element>");
+    std::ofstream(strict + "/" + reports::kSchemaFile) << xsd;
+  }
+  for (const bool pretty : {true, false}) {
+    reports::ExportOptions o = options();
+    o.pretty = pretty;
+    const std::string xml = reports::exportDocument(*store, DocumentKind::kEvaluation, r, o);
+    const std::vector<std::string> after = reports::validateDocument(xml, strict);
+    BOOST_REQUIRE_EQUAL(after.size(), 2u);  // lots 1 and 4: one in each half
+    o.schema_dir = strict;
+    std::string message;
+    try {
+      reports::exportDocument(*store, DocumentKind::kEvaluation, r, o);
+    } catch (const core::Error& e) {
+      message = e.what();
+    }
+    BOOST_TEST_CONTEXT("pretty " << pretty) {
+      BOOST_TEST(message.find("(2 problems)") != std::string::npos, message);
+      const std::size_t first = message.find(after[0]);
+      const std::size_t second = message.find(after[1]);
+      BOOST_TEST(first != std::string::npos, message + "\nexpected: " + after[0]);
+      BOOST_TEST(second != std::string::npos, message + "\nexpected: " + after[1]);
+      BOOST_TEST(first < second);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,8 +1,10 @@
 // verify-evaluation: an exported evaluation recomputes exactly; a changed price, a changed weight and
-// a swapped rank are each reported; the command's exit codes.
+// a swapped rank are each reported; the command's exit codes. An optimal award's allocation and
+// certificate travel with the evaluation document (schema 1.1).
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "core/error.h"
@@ -10,6 +12,7 @@
 #include "reports/documents.h"
 #include "reports/report_command.h"
 #include "reports/verify_evaluation.h"
+#include "reports/xml.h"
 #include "tests/reports/round_scene.h"
 #include "tests/support/paths.h"
 
@@ -222,6 +225,76 @@ BOOST_FIXTURE_TEST_CASE(per_point_evaluation_recomputes_and_award_names_points, 
   BOOST_TEST(award.find("delivery-point-id=\"" + std::to_string(north) + "\"") != std::string::npos);
   BOOST_TEST(award.find("delivery-point-id=\"" + std::to_string(south) + "\"") != std::string::npos);
   BOOST_TEST(award.find("<certificate>") != std::string::npos);
+}
+
+// Issue 6: once a round in award mode optimal_by_delivery_point is awarded, its evaluation document
+// carries, per lot, the quantity and score of every (supplier, point) the optimiser chose and the
+// lot's certificate of optimality; the award document agrees with it.
+BOOST_FIXTURE_TEST_CASE(optimal_award_allocation_and_certificate_travel_with_the_evaluation, dps_test::EngineFixture) {
+  const std::unique_ptr<core::AwardOptimiser> optimiser = core::makeAwardOptimiser();
+  engine = std::make_unique<core::Engine>(*store, clock, calendars, sealer, optimiser.get());
+  const dps_test::DpsHandle d = publishedDps();
+  const core::Id north = deliveryPoint("N", 46.30, 14.35);
+  const core::Id south = deliveryPoint("S", 46.18, 14.35);
+  const dps_test::SupplierHandle up = admittedSupplier("Kmetija Sever", d.categories[0], 0.06, 0.0);
+  const dps_test::SupplierHandle down = admittedSupplier("Kmetija Jug", d.categories[0], -0.06, 0.0);
+  startRounds();
+  core::Lot l = lot(1, north, "50");
+  l.demands.push_back({south, core::Decimal::fromInt(50), "weekly"});
+  const core::Id r = createRound(d, d.categories[0], {l}, core::AwardMode::kOptimalByDeliveryPoint, true);
+  dispatch(r);
+  const core::Id lot_id = lots(r).front().id;
+  bid(up, r, {bidLine(lot_id, "2.00", "60", up)});
+  bid(down, r, {bidLine(lot_id, "2.00", "60", down)});
+  openAndEvaluate(r);
+  reports::ExportOptions o;
+  o.generated_at = at("2026-03-20T10:00:00Z");
+  // Before the award there is nothing to carry, and the document stays a 1.0 document.
+  const std::string before = reports::exportDocument(*store, reports::DocumentKind::kEvaluation, r, o);
+  BOOST_TEST(before.find("<allocation>") == std::string::npos);
+  BOOST_TEST(before.find("schema-version=\"1.0\"") != std::string::npos);
+
+  const core::AwardDecision decision = engine->awardRound(officer, r);
+  const std::string xml = reports::exportDocument(*store, reports::DocumentKind::kEvaluation, r, o);
+  BOOST_TEST(reports::validateDocument(xml).empty());
+  BOOST_TEST(reports::verifyEvaluation(xml).agrees(), allDifferences(reports::verifyEvaluation(xml)));
+  const auto schema = reports::xml::Schema::load(reports::defaultSchemaDir() + "/" + reports::kSchemaFile);
+  std::vector<std::string> problems;
+  const reports::xml::DomPtr dom = schema->parse(xml, "evaluation.xml", problems);
+  BOOST_REQUIRE(dom != nullptr);
+  using reports::xml::attrOf;
+  BOOST_TEST(attrOf(dom->getDocumentElement(), "schema-version") == "1.1");
+  const auto* lot_e = reports::xml::child(dom->getDocumentElement(), "lot");
+  const auto* allocation = reports::xml::child(lot_e, "allocation");
+  BOOST_REQUIRE(allocation != nullptr);
+
+  // Every award line, as (bid, point) -> quantity and exact score, and nothing else.
+  std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> stored;
+  store->transact([&](core::Tx& tx) {
+    for (const core::AwardLine& a : tx.listAwardLines(r))
+      stored[{std::to_string(a.bid_id), std::to_string(a.delivery_point_id.value_or(0))}] = {a.quantity.toString(),
+                                                                                             a.score.toString()};
+  });
+  std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> exported;
+  std::map<std::string, core::Decimal> per_point;
+  for (const auto* a : reports::xml::children(allocation, "allocated")) {
+    exported[{attrOf(a, "bid-id"), attrOf(a, "delivery-point-id")}] = {attrOf(a, "quantity"), attrOf(a, "score")};
+    per_point[attrOf(a, "delivery-point-id")] += core::Decimal::parse(attrOf(a, "quantity"));
+    BOOST_TEST(!attrOf(a, "supplier-name").empty());
+  }
+  BOOST_TEST(!exported.empty());
+  BOOST_TEST((exported == stored));
+  // Capacity 60 + 60 covers both points' 50: all demand is met, so nothing is open.
+  BOOST_TEST(per_point[std::to_string(north)].toString() == "50");
+  BOOST_TEST(per_point[std::to_string(south)].toString() == "50");
+  BOOST_TEST(reports::xml::children(allocation, "open").empty());
+
+  // The lot's certificate: the optimiser's, with a dual price for each bid and each point.
+  const std::string certificate = reports::xml::textOf(reports::xml::child(allocation, "certificate"));
+  BOOST_TEST(certificate.find("proven_optimal") != std::string::npos, certificate);
+  BOOST_TEST(certificate.find("potential point " + std::to_string(north)) != std::string::npos, certificate);
+  BOOST_TEST(certificate.find("potential point " + std::to_string(south)) != std::string::npos, certificate);
+  BOOST_TEST(decision.certificate.find(certificate) != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -566,4 +566,70 @@ BOOST_AUTO_TEST_CASE(a_lot_without_delivery_points_cannot_be_evaluated) {
   BOOST_TEST(message.find("no delivery points") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(remembered_distances_equal_fresh_haversine_across_lots_and_table_resets) {
+  // Distances are remembered per pair of coordinates for the lots that follow. 400 dispatch points
+  // and 2 x 60 lots of 12 delivery points make more pairs than a thread's table keeps, so it is
+  // emptied and refilled on the way; every text and mean must still be the haversine of its pair.
+  const auto ctx = context({priceRelative(60), linearBand(CriterionKind::kDistance, 40, "0", "500")});
+  std::vector<GeoPoint> farms;
+  for (int f = 0; f < 400; ++f) farms.push_back({45.5 + 0.003 * f, 13.5 + 0.002 * f});
+  int checked = 0;
+  int wrong_text = 0;
+  int wrong_mean = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int l = 0; l < 60; ++l) {
+      std::vector<core::PointInput> points;
+      for (int p = 0; p < 12; ++p) {
+        const int n = l * 12 + p;
+        // The last point repeats the first one's location under its own id.
+        const GeoPoint where = p == 11 ? points[0].location : GeoPoint{46.0 + 0.001 * n, 14.0 + 0.0013 * n};
+        points.push_back(point(n + 1, "1", where));
+      }
+      std::vector<core::BidOnLot> bids;
+      for (int b = 0; b < 30; ++b) {
+        bids.push_back(bid(b + 1, "2.00"));
+        bids.back().dispatch = farms[static_cast<std::size_t>((l * 7 + b * 13 + pass) % 400)];
+      }
+      const auto e = core::evaluateLot(lot(points), bids, ctx);
+      for (const core::BidOnLot& b : bids) {
+        const auto& s = scoreOf(e, b.bid_id, CriterionKind::kDistance);
+        core::Exact sum;
+        for (const core::PointInput& p : points) {
+          const core::Decimal km = core::haversineKm(b.dispatch, p.location);
+          sum += core::Exact(km);
+          const std::string id = std::to_string(p.delivery_point_id);
+          const std::string expected = "km." + id + "=" + km.toString() + ";source." + id + "=haversine;";
+          if (s.inputs.find(expected) == std::string::npos) ++wrong_text;
+          ++checked;
+        }
+        if (!(s.value == sum / core::Exact(12))) ++wrong_mean;
+      }
+    }
+  }
+  BOOST_TEST(checked == 2 * 60 * 30 * 12);
+  BOOST_TEST(wrong_text == 0);
+  BOOST_TEST(wrong_mean == 0);
+}
+
+BOOST_AUTO_TEST_CASE(scores_beyond_64_bit_fractions_stay_exact_and_rank_exactly) {
+  // A trillion units at one school and one unit at another: bid 2's mean distance and points need
+  // numerators beyond 64 bits. Expected values computed independently with Python's fractions.
+  auto ctx = context({priceRelative(60), criterion(CriterionKind::kDistance, Formula::kRelativeToBest, 40)});
+  ctx.road_distance =
+      matrix({{{1001, 1}, "10"}, {{1001, 2}, "20"}, {{1002, 1}, "10.000001"}, {{1002, 2}, "20.000003"}});
+  const auto e = core::evaluateLot(lot({point(1, "1000000000000"), point(2, "1")}),
+                                   {bid(2, "2.00", "1000000000001"), bid(1, "2.00", "1000000000001")}, ctx);
+  const auto& near = scoreOf(e, 1, CriterionKind::kDistance);
+  const auto& far = scoreOf(e, 2, CriterionKind::kDistance);
+  BOOST_TEST(near.value.toString() == "10000000000020/1000000000001");
+  BOOST_TEST(far.value.toString() == "10000001000020000003/1000000000001000000");
+  BOOST_TEST(far.value.isLarge());
+  BOOST_TEST(near.points.toString() == "40");
+  BOOST_TEST(far.points.toString() == "400000000000800000000/10000001000020000003");
+  BOOST_TEST(far.inputs.find("mean_km=10000001000020000003/1000000000001000000;") != std::string::npos);
+  BOOST_TEST(resultOf(e, 2).total.toString() == "1000000060002000000180/10000001000020000003");
+  BOOST_TEST(resultOf(e, 2).total.toDecimalString(3) == "100.000");  // 99.99999600...
+  BOOST_TEST(rankedIds(e) == ids({1, 2}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

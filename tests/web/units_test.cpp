@@ -2,9 +2,6 @@
 // an altered score, password hashing, and outbox delivery by SMTP to a receiver started here on
 // 127.0.0.1 (sent, retried with backoff, then marked failed).
 
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketStream.h>
-#include <Poco/Net/StreamSocket.h>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -13,6 +10,7 @@
 
 #include "core/error.h"
 #include "tests/engine/engine_test.h"
+#include "tests/web/smtp_receiver.h"
 #include "web/server/auth.h"
 #include "web/server/json_input.h"
 #include "web/server/outbox.h"
@@ -21,77 +19,6 @@
 namespace {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-// A minimal SMTP receiver: accepts connections one after another, answers the dialogue and keeps
-// each message's DATA. With `reject`, DATA is refused with 554.
-class SmtpReceiver {
- public:
-  explicit SmtpReceiver(bool reject = false) : reject_(reject) {
-    socket_.bind(Poco::Net::SocketAddress("127.0.0.1", 0), true, false);
-    socket_.listen(8);
-    thread_ = std::thread([this] { run(); });
-  }
-  ~SmtpReceiver() {
-    stopping_ = true;
-    socket_.close();
-    thread_.join();
-  }
-  Poco::UInt16 port() const { return socket_.address().port(); }
-  std::vector<std::string> messages() {
-    const std::lock_guard lock(mutex_);
-    return messages_;
-  }
-
- private:
-  void run() {
-    while (!stopping_) {
-      if (!socket_.poll(Poco::Timespan(0, 50000), Poco::Net::Socket::SELECT_READ)) continue;
-      try {
-        Poco::Net::StreamSocket peer = socket_.acceptConnection();
-        serve(peer);
-      } catch (const Poco::Exception&) {
-        // The socket was closed while stopping.
-      }
-    }
-  }
-  void serve(Poco::Net::StreamSocket& peer) {
-    Poco::Net::SocketStream io(peer);
-    io << "220 test ready\r\n" << std::flush;
-    std::string line;
-    while (std::getline(io, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      const std::string verb = line.substr(0, 4);
-      if (verb == "EHLO" || verb == "HELO" || verb == "MAIL" || verb == "RCPT") {
-        io << "250 ok\r\n" << std::flush;
-      } else if (verb == "DATA") {
-        if (reject_) {
-          io << "554 rejected by policy\r\n" << std::flush;
-          continue;
-        }
-        io << "354 go ahead\r\n" << std::flush;
-        std::string data;
-        while (std::getline(io, line) && line != "." && line != ".\r") data += line + "\n";
-        {
-          const std::lock_guard lock(mutex_);
-          messages_.push_back(data);
-        }
-        io << "250 queued\r\n" << std::flush;
-      } else if (verb == "QUIT") {
-        io << "221 bye\r\n" << std::flush;
-        return;
-      } else {
-        io << "250 ok\r\n" << std::flush;
-      }
-    }
-  }
-
-  bool reject_;
-  Poco::Net::ServerSocket socket_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
-  std::mutex mutex_;
-  std::vector<std::string> messages_;
-};
 
 core::Id queue(core::Store& store, core::TimePoint now, const std::string& subject) {
   core::OutboxMessage m;
@@ -196,7 +123,7 @@ BOOST_AUTO_TEST_CASE(passwords_are_argon2id_hashes_that_verify) {
 
 BOOST_AUTO_TEST_CASE(outbox_messages_are_delivered_by_smtp) {
   dps_test::EngineFixture f;
-  SmtpReceiver receiver;
+  dps_test::SmtpReceiver receiver;
   web::server::OutboxOptions options;
   options.host = "127.0.0.1";
   options.port = receiver.port();
@@ -209,6 +136,12 @@ BOOST_AUTO_TEST_CASE(outbox_messages_are_delivered_by_smtp) {
   BOOST_TEST_REQUIRE(received.size() == 1u);
   BOOST_TEST(contains(received[0], "zupan@kmetija.si"));
   BOOST_TEST(contains(received[0], "KR-DNS-2026/R01"));
+  // As a mail client shows it: the encoded subject and the quoted-printable UTF-8 body decoded.
+  const auto mails = receiver.mails();
+  BOOST_TEST_REQUIRE(mails.size() == 1u);
+  BOOST_TEST(mails[0].envelope_to == "zupan@kmetija.si");
+  BOOST_TEST(mails[0].subject == "Povabilo k oddaji ponudbe");
+  BOOST_TEST(contains(mails[0].body, "naročilo KR-DNS-2026/R01"));
   BOOST_TEST(std::string(core::toString(message(*f.store, id).status)) == "sent");
   BOOST_TEST(message(*f.store, id).attempts == 1);
   BOOST_TEST(worker.deliverDue().sent == 0);  // nothing is sent twice
@@ -216,7 +149,7 @@ BOOST_AUTO_TEST_CASE(outbox_messages_are_delivered_by_smtp) {
 
 BOOST_AUTO_TEST_CASE(failed_deliveries_are_retried_with_backoff_then_marked_failed) {
   dps_test::EngineFixture f;
-  SmtpReceiver receiver(/*reject=*/true);
+  dps_test::SmtpReceiver receiver(/*reject=*/true);
   web::server::OutboxOptions options;
   options.host = "127.0.0.1";
   options.port = receiver.port();

@@ -108,6 +108,13 @@ bool objectVisible(const Principal& p, core::Tx& tx, const std::string& object) 
   if (kind == "admission")
     if (const auto a = tx.getAdmissionRequest(id))
       if (const auto c = tx.getCategory(a->category_id)) dps_id = c->dps_id;
+  // A message about a supplier (a renewal request) concerns every authority the supplier asked to join.
+  if (kind == "supplier") {
+    for (const core::AdmissionRequest& a : tx.listSupplierAdmissions(id))
+      if (const auto c = tx.getCategory(a.category_id))
+        if (const auto d = tx.getDps(c->dps_id); d && canSeeAuthority(p, d->authority_id)) return true;
+    return false;
+  }
   if (!dps_id) return false;
   const auto d = tx.getDps(*dps_id);
   return d && canSeeAuthority(p, d->authority_id);

@@ -164,6 +164,7 @@ const std::vector<MessageEntry>& messageCatalogue() {
       {"eval.not_yet", "The round is not evaluated yet.", "Naročilo še ni ocenjeno."},
       {"eval.rank", "Rank", "Mesto"},
       {"eval.total", "Total", "Skupaj"},
+      {"award.points", "Points (total)", "Točke (skupaj)"},
       {"eval.awarded", "Awarded", "Oddano"},
       {"eval.notes", "Notes", "Opombe"},
       {"eval.abnormally_low", "abnormally low (Art. 69)", "neobičajno nizka ponudba (69. člen)"},

@@ -845,7 +845,7 @@ void awardPage(Context& ctx) {
             (decision->standstill_end ? showTime(core::formatTime(*decision->standstill_end)) : tr(ctx, "award.no_standstill")) +
             "</p><table><thead><tr><th scope=\"col\">" + tr(ctx, "lot") + "</th><th scope=\"col\">" + tr(ctx, "supplier") +
             "</th><th scope=\"col\">" + tr(ctx, "bid.quantity") + "</th><th scope=\"col\">" + tr(ctx, "bid.unit_price") +
-            "</th><th scope=\"col\">" + tr(ctx, "eval.total") + "</th></tr></thead><tbody>";
+            "</th><th scope=\"col\">" + tr(ctx, "award.points") + "</th></tr></thead><tbody>";
     std::map<Id, core::Lot> lots;
     for (const core::Lot& l : tx.listLots(r.id)) lots[l.id] = l;
     for (const core::AwardLine& a : tx.listAwardLines(r.id))

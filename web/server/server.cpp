@@ -142,7 +142,8 @@ struct Server::Impl {
                          std::chrono::minutes(s.config().auth_throttle_minutes),
                          std::chrono::hours(s.config().auth_session_hours)}),
         access_log(log),
-        outbox_clock(wall_clock, s.clock()) {
+        outbox_clock(wall_clock, s.clock()),
+        serialise_store(s.store().backend() == "sqlite") {
     const std::string& target = s.config().http_access_log;
     if (access_log == nullptr && target == "-") access_log = &std::cerr;
     if (access_log == nullptr && target != "off") {
@@ -174,9 +175,28 @@ struct Server::Impl {
   std::unique_ptr<Poco::Net::HTTPServer> http;
   LaterClock outbox_clock;
   std::unique_ptr<OutboxWorker> outbox;
+  // SQLite has one writer at a time and the store opens every transaction as a writer (BEGIN
+  // IMMEDIATE); threads that find the database locked wait in SQLite's busy handler, which sleeps
+  // in steps of up to 100 ms, so under 16 or more concurrent requests a few waited seconds while
+  // the database sat idle (bench/web: p99 2.3 s at 16 connections). Requests that use the store
+  // therefore queue on this mutex instead and reach SQLite one at a time, as they would anyway.
+  // Sign-in and registration stay outside: their argon2id hashing would hold everybody up.
+  // MariaDB locks rows and serves transactions side by side, so it is not gated.
+  const bool serialise_store;
+  std::mutex store_gate;
+  bool usesStoreGate(const std::string& method, const std::string& pattern) const;
   std::uint16_t port = 0;
   bool tls = false;
 };
+
+bool Server::Impl::usesStoreGate(const std::string& method, const std::string& pattern) const {
+  if (!serialise_store) return false;
+  if (pattern.rfind("/static/", 0) == 0 || pattern == "/metrics") return false;
+  if (method == "POST" && (pattern == "/login" || pattern == "/register" || pattern == "/api/v1/session" ||
+                           pattern == "/api/v1/register" || pattern == "/api/v1/accounts"))
+    return false;
+  return pattern.find("password") == std::string::npos;
+}
 
 void Server::Impl::renderError(Context* ctx, Request& req, Response& res, int status, const std::string& code,
                                const std::string& message, const std::string& field) {
@@ -317,6 +337,9 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
       readRequest(in, req);
       const RouteMatch m = app_.router.match(req.method, req.path);
       if (m.route != nullptr) route_name = m.route->pattern;
+      std::unique_lock<std::mutex> gate;
+      if (m.route != nullptr && app_.usesStoreGate(req.method, route_name))
+        gate = std::unique_lock<std::mutex>(app_.store_gate);
       who = app_.handle(req, res);
     } catch (const HttpError& e) {
       res.json(e.status(), errorJson(e.code(), e.what(), e.field(), req.request_id));
@@ -478,7 +501,9 @@ void Server::start() {
   impl_->http = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), socket, params);
   impl_->http->start();
   if (!c.smtp_host.empty()) {
-    impl_->outbox = std::make_unique<OutboxWorker>(impl_->services.store(), impl_->outbox_clock, OutboxOptions::from(c));
+    OutboxOptions options = OutboxOptions::from(c);
+    if (impl_->serialise_store) options.store_gate = &impl_->store_gate;
+    impl_->outbox = std::make_unique<OutboxWorker>(impl_->services.store(), impl_->outbox_clock, options);
     impl_->outbox->start();
   }
 }

@@ -1,0 +1,419 @@
+// Bid submissions over HTTP against the real service (web::server::Server on 127.0.0.1, port 0)
+// at 16 and 64 concurrent keep-alive connections, on SQLite and (when DPS_TEST_MYSQL_URI is set)
+// MariaDB: bids per second, p50/p99 latency and errors. In the same run, on the same machine, the
+// two ceilings the service cannot beat:
+//   - a trivial handler on the same server (GET /healthz) with the same client and connections;
+//   - raw durable inserts of the rows a submission writes (the bid envelope and its audit entry, one
+//     transaction each) through core::Store directly, with as many threads as connections.
+// Then ratios of the bid rate to each ceiling and to the lower of the two.
+//
+// The scene is the engine tests' fixture (tests/support): a published DPS with 64 admitted farms,
+// each signed in with an API token, and 100 dispatched one-lot rounds. Connection k is farm k; its
+// i-th request bids on round i mod 100 (the first bid or an amendment), so a round holds the few
+// versions per farm that real rounds do. The client is a minimal HTTP/1.1 client over POSIX
+// sockets so that it takes little of the machine from the server.
+//
+// Prints `name value unit` lines, e.g. `web_sqlite_c64_bids_per_s 2210.00 bids/s`.
+// Usage: bench_web [seconds per measurement, default 3] [sqlite|mysql|all, default all]
+//                  [connection counts, default 16 64]
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/audit.h"
+#include "core/digest.h"
+#include "core/error.h"
+#include "core/sealer.h"
+#include "tests/support/engine_fixture.h"
+#include "tests/support/paths.h"
+#include "web/server/auth.h"
+#include "web/server/server.h"
+#include "web/services.h"
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr int kFarms = 64;
+constexpr int kRounds = 100;
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+void print(const std::string& name, double value, const char* unit) {
+  std::printf("%s %.2f %s\n", name.c_str(), value, unit);
+  std::fflush(stdout);
+}
+
+std::string hexKey() {
+  const core::Sealer::Key key = dps_test::testSealingKey();
+  static const char* digits = "0123456789abcdef";
+  std::string hex;
+  for (const unsigned char c : key) {
+    hex += digits[c >> 4];
+    hex += digits[c & 15];
+  }
+  return hex;
+}
+
+// --- a minimal keep-alive HTTP/1.1 client ---------------------------------------------------------
+
+class Connection {
+ public:
+  explicit Connection(std::uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd_ < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
+    const int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    timeval timeout{30, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
+      throw std::runtime_error("connect: " + std::string(std::strerror(errno)));
+  }
+  ~Connection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Sends one request and reads the whole response; returns its status (0 on a transport error,
+  // after which the connection is unusable). The body is left in body().
+  int roundTrip(const std::string& request) {
+    std::size_t sent = 0;
+    while (sent < request.size()) {
+      const ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return 0;
+      sent += static_cast<std::size_t>(n);
+    }
+    buffer_.clear();
+    std::size_t header_end = std::string::npos;
+    while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos)
+      if (!readMore()) return 0;
+    const std::string head = buffer_.substr(0, header_end);
+    if (head.size() < 12 || head.compare(0, 5, "HTTP/") != 0) return 0;
+    const int status = std::atoi(head.c_str() + 9);
+    std::size_t length = 0;
+    std::string lower = head;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::size_t at = lower.find("\r\ncontent-length:");
+    if (at != std::string::npos) length = std::strtoul(lower.c_str() + at + 17, nullptr, 10);
+    while (buffer_.size() < header_end + 4 + length)
+      if (!readMore()) return 0;
+    body_ = buffer_.substr(header_end + 4, length);
+    return status;
+  }
+  const std::string& body() const { return body_; }
+
+ private:
+  bool readMore() {
+    char chunk[16384];
+    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  std::string buffer_;
+  std::string body_;
+};
+
+struct LoadResult {
+  double per_second = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  long errors = 0;
+  long done = 0;
+};
+
+double percentile(std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const auto i = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(i, sorted.size() - 1)];
+}
+
+// `connections` clients, each sending make(connection, i) for its i-th request for `seconds`;
+// a request succeeds with `expected` status.
+LoadResult load(std::uint16_t port, int connections, double seconds, int expected,
+                const std::function<std::string(int, long)>& make) {
+  std::atomic<bool> go{false};
+  std::atomic<bool> stop{false};
+  std::atomic<int> ready{0};
+  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(connections));
+  std::vector<long> errors(static_cast<std::size_t>(connections), 0);
+  std::atomic<bool> reported{false};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < connections; ++c) {
+    threads.emplace_back([&, c] {
+      auto conn = std::make_unique<Connection>(port);
+      auto& mine = latencies[static_cast<std::size_t>(c)];
+      mine.reserve(100000);
+      ++ready;
+      while (!go) std::this_thread::yield();
+      for (long i = 0; !stop; ++i) {
+        const std::string request = make(c, i);
+        const auto t0 = SteadyClock::now();
+        const int status = conn->roundTrip(request);
+        const auto t1 = SteadyClock::now();
+        if (status == expected) {
+          mine.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+          continue;
+        }
+        ++errors[static_cast<std::size_t>(c)];
+        if (!reported.exchange(true))
+          std::fprintf(stderr, "bench_web: first error: status %d %s\n", status, conn->body().substr(0, 300).c_str());
+        if (status == 0) conn = std::make_unique<Connection>(port);
+      }
+    });
+  }
+  while (ready < connections) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto started = SteadyClock::now();
+  go = true;
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (std::thread& t : threads) t.join();
+  const double elapsed = std::chrono::duration<double>(SteadyClock::now() - started).count();
+  std::vector<double> all;
+  LoadResult r;
+  for (std::size_t c = 0; c < latencies.size(); ++c) {
+    all.insert(all.end(), latencies[c].begin(), latencies[c].end());
+    r.errors += errors[c];
+  }
+  std::sort(all.begin(), all.end());
+  r.done = static_cast<long>(all.size());
+  r.per_second = static_cast<double>(all.size()) / elapsed;
+  r.p50_ms = percentile(all, 0.50);
+  r.p99_ms = percentile(all, 0.99);
+  return r;
+}
+
+// --- the scene ------------------------------------------------------------------------------------
+
+struct Scene {
+  dps_test::EngineFixture f;
+  std::vector<dps_test::SupplierHandle> farms;
+  std::vector<std::string> tokens;  // API token of farm k
+  std::vector<core::Id> rounds;
+  std::vector<core::Id> lots;  // the lot of rounds[i]
+  core::Id raw_round = 0;       // where the raw inserts go (nobody bids there over HTTP)
+  std::unique_ptr<web::Services> services;
+  std::unique_ptr<web::server::Server> server;
+
+  explicit Scene(int threads) {
+    const dps_test::DpsHandle dps = f.publishedDps();
+    for (int k = 0; k < kFarms; ++k)
+      farms.push_back(f.admittedSupplier("Kmetija " + std::to_string(k + 1), dps.categories[0], 0.001 * k, 0.001 * k));
+    const core::Id point = f.deliveryPoint("OS-PRES");
+    f.startRounds();
+    for (int i = 0; i <= kRounds; ++i) {
+      const core::Id round =
+          f.createRound(dps, dps.categories[0], {dps_test::EngineFixture::lot(1, point, "100")});
+      f.dispatch(round);
+      if (i == kRounds) {
+        raw_round = round;
+      } else {
+        rounds.push_back(round);
+        lots.push_back(f.lots(round).at(0).id);
+      }
+    }
+    ::setenv("DPS_MASTER_KEY", hexKey().c_str(), 1);
+    web::Config config;
+    config.store_uri = f.store_uri;
+    config.calendar_dir = dps_test::sourceDir() + "/data/calendars";
+    config.key_file = f.dir + "/master.key";
+    config.simulated_clock = true;
+    config.http_port = 0;
+    config.http_threads = threads;
+    config.http_static_dir = dps_test::sourceDir() + "/web/static";
+    config.auth_password_cost = "minimum";
+    config.http_access_log = "off";
+    services = std::make_unique<web::Services>(config);
+    services->simulatedClock()->set(f.clock.now());
+    server = std::make_unique<web::server::Server>(*services);
+    server->start();
+    for (const dps_test::SupplierHandle& s : farms) {
+      core::Account a;
+      a.username = "farm" + std::to_string(s.id) + "@example.si";
+      a.display_name = s.actor.name;
+      a.role = core::AccountRole::kSupplier;
+      a.supplier_id = s.id;
+      const core::Id id = server->authenticator().createAccount(a, "correct horse battery");
+      tokens.push_back(server->authenticator().createApiToken(id, "bench").second);
+    }
+  }
+  ~Scene() {
+    if (server) server->stop();
+  }
+
+  std::string bidRequest(int farm, long i) const {
+    const std::size_t r = static_cast<std::size_t>(i % kRounds);
+    const dps_test::SupplierHandle& s = farms[static_cast<std::size_t>(farm)];
+    const std::string body = "{\"lines\":[{\"lot_id\":" + std::to_string(lots[r]) + ",\"unit_price\":\"1." +
+                             std::to_string(10 + (i % 80)) + "\",\"quantity\":\"100\",\"dispatch_point_id\":" +
+                             std::to_string(s.dispatch_point_id) +
+                             ",\"hours_from_harvest\":12,\"organic\":true,\"vehicle\":\"van\"}]}";
+    return "POST /api/v1/rounds/" + std::to_string(rounds[r]) +
+           "/bid HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + tokens[static_cast<std::size_t>(farm)] +
+           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+};
+
+// The rows one submission writes (a sealed bid envelope, then its audit entry), one durable
+// transaction each, straight through core::Store from `threads` threads for `seconds`. On SQLite the
+// threads queue on a mutex for the single writer, as the service does (web/server/server.cpp), which
+// is the fastest the store goes there: left to SQLite's busy handler they reach a fraction of it.
+LoadResult rawInserts(Scene& scene, int threads, double seconds, bool queue_in_process) {
+  std::mutex writer;
+  core::BidLine line = dps_test::EngineFixture::bidLine(scene.lots[0], "1.50", "100", scene.farms[0]);
+  const std::string plain = core::encodeBidLines({line});
+  std::atomic<bool> stop{false};
+  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(threads));
+  std::atomic<long> errors{0};
+  std::vector<std::thread> pool;
+  const auto started = SteadyClock::now();
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      const dps_test::SupplierHandle& s = scene.farms[static_cast<std::size_t>(t % kFarms)];
+      auto& mine = latencies[static_cast<std::size_t>(t)];
+      for (int version = 1; !stop; ++version) {
+        core::Bid bid;
+        bid.round_id = scene.raw_round;
+        bid.supplier_id = s.id;
+        bid.version = version;
+        bid.submitted_at = scene.f.clock.now();
+        bid.digest = core::sha256Hex(plain);
+        bid.sealed = scene.f.sealer.seal(scene.raw_round, s.id, plain);
+        const auto t0 = SteadyClock::now();
+        try {
+          std::unique_lock<std::mutex> queued(writer, std::defer_lock);
+          if (queue_in_process) queued.lock();
+          scene.f.store->transact([&](core::Tx& tx) {
+            const core::Id id = tx.insertBid(bid);
+            core::appendAudit(tx, bid.submitted_at, s.actor.name, "bid.submit", "bid:" + std::to_string(id),
+                              "round " + std::to_string(bid.round_id) + " version " + std::to_string(version) +
+                                  " digest " + bid.digest);
+          });
+          mine.push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - t0).count());
+        } catch (const core::Error& e) {
+          if (errors++ == 0) std::fprintf(stderr, "bench_web: raw insert failed: %s\n", e.what());
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (std::thread& t : pool) t.join();
+  const double elapsed = std::chrono::duration<double>(SteadyClock::now() - started).count();
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  LoadResult r;
+  r.done = static_cast<long>(all.size());
+  r.errors = errors;
+  r.per_second = static_cast<double>(all.size()) / elapsed;
+  r.p50_ms = percentile(all, 0.50);
+  r.p99_ms = percentile(all, 0.99);
+  return r;
+}
+
+// The floor under every durable commit on this machine now: 4 KiB writes, each followed by
+// fdatasync, in the directory the scene's store lives in, for `seconds`.
+double fdatasyncPerSecond(const std::string& dir, double seconds) {
+  const std::string path = dir + "/fdatasync.probe";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return 0;
+  const std::string block(4096, 'x');
+  long n = 0;
+  const auto started = SteadyClock::now();
+  double elapsed = 0;
+  while (elapsed < seconds) {
+    if (::pwrite(fd, block.data(), block.size(), 0) != static_cast<ssize_t>(block.size()) || ::fdatasync(fd) != 0) break;
+    ++n;
+    elapsed = std::chrono::duration<double>(SteadyClock::now() - started).count();
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  return elapsed > 0 ? static_cast<double>(n) / elapsed : 0;
+}
+
+void runBackend(const std::string& backend, double seconds, const std::vector<int>& levels) {
+  ::setenv("DPS_TEST_BACKEND", backend.c_str(), 1);
+  // One scene per backend; the server's worker threads cover the most connections measured, as a
+  // deployment sized for that load would configure http.threads.
+  Scene scene(*std::max_element(levels.begin(), levels.end()));
+  const std::uint16_t port = scene.server->port();
+  const std::string healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  print("web_" + backend + "_fdatasync_per_s", fdatasyncPerSecond(scene.f.dir, std::min(seconds, 1.0)), "syncs/s");
+  for (const int c : levels) {
+    const std::string prefix = "web_" + backend + "_c" + std::to_string(c) + "_";
+    load(port, c, std::min(seconds, 0.5), 201, [&](int k, long i) { return scene.bidRequest(k, i); });  // warm-up
+    const LoadResult trivial = load(port, c, seconds, 200, [&](int, long) { return healthz; });
+    const LoadResult bids = load(port, c, seconds, 201, [&](int k, long i) { return scene.bidRequest(k, i); });
+    const LoadResult raw = rawInserts(scene, c, seconds, backend == "sqlite");
+    print(prefix + "bids_per_s", bids.per_second, "bids/s");
+    print(prefix + "bid_p50_ms", bids.p50_ms, "ms");
+    print(prefix + "bid_p99_ms", bids.p99_ms, "ms");
+    print(prefix + "bid_errors", static_cast<double>(bids.errors), "errors");
+    print(prefix + "healthz_per_s", trivial.per_second, "requests/s");
+    print(prefix + "healthz_p99_ms", trivial.p99_ms, "ms");
+    print(prefix + "healthz_errors", static_cast<double>(trivial.errors), "errors");
+    print(prefix + "raw_inserts_per_s", raw.per_second, "rows/s");
+    print(prefix + "raw_insert_p99_ms", raw.p99_ms, "ms");
+    print(prefix + "raw_insert_errors", static_cast<double>(raw.errors), "errors");
+    const double lower = std::min(trivial.per_second, raw.per_second);
+    print(prefix + "ratio_to_healthz", trivial.per_second > 0 ? bids.per_second / trivial.per_second : 0, "ratio");
+    print(prefix + "ratio_to_raw_inserts", raw.per_second > 0 ? bids.per_second / raw.per_second : 0, "ratio");
+    print(prefix + "ratio_to_lower_ceiling", lower > 0 ? bids.per_second / lower : 0, "ratio");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const double seconds = argc > 1 ? std::atof(argv[1]) : 3.0;
+  const std::string which = argc > 2 ? argv[2] : "all";
+  std::vector<int> levels;
+  for (int i = 3; i < argc; ++i) levels.push_back(std::atoi(argv[i]));
+  if (levels.empty()) levels = {16, 64};
+  const bool bad_level = std::any_of(levels.begin(), levels.end(), [](int c) { return c < 1 || c > kFarms; });
+  if (seconds <= 0 || bad_level || (which != "all" && which != "sqlite" && which != "mysql")) {
+    std::fprintf(stderr, "usage: bench_web [seconds per measurement > 0] [sqlite|mysql|all] [connections 1..64 ...]\n");
+    return 2;
+  }
+  try {
+    if (which != "mysql") runBackend("sqlite", seconds, levels);
+    if (which != "sqlite") {
+      if (env("DPS_TEST_MYSQL_URI").empty())
+        std::fprintf(stderr, "bench_web: MariaDB skipped: DPS_TEST_MYSQL_URI is not set (source build/mariadb/env)\n");
+      else
+        runBackend("mysql", seconds, levels);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_web: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
