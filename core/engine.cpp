@@ -270,7 +270,17 @@ TimePoint admissionDue(const Calendar& cal, const AdmissionRequest& r) {
 Suspension suspensionOf(Tx& tx, Id supplier_id, TimePoint at) {
   Suspension s;
   const Supplier sup = requireSupplier(tx, supplier_id);
-  for (const Certificate& c : sup.certificates) {
+  // The certificates in effect at `at`: the set an update replaced first after `at`, else the current.
+  std::vector<Certificate> in_effect = sup.certificates;
+  const std::vector<ArchivedCertificate> archived = tx.listArchivedCertificates(supplier_id);
+  const auto replaced = std::find_if(archived.begin(), archived.end(),
+                                     [&](const ArchivedCertificate& a) { return a.in_effect_until > at; });
+  if (replaced != archived.end()) {
+    in_effect.clear();
+    for (auto it = replaced; it != archived.end() && it->in_effect_until == replaced->in_effect_until; ++it)
+      in_effect.push_back(it->certificate);
+  }
+  for (const Certificate& c : in_effect) {
     if (c.valid_until && *c.valid_until < at)
       s.reasons.push_back("certificate '" + c.name + "' expired at " + formatTime(*c.valid_until) +
                           " (rule 5); upload the renewed certificate to be reinstated");
@@ -554,6 +564,7 @@ void Engine::updateSupplier(const Actor& actor, const Supplier& supplier) {
     const Supplier old = requireSupplier(tx, supplier.id);
     if (old.tax_number != supplier.tax_number)
       fail(ErrorCode::kInvalidArgument, "the tax number identifies the supplier and cannot change", "tax_number");
+    if (!sameCertificates(old.certificates, supplier.certificates)) tx.archiveCertificates(supplier.id, clock_.now());
     tx.updateSupplier(supplier);
     appendAudit(tx, clock_.now(), actor.name, "supplier.update", obj("supplier", supplier.id),
                 describeSupplier(supplier));
@@ -788,6 +799,9 @@ Id Engine::createRound(const Actor& actor, const Round& draft, const std::vector
       if (l.description.empty()) p.add(f + ".description", "describe the product");
       if (l.unit_mass_kg.isNegative() || l.unit_mass_kg.isZero()) p.add(f + ".unit_mass_kg", "must be positive");
       if (l.min_delivery.isNegative()) p.add(f + ".min_delivery", "must not be negative");
+      if (!l.min_delivery.isZero() && draft.award_mode != AwardMode::kOptimalByDeliveryPoint)
+        p.add(f + ".min_delivery", "a smallest delivery per point applies only in award mode "
+                                   "optimal_by_delivery_point; leave it empty or choose that mode");
       if (l.demands.empty()) p.add(f + ".demands", "give the demanded quantity for at least one delivery point");
       std::set<Id> points;
       for (std::size_t j = 0; j < l.demands.size(); ++j) {
@@ -801,13 +815,21 @@ Id Engine::createRound(const Actor& actor, const Round& draft, const std::vector
         if (dm.quantity.isNegative() || dm.quantity.isZero()) p.add(g + ".quantity", "must be positive");
       }
     }
+    const std::vector<Round> existing = tx.listRounds(d.id);
+    const auto taken = [&](const std::string& ref) {
+      return std::any_of(existing.begin(), existing.end(), [&](const Round& x) { return x.reference == ref; });
+    };
+    if (!draft.reference.empty() && taken(draft.reference))
+      p.add("reference", "round reference '" + draft.reference + "' is used by another round of DPS " + d.reference +
+                             "; choose another or leave it empty for the next free one");
     p.throwIfAny("the round");
     Round r = draft;
     r.status = RoundStatus::kDraft;
     r.criteria_version = d.criteria_version;
     r.dispatched_at.reset();
     r.opened_at.reset();
-    if (r.reference.empty()) r.reference = d.reference + "/R" + std::to_string(tx.listRounds(d.id).size() + 1);
+    for (std::size_t n = existing.size() + 1; r.reference.empty() || taken(r.reference); ++n)
+      r.reference = d.reference + "/R" + std::to_string(n);
     id = tx.insertRound(r);
     std::string change = r.reference + "\n" + r.title + "\n" + toString(r.award_mode) + "\n";
     for (Lot l : lots) {
@@ -881,6 +903,12 @@ std::vector<Invitation> Engine::dispatchRound(const Actor& actor, Id round_id, T
 BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<BidLine>& lines) {
   if (actor.role != Role::kSupplier)
     fail(ErrorCode::kForbidden, "only a supplier can submit a bid; " + actor.name + " is " + toString(actor.role));
+  // The canonical encoding, its digest (the receipt) and the sealing depend on the input alone, so
+  // they are done before the transaction and do not lengthen it: on SQLite every writer waits for
+  // it. A bid refused below has merely been sealed for nothing.
+  const std::string plain = encodeBidLines(lines);
+  const std::string digest = sha256Hex(plain);
+  const std::string sealed = sealer_.seal(round_id, actor.supplier_id, plain);
   BidReceipt receipt;
   store_.transact([&](Tx& tx) {
     const Round r = requireRound(tx.lockRound(round_id, LockMode::kShared), round_id);
@@ -891,9 +919,10 @@ BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<
                                                                                     "(Art. 34(6))")
                                                                       : "the tender deadline passed at " +
                                                                             formatTime(r.deadline) + " (Art. 34(2)(b))"));
-    bool invited = false;
-    for (const Invitation& inv : tx.listInvitations(r.id)) invited = invited || inv.supplier_id == actor.supplier_id;
-    if (!invited)
+    // The supplier's invitation, locked until the transaction ends: two submissions of the same
+    // supplier (two tabs, two service instances) take turns, so that they cannot both read version n
+    // and both supersede it, leaving two live bids; other suppliers' submissions go on side by side.
+    if (!tx.lockInvitation(r.id, actor.supplier_id))
       fail(ErrorCode::kForbidden, "only suppliers invited at dispatch may bid in round " + r.reference +
                                       " (rule 5, Art. 34(6)); request admission for the next round");
     const Dps d = requireDps(tx, r.dps_id);
@@ -939,24 +968,19 @@ BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<
       }
     }
     p.throwIfAny("the bid");
-    const std::string plain = encodeBidLines(lines);
     Bid bid;
     bid.round_id = r.id;
     bid.supplier_id = actor.supplier_id;
     bid.status = BidStatus::kSubmitted;
     bid.submitted_at = now;
-    bid.digest = sha256Hex(plain);
-    bid.sealed = sealer_.seal(r.id, actor.supplier_id, plain);
-    // The round's shared lock lets submissions validate and seal side by side; two from the same
-    // supplier (two tabs, two service instances) must not both read "version n" and both supersede
-    // it, leaving two live bids, so the read-supersede-insert below is serialised.
-    serialiseWriters(tx);
-    int version = 1;
-    for (const Bid& b : tx.listBids(r.id)) {
-      if (b.supplier_id != actor.supplier_id) continue;
-      version = std::max(version, b.version + 1);
-      if (b.status == BidStatus::kSubmitted) tx.updateBidStatus(b.id, BidStatus::kSuperseded, "amended");
-    }
+    bid.digest = digest;
+    bid.sealed = sealed;
+    // Only the newest version can be live: each submission supersedes the one before it and a
+    // withdrawal ends the newest.
+    const std::optional<Bid> current = tx.latestBid(r.id, actor.supplier_id);
+    const int version = current ? current->version + 1 : 1;
+    if (current && current->status == BidStatus::kSubmitted)
+      tx.updateBidStatus(current->id, BidStatus::kSuperseded, "amended");
     bid.version = version;
     receipt.bid_id = tx.insertBid(bid);
     receipt.version = version;
@@ -980,16 +1004,13 @@ void Engine::withdrawBid(const Actor& actor, Id round_id) {
     if (r.status != RoundStatus::kOpen || now >= r.deadline)
       fail(ErrorCode::kDeadline, "a bid can only be withdrawn before the tender deadline (" + formatTime(r.deadline) +
                                      ", Art. 34(2)(b))");
-    serialiseWriters(tx);  // against a concurrent submission of the same supplier (see submitBid)
-    Id withdrawn = 0;
-    for (const Bid& b : tx.listBids(r.id)) {
-      if (b.supplier_id == actor.supplier_id && b.status == BidStatus::kSubmitted) {
-        tx.updateBidStatus(b.id, BidStatus::kWithdrawn, "withdrawn by the supplier");
-        withdrawn = b.id;
-      }
-    }
-    if (withdrawn == 0) fail(ErrorCode::kNotFound, "you have no bid to withdraw in round " + r.reference);
-    appendAudit(tx, now, actor.name, "bid.withdraw", obj("bid", withdrawn), "round " + std::to_string(r.id));
+    // Taken in turn with a concurrent submission of the same supplier (see submitBid).
+    const bool invited = tx.lockInvitation(r.id, actor.supplier_id).has_value();
+    const std::optional<Bid> current = invited ? tx.latestBid(r.id, actor.supplier_id) : std::nullopt;
+    if (!current || current->status != BidStatus::kSubmitted)
+      fail(ErrorCode::kNotFound, "you have no bid to withdraw in round " + r.reference);
+    tx.updateBidStatus(current->id, BidStatus::kWithdrawn, "withdrawn by the supplier");
+    appendAudit(tx, now, actor.name, "bid.withdraw", obj("bid", current->id), "round " + std::to_string(r.id));
   });
 }
 
@@ -1315,6 +1336,79 @@ AwardDecision Engine::awardRound(const Actor& actor, Id round_id) {
                                                   : std::string("no standstill")));
   });
   return decision;
+}
+
+Id Engine::recordNoticePublication(const Actor& actor, const NoticePublication& notice) {
+  Id id = 0;
+  store_.transact([&](Tx& tx) {
+    serialiseWriters(tx);
+    const Dps d = requireDps(tx, notice.dps_id);
+    requireOfficerOf(actor, d.authority_id, "recording the publication of an award notice");
+    const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
+    const TimePoint now = clock_.now();
+    Problems p;
+    if (notice.reference.empty())
+      p.add("reference", "give the notice's publication number as the Publications Office (TED) shows it");
+    if (notice.reference.size() > 100) p.add("reference", "a publication number has at most 100 characters");
+    if (notice.published_at > now)
+      p.add("published_at", "the publication date " + formatTime(notice.published_at) +
+                                " lies in the future; record a notice once it is published");
+    if ((notice.round_id == 0) == notice.quarter.empty())
+      p.add("round_id", "name either one round (a notice for that round) or a quarter (the notice grouping the "
+                        "quarter's rounds), not both and not neither");
+    TimePoint earliest{};  // a notice cannot be published before the decisions it reports
+    if (notice.round_id != 0) {
+      const auto r = tx.getRound(notice.round_id);
+      const auto decision = r ? tx.getAwardDecision(r->id) : std::nullopt;
+      if (!r || r->dps_id != d.id)
+        p.add("round_id", "round " + std::to_string(notice.round_id) + " is not a round of DPS " + d.reference);
+      else if (!decision)
+        p.add("round_id", "round " + r->reference + " is not awarded yet; its award notice follows the award decision");
+      else
+        earliest = decision->decided_at;
+    } else if (!notice.quarter.empty()) {
+      try {
+        checkQuarter(notice.quarter);
+        int awarded = 0;
+        for (const AwardNoticeStatus& s : awardNoticeStatus(tx, cal, d.id, now)) {
+          if (s.quarter != notice.quarter) continue;
+          ++awarded;
+          earliest = std::max(earliest, s.decided_at);
+        }
+        if (awarded == 0)
+          p.add("quarter", "no round of DPS " + d.reference + " was awarded in " + notice.quarter +
+                               "; a grouped notice reports the quarter's awards");
+        else if (notice.published_at <= endOfQuarter(cal, notice.quarter))
+          p.add("published_at", "the notice grouping " + notice.quarter + " is sent after the quarter ends (" +
+                                    formatTime(endOfQuarter(cal, notice.quarter)) + ", Art. 50(3))");
+      } catch (const Error& e) {
+        p.add("quarter", e.what());
+      }
+    }
+    if (earliest != TimePoint{} && notice.published_at < earliest)
+      p.add("published_at", "the notice cannot be published (" + formatTime(notice.published_at) +
+                                ") before the award decision it reports (" + formatTime(earliest) + ")");
+    p.throwIfAny("the award notice publication");
+    NoticePublication record = notice;
+    record.recorded_at = now;
+    record.recorded_by = actor.name;
+    id = tx.insertNoticePublication(record);
+    appendAudit(tx, now, actor.name, "notice.publish",
+                notice.round_id != 0 ? obj("round", notice.round_id) : obj("dps", d.id),
+                "award notice " + notice.reference + " published " + formatTime(notice.published_at) +
+                    (notice.round_id != 0 ? " for round " + std::to_string(notice.round_id)
+                                          : " for the quarter " + notice.quarter));
+  });
+  return id;
+}
+
+std::vector<AwardNoticeStatus> Engine::awardNotices(Id dps_id) {
+  std::vector<AwardNoticeStatus> out;
+  store_.transact([&](Tx& tx) {
+    const Dps d = requireDps(tx, dps_id);
+    out = awardNoticeStatus(tx, calendarOf(tx, calendars_, d.authority_id), d.id, clock_.now());
+  });
+  return out;
 }
 
 }  // namespace core

@@ -14,6 +14,7 @@
 #include "core/calendar.h"
 #include "core/clock.h"
 #include "core/model.h"
+#include "core/notices.h"
 #include "core/scoring.h"
 #include "core/sealer.h"
 #include "core/store.h"
@@ -132,6 +133,13 @@ class Engine {
                          const std::string& explanation);
   // Awards every lot by the round's award mode; standstill per the country (rule 12).
   AwardDecision awardRound(const Actor& actor, Id round_id);
+
+  // --- Award notices (rule 13, Art. 50(3)) ---
+  // Records that the award notice of one round (round_id) or of a calendar quarter (quarter,
+  // "2026-Q1") was published, with its publication number; once per round or quarter.
+  Id recordNoticePublication(const Actor& actor, const NoticePublication& notice);
+  // Every awarded round of the DPS with the due dates of its notice and whether it is published.
+  std::vector<AwardNoticeStatus> awardNotices(Id dps_id);
 
   Store& store() { return store_; }
   const Clock& clock() const { return clock_; }

@@ -1,5 +1,7 @@
 #include "core/model.h"
 
+#include <algorithm>
+
 #include <array>
 #include <utility>
 
@@ -92,5 +94,11 @@ AwardMode parseAwardMode(const std::string& s) { return valueOf(kAwardMode, s, "
 BidStatus parseBidStatus(const std::string& s) { return valueOf(kBidStatus, s, "bid status"); }
 AccountRole parseAccountRole(const std::string& s) { return valueOf(kAccountRole, s, "account role"); }
 OutboxStatus parseOutboxStatus(const std::string& s) { return valueOf(kOutboxStatus, s, "outbox status"); }
+
+bool sameCertificates(const std::vector<Certificate>& a, const std::vector<Certificate>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const Certificate& x, const Certificate& y) {
+    return x.name == y.name && x.number == y.number && x.valid_until == y.valid_until;
+  });
+}
 
 }  // namespace core

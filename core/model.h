@@ -98,6 +98,17 @@ struct Certificate {
   std::optional<TimePoint> valid_until;
 };
 
+// Same names, numbers and expiry dates in the same order.
+bool sameCertificates(const std::vector<Certificate>& a, const std::vector<Certificate>& b);
+
+// A certificate as a supplier had it before an update replaced it, with the instant it stopped
+// being in effect: suspension at a past instant (rule 5, re-checked at the tender deadline) is
+// judged on the certificates of that instant, not on a renewal made later.
+struct ArchivedCertificate {
+  Certificate certificate;
+  TimePoint in_effect_until{};
+};
+
 struct DispatchPoint {
   Id id = 0;
   Id supplier_id = 0;
@@ -307,6 +318,20 @@ struct AwardDecision {
   std::optional<TimePoint> standstill_end;  // none when the country's standstill is off
   std::string decided_by;
   std::string certificate;  // optimality certificate (award mode optimal_by_delivery_point)
+};
+
+// Rule 13 (Art. 50(3)): the publication of an award notice, for one round or for every round
+// awarded in a calendar quarter (the grouped notice). Recorded by the officer once the Publications
+// Office has published it.
+struct NoticePublication {
+  Id id = 0;
+  Id dps_id = 0;
+  Id round_id = 0;          // the round of a per-round notice; 0 for the quarterly notice
+  std::string quarter;      // "2026-Q1" for the quarterly notice; empty for a per-round notice
+  std::string reference;    // the notice's publication number, e.g. "00123456-2026" on TED
+  TimePoint published_at{};
+  TimePoint recorded_at{};
+  std::string recorded_by;
 };
 
 struct AuditEntry {

@@ -59,7 +59,18 @@ class Tx {
   virtual std::optional<Supplier> getSupplier(Id id) = 0;
   virtual std::optional<Supplier> findSupplierByTaxNumber(const std::string& tax_number) = 0;
   virtual std::vector<Supplier> listSuppliers() = 0;
+  // Batched forms for imports (a few statements per several hundred suppliers instead of several per
+  // supplier: on MariaDB each statement is a network round trip). insertSuppliers inserts each
+  // supplier as insertSupplier does and returns the new ids in the same order.
+  virtual std::vector<Id> insertSuppliers(const std::vector<Supplier>& suppliers) = 0;
+  // The stored suppliers (with certificates and dispatch points) whose tax number is listed, in no
+  // particular order; numbers not stored are simply absent.
+  virtual std::vector<Supplier> findSuppliersByTaxNumbers(const std::vector<std::string>& tax_numbers) = 0;
   virtual std::optional<DispatchPoint> getDispatchPoint(Id id) = 0;
+  // Copies the supplier's current certificates to the archive as in effect until `until`; called
+  // before an update that changes them.
+  virtual void archiveCertificates(Id supplier_id, TimePoint until) = 0;
+  virtual std::vector<ArchivedCertificate> listArchivedCertificates(Id supplier_id) = 0;
 
   virtual Id insertDeliveryPoint(const DeliveryPoint& p) = 0;
   virtual void updateDeliveryPoint(const DeliveryPoint& p) = 0;
@@ -98,16 +109,25 @@ class Tx {
 
   // Inserts the lot with its demands; returns the new id.
   virtual Id insertLot(const Lot& l) = 0;
+  // Inserts the lots with their demands as insertLot does, in batched statements (imports); returns
+  // the new ids in the same order.
+  virtual std::vector<Id> insertLots(const std::vector<Lot>& lots) = 0;
   virtual std::vector<Lot> listLots(Id round_id) = 0;
 
   virtual void insertInvitations(const std::vector<Invitation>& invitations) = 0;
   virtual std::vector<Invitation> listInvitations(Id round_id) = 0;
+  // The supplier's invitation to the round, locked until the transaction ends (MariaDB: SELECT ...
+  // FOR UPDATE; SQLite: the write transaction already excludes other writers), so that the
+  // supplier's own submissions and withdrawals in one round take turns; nullopt when not invited.
+  virtual std::optional<Invitation> lockInvitation(Id round_id, Id supplier_id) = 0;
 
   virtual Id insertBid(const Bid& b) = 0;
   virtual void updateBidStatus(Id bid_id, BidStatus status, const std::string& reason) = 0;
   virtual std::optional<Bid> getBid(Id id) = 0;
   // Every bid of the round (all versions and statuses), ordered by id.
   virtual std::vector<Bid> listBids(Id round_id) = 0;
+  // The supplier's newest bid version in the round, whatever its status; nullopt when it has none.
+  virtual std::optional<Bid> latestBid(Id round_id, Id supplier_id) = 0;
   // The opened content, written once at opening.
   virtual void insertBidLines(Id bid_id, const std::vector<BidLine>& lines) = 0;
   virtual std::vector<BidLine> listBidLines(Id bid_id) = 0;
@@ -127,6 +147,9 @@ class Tx {
   virtual std::vector<AwardLine> listAwardLines(Id round_id) = 0;
   virtual void insertAwardDecision(const AwardDecision& d) = 0;
   virtual std::optional<AwardDecision> getAwardDecision(Id round_id) = 0;
+  // Rule 13: one publication per round, and one per (DPS, quarter); a second throws kConflict.
+  virtual Id insertNoticePublication(const NoticePublication& p) = 0;
+  virtual std::vector<NoticePublication> listNoticePublications(Id dps_id) = 0;
 
   // --- accounts, sessions and settings (the web service) ---
   // Usernames are unique: inserting a taken one throws Error(kConflict).

@@ -127,10 +127,13 @@ enum class Outcome { kAdded, kUpdated, kUnchanged };
 // what changed for the audit entry.
 class Context {
  public:
-  Context(core::Tx& tx, const KindInfo& info, const ImportOptions& options, bool apply, ImportReport& report)
-      : tx_(tx), info_(info), options_(options), apply_(apply), report_(report) {}
+  Context(core::Tx& tx, const KindInfo& info, const ImportOptions& options, bool apply, ImportReport& report,
+          core::TimePoint now)
+      : tx_(tx), info_(info), options_(options), apply_(apply), report_(report), now_(now) {}
 
   core::Tx& tx() { return tx_; }
+  // The time of the import's changes (the audit entry's time).
+  core::TimePoint now() const { return now_; }
   const ImportOptions& options() const { return options_; }
   // Writes stop at the first problem: the transaction will be rolled back anyway, and the rest of
   // the file is still read to report every problem.
@@ -213,6 +216,7 @@ class Context {
   const ImportOptions& options_;
   bool apply_;
   ImportReport& report_;
+  core::TimePoint now_;
   Sha256 digest_;
   std::vector<int> rejected_lines_;
   std::size_t row_start_ = 0;
@@ -244,6 +248,15 @@ std::optional<core::Id> resolveAuthority(Context& ctx, const Row& row, std::size
                     (names.empty() ? std::string("none is stored yet: create the authority first")
                                    : "the stored ones are " + joined(names) + ": correct the name") );
     return std::nullopt;
+  }
+  if (const std::optional<core::Id> own = ctx.options().authority_id) {
+    if (std::find(it->second.begin(), it->second.end(), *own) == it->second.end()) {
+      ctx.problem(row, column,
+                  "this is another contracting authority's data and you may import only your own authority's: "
+                  "remove the row, or ask that authority's officer to import it");
+      return std::nullopt;
+    }
+    return *own;
   }
   if (it->second.size() > 1) {
     ctx.problem(row, column,
@@ -459,9 +472,10 @@ class SupplierImporter final : public KindImporter {
     if (!tax) return;
     if (!group_ || group_->tax != *tax) {
       const std::size_t before_finish = ctx_.problemCount();
-      finish();
+      finishGroup();
       // The previous supplier's problems belong to its rows, not to this one.
       ctx_.skipRowProblems(ctx_.problemCount() - before_finish);
+      if (pending_.size() >= kSupplierBatch) flush();
       startGroup(row, *tax);
     }
     Group& g = *group_;
@@ -492,6 +506,16 @@ class SupplierImporter final : public KindImporter {
   }
 
   void finish() override {
+    finishGroup();
+    flush();
+  }
+
+ private:
+  // Suppliers are looked up and written a batch at a time: one lookup query and a few multi-row
+  // INSERTs per batch instead of several round trips per supplier. Memory stays bounded by the batch.
+  static constexpr std::size_t kSupplierBatch = 512;
+
+  void finishGroup() {
     if (!group_) return;
     Group g = std::move(*group_);
     group_.reset();
@@ -524,23 +548,46 @@ class SupplierImporter final : public KindImporter {
     s.is_sme = g.sme.value == "yes";
     for (const Pending<core::Certificate>& c : g.certificates) s.certificates.push_back(c.item);
     for (const Pending<core::DispatchPoint>& p : g.points) s.dispatch_points.push_back(p.item);
+    pending_.push_back(std::move(s));
+  }
 
-    const std::optional<core::Supplier> stored = ctx_.tx().findSupplierByTaxNumber(s.tax_number);
-    Outcome outcome = Outcome::kAdded;
-    if (stored) {
-      s.id = stored->id;
-      s.country = stored->country;
-      for (core::DispatchPoint& p : s.dispatch_points) {
-        p.supplier_id = stored->id;
-        for (const core::DispatchPoint& old : stored->dispatch_points)
-          if (old.name == p.name) p.id = old.id;
+  // Classifies the pending suppliers against the stored ones (in file order, for the audit digest)
+  // and, when writing, inserts the new ones together and updates the changed ones.
+  void flush() {
+    if (pending_.empty()) return;
+    std::vector<std::string> keys;
+    keys.reserve(pending_.size());
+    for (const core::Supplier& s : pending_) keys.push_back(s.tax_number);
+    std::unordered_map<std::string, core::Supplier> stored;
+    for (core::Supplier& s : ctx_.tx().findSuppliersByTaxNumbers(keys)) stored.emplace(s.tax_number, std::move(s));
+    std::vector<core::Supplier> added;
+    for (core::Supplier& s : pending_) {
+      Outcome outcome = Outcome::kAdded;
+      if (const auto it = stored.find(s.tax_number); it != stored.end()) {
+        const core::Supplier& old_supplier = it->second;
+        s.id = old_supplier.id;
+        s.country = old_supplier.country;
+        for (core::DispatchPoint& p : s.dispatch_points) {
+          p.supplier_id = old_supplier.id;
+          for (const core::DispatchPoint& old : old_supplier.dispatch_points)
+            if (old.name == p.name) p.id = old.id;
+        }
+        outcome = same(old_supplier, s) ? Outcome::kUnchanged : Outcome::kUpdated;
       }
-      outcome = same(*stored, s) ? Outcome::kUnchanged : Outcome::kUpdated;
+      record(outcome, s);
+      if (ctx_.writing() && outcome == Outcome::kUpdated) {
+        // Replaced certificates stay on record with the instant they ended (rule 5 at a past deadline).
+        if (!core::sameCertificates(stored.at(s.tax_number).certificates, s.certificates))
+          ctx_.tx().archiveCertificates(s.id, ctx_.now());
+        ctx_.tx().updateSupplier(s);
+      }
+      if (outcome == Outcome::kAdded) added.push_back(std::move(s));
     }
-    if (ctx_.writing()) {
-      if (outcome == Outcome::kAdded) ctx_.tx().insertSupplier(s);
-      if (outcome == Outcome::kUpdated) ctx_.tx().updateSupplier(s);
-    }
+    pending_.clear();
+    if (ctx_.writing() && !added.empty()) ctx_.tx().insertSuppliers(added);
+  }
+
+  void record(Outcome outcome, const core::Supplier& s) {
     std::string canonical = "supplier\t" + s.tax_number + "\t" + s.name + "\t" + s.address + "\t" + s.email + "\t" +
                             (s.is_sme ? "sme" : "large");
     for (const core::DispatchPoint& p : s.dispatch_points)
@@ -552,7 +599,6 @@ class SupplierImporter final : public KindImporter {
     ctx_.record(outcome, canonical);
   }
 
- private:
   struct GroupField {
     std::string value;
     int line = 0;
@@ -686,6 +732,7 @@ class SupplierImporter final : public KindImporter {
   Context& ctx_;
   std::optional<Group> group_;
   KeySet keys_;
+  std::vector<core::Supplier> pending_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -828,8 +875,9 @@ class DemandImporter final : public KindImporter {
     }
     if (!group_ || group_->number != *number) {
       const std::size_t before_finish = ctx_.problemCount();
-      finish();
+      finishGroup();
       ctx_.skipRowProblems(ctx_.problemCount() - before_finish);
+      if (pending_rows_ >= kDemandBatchRows) flush();
       startGroup(row, *number);
     }
     Group& g = *group_;
@@ -838,6 +886,16 @@ class DemandImporter final : public KindImporter {
   }
 
   void finish() override {
+    finishGroup();
+    flush();
+  }
+
+ private:
+  // New lots are written a batch at a time (multi-row INSERTs of their demand rows), once this many
+  // demand rows wait; memory stays bounded by the batch however long the file is.
+  static constexpr std::size_t kDemandBatchRows = 1024;
+
+  void finishGroup() {
     if (!group_) return;
     Group g = std::move(*group_);
     group_.reset();
@@ -864,14 +922,23 @@ class DemandImporter final : public KindImporter {
       }
       outcome = Outcome::kUnchanged;
     }
-    if (ctx_.writing() && outcome == Outcome::kAdded) ctx_.tx().insertLot(lot);
     std::string canonical = "lot\t" + std::to_string(lot.number) + "\t" + g.product->code + "\t" + lot.cpv;
     for (const core::Demand& d : lot.demands)
       canonical += "\tdemand:" + std::to_string(d.delivery_point_id) + "|" + d.quantity.toString() + "|" + d.schedule;
     ctx_.record(outcome, canonical);
+    if (ctx_.writing() && outcome == Outcome::kAdded) {
+      pending_rows_ += lot.demands.size();
+      pending_.push_back(std::move(lot));
+    }
   }
 
- private:
+  // Writes the waiting lots unless a problem was found since (the transaction is then rolled back).
+  void flush() {
+    if (ctx_.writing() && !pending_.empty()) ctx_.tx().insertLots(pending_);
+    pending_.clear();
+    pending_rows_ = 0;
+  }
+
   struct Group {
     int number = 0;
     int first_line = 0;
@@ -1003,6 +1070,8 @@ class DemandImporter final : public KindImporter {
   KeySet lots_;
   std::unordered_map<std::string, std::optional<core::Product>> products_;
   std::optional<std::unordered_map<std::string, core::DeliveryPoint>> delivery_points_;
+  std::vector<core::Lot> pending_;
+  std::size_t pending_rows_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1181,7 +1250,8 @@ ImportReport run(core::Store& store, Kind kind, std::istream& in, const ImportOp
       report = ImportReport{};
       report.kind = kind;
       report.file = options.file_name;
-      Context ctx(tx, info, options, apply, report);
+      const core::TimePoint now = clock.now();
+      Context ctx(tx, info, options, apply, report, now);
       std::optional<Target> target;
       if (kind == Kind::kDemand) target = demandTarget(tx, *options.round_id, apply);
       runFile(ctx, info, in, cpv.get(), target ? &*target : nullptr, report);
@@ -1190,7 +1260,7 @@ ImportReport run(core::Store& store, Kind kind, std::istream& in, const ImportOp
       if (!report.ok()) throw RollBack{};
       if (ctx.changes() > 0) {
         const std::string object = target ? "round:" + std::to_string(target->round.id) : options.file_name;
-        core::appendAudit(tx, clock.now(), options.actor, std::string("import.") + info.name, object,
+        core::appendAudit(tx, now, options.actor, std::string("import.") + info.name, object,
                           auditSummary(report, target ? target->round.id : 0, ctx.digestHex()));
       }
     });

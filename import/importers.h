@@ -6,6 +6,9 @@
 // lists every problem (file, line, column, field, value, what to do); otherwise every record is
 // inserted or updated and one audit entry describes the import. Records are matched on their
 // natural key, so importing the same file again changes nothing and reports the rows 'unchanged'.
+// Suppliers and demand are looked up and written a batch of several hundred records at a time
+// (Tx::findSuppliersByTaxNumbers, insertSuppliers, insertLots): a few statements per batch rather
+// than several per record, which is what a networked database's round trips would otherwise cost.
 //
 // The first line is the header. Column names are matched ignoring case, surrounding spaces, and
 // ' ' or '-' for '_'; columns may come in any order; unknown columns are ignored and listed in the
@@ -100,6 +103,9 @@ struct ImportOptions {
   std::optional<char> delimiter;
   // The draft round a demand file goes into (Kind::kDemand only; required there).
   std::optional<core::Id> round_id;
+  // When set, rows may name only this contracting authority (delivery-points, road-distances): an
+  // officer imports for the authority they act for; a row naming another one is a problem.
+  std::optional<core::Id> authority_id;
 };
 
 struct Problem {

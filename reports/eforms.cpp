@@ -114,6 +114,7 @@ struct Organization {
   std::string nuts;
   std::string country;  // alpha-3
   std::string company_id;
+  std::string phone;
   std::string email;
 };
 
@@ -129,7 +130,11 @@ void writeOrganizations(Ubl& u, DOMElement* extension, const std::vector<Organiz
     if (!o.nuts.empty()) u.cbc(address, "CountrySubentityCode", o.nuts, {{"listName", "nuts"}});
     u.cbc(u.cac(address, "Country"), "IdentificationCode", o.country, {{"listName", "country"}});
     u.cbc(u.cac(company, "PartyLegalEntity"), "CompanyID", o.company_id.empty() ? o.name : o.company_id);
-    if (!o.email.empty()) u.cbc(u.cac(company, "Contact"), "ElectronicMail", o.email);
+    if (!o.phone.empty() || !o.email.empty()) {
+      DOMElement* contact = u.cac(company, "Contact");
+      if (!o.phone.empty()) u.cbc(contact, "Telephone", o.phone);  // BT-503
+      if (!o.email.empty()) u.cbc(contact, "ElectronicMail", o.email);
+    }
   }
 }
 
@@ -186,6 +191,9 @@ void requireParties(const NoticeParties& p) {
   if (p.buyer_city.empty()) missing.push_back("buyer_city (BT-513)");
   if (p.buyer_nuts.empty()) missing.push_back("buyer_nuts (BT-507, place of performance BT-5071)");
   if (p.buyer_company_id.empty()) missing.push_back("buyer_company_id (BT-501)");
+  if (p.buyer_phone.empty()) missing.push_back("buyer_phone (BT-503)");
+  if (p.submission_url.empty() && p.documents_url.empty())
+    missing.push_back("submission_url (BT-18, where requests to participate are submitted) or documents_url");
   if (p.review_body_name.empty()) missing.push_back("review_body_name (the review body, OPT-301)");
   if (p.review_body_city.empty()) missing.push_back("review_body_city");
   if (!missing.empty())
@@ -260,6 +268,9 @@ class NoticeWriter {
       u.cbc(u.cac(lt, "ContractExecutionRequirement"), "ExecutionRequirementCode", "not-allowed",
             {{"listName", "ecatalog-submission"}});
       awardingTerms(u, lt);
+      // BT-18: requests to participate are submitted electronically, here.
+      u.cbc(u.cac(lt, "TenderRecipientParty"), "EndpointID",
+            p_.submission_url.empty() ? p_.documents_url : p_.submission_url);
       appealTerms(u, lt);
       u.cbc(u.cac(lt, "Language"), "ID", lang_);
       DOMElement* post = u.cac(lt, "PostAwardProcess");
@@ -271,6 +282,10 @@ class NoticeWriter {
       DOMElement* period = u.cac(lp, "ParticipationRequestReceptionPeriod");
       u.cbc(period, "EndDate", dateOf(d_.dps.request_deadline));
       u.cbc(period, "EndTime", timeOf(d_.dps.request_deadline));
+      // Rule 4 (Art. 34(2)): every qualified candidate is admitted; no shortlist, so at least one.
+      DOMElement* shortlist = u.cac(lp, "EconomicOperatorShortList");
+      u.cbc(shortlist, "LimitationDescription", "false");
+      u.cbc(shortlist, "MinimumQuantity", "1");
       lotSystem(u, lp);
       DOMElement* pp = lotProject(u, lot, c);
       DOMElement* planned = u.cac(pp, "PlannedPeriod");
@@ -404,6 +419,9 @@ class NoticeWriter {
         u.efbc(e, "TenderRankedIndicator", "true");
       }
       u.cbc(u.cac(e, "LegalMonetaryTotal"), "PayableAmount", t.value.toString(), {{"currencyID", "EUR"}});
+      // BT-773: a tender in this system is the supplier's own delivery of its produce; the bid form
+      // has no subcontracting, so none is declared.
+      u.efbc(u.efac(e, "SubcontractingTerm"), "TermCode", "no", {{"listName", "applicability"}});
       u.idRef(e, "TenderingParty", t.party, "tendering-party");
       u.idRef(e, "TenderLot", t.lot, "Lot");
       u.cbc(u.efac(e, "TenderReference"), "ID", t.reference);
@@ -463,6 +481,7 @@ class NoticeWriter {
     buyer.nuts = p_.buyer_nuts;
     buyer.country = country_;
     buyer.company_id = p_.buyer_company_id;
+    buyer.phone = p_.buyer_phone;
     buyer.email = p_.buyer_email;
     Organization review;
     review.id = "ORG-0002";
@@ -540,8 +559,11 @@ class NoticeWriter {
     }
   }
 
+  // The review body receives requests for review and gives information about them (OPT-301).
   void appealTerms(Ubl& u, DOMElement* terms) {
-    u.partyRef(u.cac(terms, "AppealTerms"), "AppealReceiverParty", "ORG-0002");
+    DOMElement* appeal = u.cac(terms, "AppealTerms");
+    u.partyRef(appeal, "AppealInformationParty", "ORG-0002");
+    u.partyRef(appeal, "AppealReceiverParty", "ORG-0002");
   }
 
   void lotSystem(Ubl& u, DOMElement* process) {

@@ -23,13 +23,15 @@ struct NoticeParties {
   std::string buyer_postal_code;  // "4000"
   std::string buyer_nuts;         // NUTS 3 of the buyer and of the place of performance ("SI042")
   std::string buyer_company_id;   // national registration number
+  std::string buyer_phone;        // BT-503
   std::string buyer_email;
   std::string buyer_legal_type = "la";     // eForms buyer-legal-type: local authority
   std::string buyer_activity = "gen-pub";  // eForms authority-activity: general public services
   std::string review_body_name;            // "Državna revizijska komisija"
   std::string review_body_city;
   std::string review_body_company_id;
-  std::string documents_url;  // where the procurement documents are (BT-15)
+  std::string documents_url;   // where the procurement documents are (BT-15)
+  std::string submission_url;  // where requests to participate are submitted (BT-18); empty: documents_url
   std::string language;       // notice language, ISO 639-3 upper case; empty: from the buyer's country
 };
 

@@ -152,6 +152,7 @@ NoticeParties readSettings(const std::string& path) {
       {"buyer_postal_code", &NoticeParties::buyer_postal_code},
       {"buyer_nuts", &NoticeParties::buyer_nuts},
       {"buyer_company_id", &NoticeParties::buyer_company_id},
+      {"buyer_phone", &NoticeParties::buyer_phone},
       {"buyer_email", &NoticeParties::buyer_email},
       {"buyer_legal_type", &NoticeParties::buyer_legal_type},
       {"buyer_activity", &NoticeParties::buyer_activity},
@@ -159,6 +160,7 @@ NoticeParties readSettings(const std::string& path) {
       {"review_body_city", &NoticeParties::review_body_city},
       {"review_body_company_id", &NoticeParties::review_body_company_id},
       {"documents_url", &NoticeParties::documents_url},
+      {"submission_url", &NoticeParties::submission_url},
       {"language", &NoticeParties::language}};
   while (std::getline(in, line)) {
     ++number;
@@ -342,9 +344,10 @@ std::string reportCommandHelp() {
       eForms notices validated against the SDK's schemas in DIR: the contract notice (subtype 16)
       that set up the DPS, the contract award notice (subtype 29) of one round, or one grouping
       every round awarded in a calendar quarter (Art. 50(3)). FILE holds key=value lines:
-      buyer_city, buyer_postal_code, buyer_nuts, buyer_company_id, buyer_email,
+      buyer_city, buyer_postal_code, buyer_nuts, buyer_company_id, buyer_phone, buyer_email,
       buyer_legal_type (default la), buyer_activity (default gen-pub), review_body_name,
-      review_body_city, review_body_company_id, documents_url, language (default from country).
+      review_body_city, review_body_company_id, documents_url, submission_url (default
+      documents_url), language (default from country).
 
   report round ROUND [--format html|csv] [-o FILE]
       The round's evaluation: rank, points per criterion, total and flags per bid and lot.

@@ -239,8 +239,9 @@ void benchTarget(Target& t, const fs::path& dir, int demand_rows, int suppliers)
   line("ratio." + t.name + ".demand_import_vs_bulk_load", demand_rate / bulk_demand_rate, "ratio");
   line("ratio." + t.name + ".suppliers_import_vs_bulk_load", suppliers_rate / bulk_suppliers_rate, "ratio");
   if (!t.script) return;
-  // Where the time goes: the same demand rows as one INSERT per row (one round trip each, as the
-  // store's Tx::insertLot writes demand), and as multi-row INSERTs of 1000 rows.
+  // Where the time goes: the same demand rows as one INSERT per row (one round trip each, as
+  // Tx::insertLot writes a lot's demand), and as multi-row INSERTs of 1000 rows (about what the
+  // importers' batched Tx::insertLots sends: statements of up to 512 rows).
   for (const int per_statement : {1, 1000}) {
     const std::string label = per_statement == 1 ? "single_row_inserts" : "inserts_of_1000_rows";
     const fs::path sql = dir / ("demand-" + label + ".sql");

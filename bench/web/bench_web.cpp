@@ -32,7 +32,6 @@
 #include <cstring>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -282,11 +281,10 @@ struct Scene {
 };
 
 // The rows one submission writes (a sealed bid envelope, then its audit entry), one durable
-// transaction each, straight through core::Store from `threads` threads for `seconds`. On SQLite the
-// threads queue on a mutex for the single writer, as the service does (web/server/server.cpp), which
-// is the fastest the store goes there: left to SQLite's busy handler they reach a fraction of it.
-LoadResult rawInserts(Scene& scene, int threads, double seconds, bool queue_in_process) {
-  std::mutex writer;
+// transaction each, straight through core::Store from `threads` threads for `seconds`: the fastest
+// the store writes them. On SQLite the store's write queue commits the waiting transactions together
+// (group commit), as it does for the service's.
+LoadResult rawInserts(Scene& scene, int threads, double seconds) {
   core::BidLine line = dps_test::EngineFixture::bidLine(scene.lots[0], "1.50", "100", scene.farms[0]);
   const std::string plain = core::encodeBidLines({line});
   std::atomic<bool> stop{false};
@@ -308,8 +306,6 @@ LoadResult rawInserts(Scene& scene, int threads, double seconds, bool queue_in_p
         bid.sealed = scene.f.sealer.seal(scene.raw_round, s.id, plain);
         const auto t0 = SteadyClock::now();
         try {
-          std::unique_lock<std::mutex> queued(writer, std::defer_lock);
-          if (queue_in_process) queued.lock();
           scene.f.store->transact([&](core::Tx& tx) {
             const core::Id id = tx.insertBid(bid);
             core::appendAudit(tx, bid.submitted_at, s.actor.name, "bid.submit", "bid:" + std::to_string(id),
@@ -372,7 +368,7 @@ void runBackend(const std::string& backend, double seconds, const std::vector<in
     load(port, c, std::min(seconds, 0.5), 201, [&](int k, long i) { return scene.bidRequest(k, i); });  // warm-up
     const LoadResult trivial = load(port, c, seconds, 200, [&](int, long) { return healthz; });
     const LoadResult bids = load(port, c, seconds, 201, [&](int k, long i) { return scene.bidRequest(k, i); });
-    const LoadResult raw = rawInserts(scene, c, seconds, backend == "sqlite");
+    const LoadResult raw = rawInserts(scene, c, seconds);
     print(prefix + "bids_per_s", bids.per_second, "bids/s");
     print(prefix + "bid_p50_ms", bids.p50_ms, "ms");
     print(prefix + "bid_p99_ms", bids.p99_ms, "ms");

@@ -519,6 +519,39 @@ std::vector<MigrationStep> makeSteps() {
            "CREATE INDEX IF NOT EXISTS ix_outbox_message_due ON outbox_message (status, next_attempt_at)"},
       }});
 
+  // round_id of a notice publication is 0 for the notice grouping a quarter, so it carries no
+  // foreign key; the unique key allows one notice per round and one per (DPS, quarter). The
+  // certificate archive keeps replaced certificates with the instant they stopped being in effect.
+  steps.push_back(MigrationStep{
+      5,
+      "award notice publications (rule 13) and the certificate archive",
+      {
+          {std::nullopt,
+           "CREATE TABLE IF NOT EXISTS certificate_archive ("
+           " supplier_id BIGINT NOT NULL,"
+           " in_effect_until BIGINT NOT NULL,"
+           " pos INT NOT NULL,"
+           " name {text} NOT NULL,"
+           " number {text} NOT NULL,"
+           " valid_until BIGINT NULL,"
+           " PRIMARY KEY (supplier_id, in_effect_until, pos),"
+           " CONSTRAINT fk_certificate_archive_supplier FOREIGN KEY (supplier_id) REFERENCES supplier (id)"
+           "){opts}"},
+          {std::nullopt,
+           "CREATE TABLE IF NOT EXISTS notice_publication ("
+           " id {pk},"
+           " dps_id BIGINT NOT NULL,"
+           " round_id BIGINT NOT NULL,"
+           " quarter {key} NOT NULL,"
+           " reference {text} NOT NULL,"
+           " published_at BIGINT NOT NULL,"
+           " recorded_at BIGINT NOT NULL,"
+           " recorded_by {text} NOT NULL,"
+           " CONSTRAINT uq_notice_publication UNIQUE (dps_id, round_id, quarter),"
+           " CONSTRAINT fk_notice_publication_dps FOREIGN KEY (dps_id) REFERENCES dps (id)"
+           "){opts}"},
+      }});
+
   return steps;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <random>
 #include <thread>
 #include <utility>
@@ -42,6 +44,39 @@ void backoff(int retry) {
 
 }  // namespace
 
+// One of the store's kMaxActive turns, for the length of one attempt of a transaction. Turns are
+// handed out in the order they were asked for, so that no caller waits much longer than the others.
+class SqlStore::Turn {
+ public:
+  explicit Turn(SqlStore& store) : store_(store) {
+    std::unique_lock<std::mutex> lock(store_.turns_mutex_);
+    if (store_.free_turns_ > 0 && store_.turn_waiters_.empty()) {
+      --store_.free_turns_;
+      return;
+    }
+    TurnWaiter me;
+    store_.turn_waiters_.push_back(&me);
+    me.wake.wait(lock, [&] { return me.granted; });
+  }
+  ~Turn() {
+    // Handed on under the mutex: the waiter cannot leave (and destroy its TurnWaiter) before that.
+    const std::lock_guard<std::mutex> lock(store_.turns_mutex_);
+    if (store_.turn_waiters_.empty()) {
+      ++store_.free_turns_;
+      return;
+    }
+    TurnWaiter* next = store_.turn_waiters_.front();
+    store_.turn_waiters_.pop_front();
+    next->granted = true;
+    next->wake.notify_one();
+  }
+  Turn(const Turn&) = delete;
+  Turn& operator=(const Turn&) = delete;
+
+ private:
+  SqlStore& store_;
+};
+
 // A pooled connection for the length of one transaction; returned to the pool unless broken.
 class SqlStore::Lease {
  public:
@@ -56,8 +91,20 @@ class SqlStore::Lease {
   std::unique_ptr<Connection> connection_;
 };
 
-SqlStore::SqlStore(std::string backend, Connector connect)
-    : backend_(std::move(backend)), connect_(std::move(connect)) {
+// One caller's transaction in the write queue. The writer fills in `error` and then, under the
+// queue's mutex, `done`; the caller reads both only after it saw `done`. Each caller is woken on its
+// own: when its transaction is done, or when it is handed the writer's role (`lead`). Shared, so
+// that the writer may wake a caller after releasing the mutex while the caller may already leave.
+struct SqlStore::Queued {
+  const std::function<void(Tx&)>* fn = nullptr;
+  std::exception_ptr error;
+  bool done = false;
+  bool lead = false;
+  std::condition_variable wake;
+};
+
+SqlStore::SqlStore(std::string backend, Connector connect, Commits commits)
+    : backend_(std::move(backend)), connect_(std::move(connect)), commits_(commits) {
   idle_.push_back(connect_());
 }
 
@@ -89,9 +136,14 @@ void SqlStore::transact(const std::function<void(Tx&)>& fn) {
                 "Store::transact() was called inside a transaction of the same store: pass the Tx down instead "
                 "(a nested transaction would wait for the locks of its own outer transaction)");
   }
+  if (commits_ == Commits::kGrouped) {
+    transactGrouped(fn);
+    return;
+  }
   std::string last_failure;
   for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
     if (attempt > 1) backoff(attempt - 1);
+    Turn turn(*this);
     Lease lease(*this);
     Connection& c = lease.get();
     try {
@@ -115,6 +167,110 @@ void SqlStore::transact(const std::function<void(Tx&)>& fn) {
                                            " times in a row (last: " + last_failure +
                                            "); the database is overloaded or a transaction holds its locks too "
                                            "long: retry later");
+}
+
+void SqlStore::transactGrouped(const std::function<void(Tx&)>& fn) {
+  const auto mine = std::make_shared<Queued>();
+  mine->fn = &fn;
+  std::unique_lock<std::mutex> lock(queue_mutex_);
+  queue_.push_back(mine);
+  if (!writing_) {
+    writing_ = true;
+    mine->lead = true;
+  }
+  while (!mine->done) {
+    if (!mine->lead) {
+      mine->wake.wait(lock);
+      continue;
+    }
+    // This thread is the writer for what is queued now, its own transaction first among it (a new
+    // writer is always the first of the queue); what is queued meanwhile waits for the next group,
+    // whose writer is the first of its own callers.
+    mine->lead = false;
+    const std::size_t n = std::min(queue_.size(), kMaxGroup);
+    const std::vector<std::shared_ptr<Queued>> group(queue_.begin(),
+                                                     queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    lock.unlock();
+    runGroup(group);
+    lock.lock();
+    for (const auto& q : group) q->done = true;
+    std::shared_ptr<Queued> next;
+    if (queue_.empty()) {
+      writing_ = false;
+    } else {
+      next = queue_.front();
+      next->lead = true;
+    }
+    // Woken after the mutex is released, so that they do not wake only to wait for it.
+    lock.unlock();
+    for (const auto& q : group)
+      if (q != mine) q->wake.notify_one();
+    if (next) next->wake.notify_one();
+    lock.lock();
+  }
+  lock.unlock();
+  if (mine->error) std::rethrow_exception(mine->error);
+}
+
+void SqlStore::runGroup(const std::vector<std::shared_ptr<Queued>>& group) noexcept {
+  std::string last_failure;
+  for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
+    if (attempt > 1) backoff(attempt - 1);
+    for (const auto& q : group) q->error = nullptr;
+    try {
+      Lease lease(*this);
+      Connection& c = lease.get();
+      try {
+        c.begin();
+        for (const auto& q : group) {
+          c.exec("SAVEPOINT dps_queued");
+          try {
+            ActiveGuard active(this);
+            SqlTx tx(c);
+            (*q->fn)(tx);
+          } catch (const RetryableError&) {
+            throw;  // a lock conflict: the whole group runs again
+          } catch (...) {
+            q->error = std::current_exception();
+            try {
+              c.exec("ROLLBACK TO SAVEPOINT dps_queued");
+            } catch (...) {
+              // The database dropped the whole transaction (disk full, I/O error): the group fails
+              // with this caller's failure, which says what happened.
+              std::rethrow_exception(q->error);
+            }
+          }
+          c.exec("RELEASE SAVEPOINT dps_queued");
+        }
+        c.commit();
+        return;
+      } catch (const RetryableError& e) {
+        c.rollback();
+        last_failure = e.what();
+      } catch (...) {
+        // The group itself failed (its begin, a savepoint or the commit): callers whose own
+        // transaction failed keep that failure; the others get this one, as they would have from a
+        // transaction of their own.
+        c.rollback();
+        const std::exception_ptr failure = std::current_exception();
+        for (const auto& q : group)
+          if (!q->error) q->error = failure;
+        return;
+      }
+    } catch (...) {
+      // No connection could be had (the database is unreachable).
+      const std::exception_ptr failure = std::current_exception();
+      for (const auto& q : group) q->error = failure;
+      return;
+    }
+  }
+  const std::exception_ptr failure = std::make_exception_ptr(Error(
+      ErrorCode::kUnavailable, "the transaction lost a lock conflict " + std::to_string(kMaxAttempts) +
+                                   " times in a row (last: " + last_failure +
+                                   "); the database is overloaded or another process holds its write lock too "
+                                   "long: retry later"));
+  for (const auto& q : group) q->error = failure;
 }
 
 void SqlStore::withConnection(const std::function<void(Connection&)>& fn) {

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <map>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 
 namespace core::sql {
@@ -137,6 +139,72 @@ std::string upsert(Dialect d, const std::string& table, const std::vector<std::s
     return sql + " ON CONFLICT (" + key + ") DO UPDATE SET " + set;
   }
   return sql + " ON DUPLICATE KEY UPDATE " + set;
+}
+
+// Batched statements (imports): several hundred rows per statement instead of one, since on MariaDB
+// every statement is a network round trip. Row counts are powers of two up to kBatchRows, so that
+// a connection prepares only a handful of texts per table however many rows come, each once
+// (MariaDB caps the prepared statements of the whole server: max_prepared_stmt_count).
+constexpr std::size_t kBatchRows = 512;
+
+// "?, ?, ?" for n marks.
+std::string marks(std::size_t n) {
+  std::string out;
+  out.reserve(n * 3);
+  for (std::size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
+  return out;
+}
+
+template <class... Args>
+void bindRow(Statement& st, int& index, const Args&... args) {
+  (bindOne(st, ++index, args), ...);
+}
+
+// Inserts `items` with `head` ("INSERT INTO t (a, b) VALUES ") in multi-row statements; bind(st,
+// index, item) binds the item's `columns` values after `index`.
+template <class T, class Bind>
+void insertBatched(Connection& c, const std::string& head, std::size_t columns, const std::vector<T>& items,
+                   Bind bind) {
+  const std::string row = "(" + marks(columns) + ")";
+  std::size_t done = 0;
+  while (done < items.size()) {
+    // The largest power of two that fits: the remainder goes in ever smaller statements.
+    std::size_t n = 1;
+    while (n * 2 <= std::min(items.size() - done, kBatchRows)) n *= 2;
+    std::string sql = head;
+    sql.reserve(head.size() + n * (row.size() + 2));
+    for (std::size_t k = 0; k < n; ++k) sql += (k == 0 ? "" : ", ") + row;
+    Statement& st = c.prepare(sql);
+    int index = 0;
+    for (std::size_t k = 0; k < n; ++k) bind(st, index, items[done + k]);
+    st.execute();
+    done += n;
+  }
+}
+
+// Runs `head (?, ?, ...) tail` for the keys, a batch at a time (each padded to a power of two by
+// repeating its last key, which IN ignores), with `prefix` bound before the keys; read(Reader&)
+// sees every row.
+template <class Key, class Read, class... Prefix>
+void selectIn(Connection& c, const std::string& head, const std::string& tail, const std::vector<Key>& keys,
+              Read read, const Prefix&... prefix) {
+  std::size_t done = 0;
+  while (done < keys.size()) {
+    const std::size_t left = keys.size() - done;
+    std::size_t n = 1;
+    while (n < std::min(left, kBatchRows)) n *= 2;
+    const std::size_t take = std::min(left, n);
+    Statement& st = c.prepare(head + "(" + marks(n) + ")" + tail);
+    int index = 0;
+    (bindOne(st, ++index, prefix), ...);
+    for (std::size_t k = 0; k < n; ++k) bindOne(st, ++index, keys[done + std::min(k, take - 1)]);
+    st.query();
+    while (st.next()) {
+      Reader r(st);
+      read(r);
+    }
+    done += take;
+  }
 }
 
 const std::string kAuthorityCols = "id, name, country, time_zone";
@@ -565,6 +633,36 @@ void SqlTx::insertCertificates(Id supplier_id, const std::vector<Certificate>& c
   }
 }
 
+void SqlTx::archiveCertificates(Id supplier_id, TimePoint until) {
+  // Two updates within one second: the set archived first is the one that was in effect before.
+  const auto already = firstRow<std::int64_t>(
+      bound(c_, "SELECT COUNT(*) FROM certificate_archive WHERE supplier_id = ? AND in_effect_until = ?", supplier_id,
+            until),
+      [](Reader& r) { return r.i64(); });
+  if (already.value_or(0) > 0) return;
+  bound(c_,
+        "INSERT INTO certificate_archive (supplier_id, pos, name, number, valid_until, in_effect_until) "
+        "SELECT supplier_id, pos, name, number, valid_until, ? FROM certificate WHERE supplier_id = ?",
+        until, supplier_id)
+      .execute();
+}
+
+std::vector<ArchivedCertificate> SqlTx::listArchivedCertificates(Id supplier_id) {
+  return rows<ArchivedCertificate>(
+      bound(c_,
+            "SELECT name, number, valid_until, in_effect_until FROM certificate_archive WHERE supplier_id = ? "
+            "ORDER BY in_effect_until, pos",
+            supplier_id),
+      [](Reader& r) {
+        ArchivedCertificate a;
+        a.certificate.name = r.str();
+        a.certificate.number = r.str();
+        a.certificate.valid_until = r.optTime();
+        a.in_effect_until = r.time();
+        return a;
+      });
+}
+
 void SqlTx::loadSupplierChildren(Supplier& s) {
   s.certificates = rows<Certificate>(
       bound(c_, "SELECT name, number, valid_until FROM certificate WHERE supplier_id = ? ORDER BY pos", s.id),
@@ -652,6 +750,88 @@ std::vector<Supplier> SqlTx::listSuppliers() {
   auto all = rows<Supplier>(c_.prepare("SELECT " + kSupplierCols + " FROM supplier ORDER BY id"), readSupplier);
   for (Supplier& s : all) loadSupplierChildren(s);
   return all;
+}
+
+std::vector<Id> SqlTx::insertSuppliers(const std::vector<Supplier>& suppliers) {
+  insertBatched(c_, "INSERT INTO supplier (name, tax_number, address, country, email, is_sme) VALUES ", 6, suppliers,
+                [](Statement& st, int& i, const Supplier& s) {
+                  bindRow(st, i, s.name, s.tax_number, s.address, s.country, s.email, s.is_sme);
+                });
+  // The new ids by natural key: one multi-row INSERT need not get consecutive auto-increment values
+  // (interleaved lock mode, Galera's auto_increment_increment), so they are read back, a batch per query.
+  std::vector<std::string> keys;
+  keys.reserve(suppliers.size());
+  for (const Supplier& s : suppliers) keys.push_back(s.tax_number);
+  std::unordered_map<std::string, Id> by_tax;
+  selectIn(c_, "SELECT id, tax_number FROM supplier WHERE tax_number IN ", "", keys, [&](Reader& r) {
+    const Id id = r.i64();
+    by_tax[r.str()] = id;
+  });
+  struct Child {
+    Id supplier_id;
+    int pos;
+    std::size_t supplier;
+    std::size_t item;
+  };
+  std::vector<Id> ids;
+  ids.reserve(suppliers.size());
+  std::vector<Child> certificates;
+  std::vector<Child> points;
+  for (std::size_t s = 0; s < suppliers.size(); ++s) {
+    const auto it = by_tax.find(suppliers[s].tax_number);
+    if (it == by_tax.end()) {
+      throw Error(ErrorCode::kInternal, "supplier " + suppliers[s].tax_number + " was inserted but is not found in " +
+                                            c_.describe() + ": report this defect");
+    }
+    ids.push_back(it->second);
+    for (std::size_t i = 0; i < suppliers[s].certificates.size(); ++i)
+      certificates.push_back({it->second, position(i), s, i});
+    for (std::size_t i = 0; i < suppliers[s].dispatch_points.size(); ++i)
+      points.push_back({it->second, position(i), s, i});
+  }
+  insertBatched(c_, "INSERT INTO certificate (supplier_id, pos, name, number, valid_until) VALUES ", 5, certificates,
+                [&](Statement& st, int& i, const Child& x) {
+                  const Certificate& c = suppliers[x.supplier].certificates[x.item];
+                  bindRow(st, i, x.supplier_id, x.pos, c.name, c.number, c.valid_until);
+                });
+  insertBatched(c_, "INSERT INTO dispatch_point (supplier_id, pos, name, address, lat, lon) VALUES ", 6, points,
+                [&](Statement& st, int& i, const Child& x) {
+                  const DispatchPoint& p = suppliers[x.supplier].dispatch_points[x.item];
+                  bindRow(st, i, x.supplier_id, x.pos, p.name, p.address, p.location.lat, p.location.lon);
+                });
+  return ids;
+}
+
+std::vector<Supplier> SqlTx::findSuppliersByTaxNumbers(const std::vector<std::string>& tax_numbers) {
+  std::vector<std::string> keys = tax_numbers;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<Supplier> out;
+  selectIn(c_, "SELECT " + kSupplierCols + " FROM supplier WHERE tax_number IN ", "", keys,
+           [&](Reader& r) { out.push_back(readSupplier(r)); });
+  if (out.empty()) return out;
+  std::unordered_map<Id, std::size_t> at;
+  std::vector<Id> ids;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    at.emplace(out[i].id, i);
+    ids.push_back(out[i].id);
+  }
+  // Each batch holds whole suppliers, so ordering by pos within it keeps every supplier's order.
+  selectIn(c_, "SELECT supplier_id, name, number, valid_until FROM certificate WHERE supplier_id IN ",
+           " ORDER BY supplier_id, pos", ids, [&](Reader& r) {
+             Supplier& s = out[at.at(r.i64())];
+             Certificate c;
+             c.name = r.str();
+             c.number = r.str();
+             c.valid_until = r.optTime();
+             s.certificates.push_back(std::move(c));
+           });
+  selectIn(c_, "SELECT " + kDispatchPointCols + " FROM dispatch_point WHERE supplier_id IN ",
+           " AND pos IS NOT NULL ORDER BY supplier_id, pos", ids, [&](Reader& r) {
+             DispatchPoint p = readDispatchPoint(r);
+             out[at.at(p.supplier_id)].dispatch_points.push_back(std::move(p));
+           });
+  return out;
 }
 
 std::optional<DispatchPoint> SqlTx::getDispatchPoint(Id id) {
@@ -896,6 +1076,52 @@ Id SqlTx::insertLot(const Lot& l) {
   return id;
 }
 
+std::vector<Id> SqlTx::insertLots(const std::vector<Lot>& lots) {
+  insertBatched(c_,
+                "INSERT INTO lot (round_id, number, cpv, description, unit, unit_mass_kg, quality_spec, min_delivery) "
+                "VALUES ",
+                8, lots, [](Statement& st, int& i, const Lot& l) {
+                  bindRow(st, i, l.round_id, l.number, l.cpv, l.description, l.unit, l.unit_mass_kg, l.quality_spec,
+                          l.min_delivery);
+                });
+  // The new ids by natural key (round, number), as for suppliers.
+  std::map<Id, std::vector<int>> numbers;
+  for (const Lot& l : lots) numbers[l.round_id].push_back(l.number);
+  std::map<std::pair<Id, int>, Id> by_key;
+  for (const auto& [round_id, list] : numbers) {
+    selectIn(
+        c_, "SELECT id, number FROM lot WHERE round_id = ? AND number IN ", "", list,
+        [&, round = round_id](Reader& r) {
+          const Id id = r.i64();
+          by_key[{round, r.i32()}] = id;
+        },
+        round_id);
+  }
+  struct Row {
+    Id lot_id;
+    int pos;
+    const Demand* demand;
+  };
+  std::vector<Id> ids;
+  ids.reserve(lots.size());
+  std::vector<Row> demands;
+  for (const Lot& l : lots) {
+    const auto it = by_key.find({l.round_id, l.number});
+    if (it == by_key.end()) {
+      throw Error(ErrorCode::kInternal, "lot " + std::to_string(l.number) + " of round " + std::to_string(l.round_id) +
+                                            " was inserted but is not found in " + c_.describe() +
+                                            ": report this defect");
+    }
+    ids.push_back(it->second);
+    for (std::size_t i = 0; i < l.demands.size(); ++i) demands.push_back({it->second, position(i), &l.demands[i]});
+  }
+  insertBatched(c_, "INSERT INTO demand (lot_id, pos, delivery_point_id, quantity, schedule) VALUES ", 5, demands,
+                [](Statement& st, int& i, const Row& x) {
+                  bindRow(st, i, x.lot_id, x.pos, x.demand->delivery_point_id, x.demand->quantity, x.demand->schedule);
+                });
+  return ids;
+}
+
 std::vector<Lot> SqlTx::listLots(Id round_id) {
   auto lots = rows<Lot>(bound(c_, "SELECT " + kLotCols + " FROM lot WHERE round_id = ? ORDER BY number", round_id),
                         readLot);
@@ -936,6 +1162,19 @@ std::vector<Invitation> SqlTx::listInvitations(Id round_id) {
       });
 }
 
+std::optional<Invitation> SqlTx::lockInvitation(Id round_id, Id supplier_id) {
+  // SQLite: the transaction began with BEGIN IMMEDIATE and already excludes every other writer.
+  std::string sql = "SELECT round_id, supplier_id, invited_at FROM invitation WHERE round_id = ? AND supplier_id = ?";
+  if (mysql()) sql += " FOR UPDATE";
+  return firstRow<Invitation>(bound(c_, sql, round_id, supplier_id), [](Reader& r) {
+    Invitation i;
+    i.round_id = r.i64();
+    i.supplier_id = r.i64();
+    i.invited_at = r.time();
+    return i;
+  });
+}
+
 // --- bids --------------------------------------------------------------------------------------------
 
 Id SqlTx::insertBid(const Bid& b) {
@@ -959,6 +1198,14 @@ std::optional<Bid> SqlTx::getBid(Id id) {
 
 std::vector<Bid> SqlTx::listBids(Id round_id) {
   return rows<Bid>(bound(c_, "SELECT " + kBidCols + " FROM bid WHERE round_id = ? ORDER BY id", round_id), readBid);
+}
+
+std::optional<Bid> SqlTx::latestBid(Id round_id, Id supplier_id) {
+  return firstRow<Bid>(bound(c_,
+                             "SELECT " + kBidCols +
+                                 " FROM bid WHERE round_id = ? AND supplier_id = ? ORDER BY version DESC, id DESC LIMIT 1",
+                             round_id, supplier_id),
+                       readBid);
 }
 
 void SqlTx::insertBidLines(Id bid_id, const std::vector<BidLine>& lines) {
@@ -1181,6 +1428,41 @@ std::optional<AwardDecision> SqlTx::getAwardDecision(Id round_id) {
         d.decided_by = r.str();
         d.certificate = r.str();
         return d;
+      });
+}
+
+Id SqlTx::insertNoticePublication(const NoticePublication& p) {
+  try {
+    bound(c_,
+          "INSERT INTO notice_publication (dps_id, round_id, quarter, reference, published_at, recorded_at, "
+          "recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          p.dps_id, p.round_id, p.quarter, p.reference, p.published_at, p.recorded_at, p.recorded_by)
+        .execute();
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kConflict) throw;
+    throw Error(ErrorCode::kConflict,
+                "the publication of this award notice is recorded already; a notice is recorded once (rule 13)");
+  }
+  return c_.lastInsertId();
+}
+
+std::vector<NoticePublication> SqlTx::listNoticePublications(Id dps_id) {
+  return rows<NoticePublication>(
+      bound(c_,
+            "SELECT id, dps_id, round_id, quarter, reference, published_at, recorded_at, recorded_by "
+            "FROM notice_publication WHERE dps_id = ? ORDER BY id",
+            dps_id),
+      [](Reader& r) {
+        NoticePublication p;
+        p.id = r.i64();
+        p.dps_id = r.i64();
+        p.round_id = r.i64();
+        p.quarter = r.str();
+        p.reference = r.str();
+        p.published_at = r.time();
+        p.recorded_at = r.time();
+        p.recorded_by = r.str();
+        return p;
       });
 }
 

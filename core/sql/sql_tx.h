@@ -33,7 +33,11 @@ class SqlTx final : public core::Tx {
   std::optional<Supplier> getSupplier(Id id) override;
   std::optional<Supplier> findSupplierByTaxNumber(const std::string& tax_number) override;
   std::vector<Supplier> listSuppliers() override;
+  std::vector<Id> insertSuppliers(const std::vector<Supplier>& suppliers) override;
+  std::vector<Supplier> findSuppliersByTaxNumbers(const std::vector<std::string>& tax_numbers) override;
   std::optional<DispatchPoint> getDispatchPoint(Id id) override;
+  void archiveCertificates(Id supplier_id, TimePoint until) override;
+  std::vector<ArchivedCertificate> listArchivedCertificates(Id supplier_id) override;
 
   Id insertDeliveryPoint(const DeliveryPoint& p) override;
   void updateDeliveryPoint(const DeliveryPoint& p) override;
@@ -66,15 +70,18 @@ class SqlTx final : public core::Tx {
   std::vector<Round> listRounds(Id dps_id) override;
 
   Id insertLot(const Lot& l) override;
+  std::vector<Id> insertLots(const std::vector<Lot>& lots) override;
   std::vector<Lot> listLots(Id round_id) override;
 
   void insertInvitations(const std::vector<Invitation>& invitations) override;
   std::vector<Invitation> listInvitations(Id round_id) override;
+  std::optional<Invitation> lockInvitation(Id round_id, Id supplier_id) override;
 
   Id insertBid(const Bid& b) override;
   void updateBidStatus(Id bid_id, BidStatus status, const std::string& reason) override;
   std::optional<Bid> getBid(Id id) override;
   std::vector<Bid> listBids(Id round_id) override;
+  std::optional<Bid> latestBid(Id round_id, Id supplier_id) override;
   void insertBidLines(Id bid_id, const std::vector<BidLine>& lines) override;
   std::vector<BidLine> listBidLines(Id bid_id) override;
 
@@ -92,6 +99,8 @@ class SqlTx final : public core::Tx {
   std::vector<AwardLine> listAwardLines(Id round_id) override;
   void insertAwardDecision(const AwardDecision& d) override;
   std::optional<AwardDecision> getAwardDecision(Id round_id) override;
+  Id insertNoticePublication(const NoticePublication& p) override;
+  std::vector<NoticePublication> listNoticePublications(Id dps_id) override;
 
   Id insertAccount(const Account& a) override;
   void updateAccount(const Account& a) override;

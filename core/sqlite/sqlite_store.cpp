@@ -223,9 +223,12 @@ std::unique_ptr<Store> openSqliteStore(const std::string& path) {
     throw Error(ErrorCode::kUnavailable, "cannot open the SQLite database " + path + ": the folder " +
                                              parent.string() + " does not exist; create it first");
   }
-  return std::make_unique<sql::SqlStore>("sqlite", [path]() -> std::unique_ptr<sql::Connection> {
-    return std::make_unique<SqliteConnection>(path);
-  });
+  // SQLite has one writer at a time: the threads of this process queue their transactions and
+  // share durable commits (sql::Commits::kGrouped) instead of each waiting for the write lock in
+  // SQLite's busy handler, which sleeps in steps of up to 100 ms, and syncing the log on its own.
+  return std::make_unique<sql::SqlStore>(
+      "sqlite", [path]() -> std::unique_ptr<sql::Connection> { return std::make_unique<SqliteConnection>(path); },
+      sql::Commits::kGrouped);
 }
 
 }  // namespace core

@@ -1,8 +1,10 @@
 #pragma once
 // The SQLite implementation of core::Store: one database file, shared safely by the threads of one
 // process and by several processes on one machine. Commits are durable when transact() returns
-// (write-ahead log with synchronous=FULL); writers serialise on the database's write lock (every
-// transaction starts with BEGIN IMMEDIATE and waits up to 5 s for it, then retries). Foreign keys
+// (write-ahead log with synchronous=FULL). The threads of one process queue their transactions for
+// one writer, which runs the queued ones together and commits them with one durable commit (group
+// commit, core/sql/sql_store.h); across processes writers serialise on the database's write lock
+// (every group starts with BEGIN IMMEDIATE and waits up to 5 s for it, then retries). Foreign keys
 // are enforced. Thread-safety: the returned store is thread-safe.
 
 #include <memory>

@@ -16,6 +16,7 @@
 using core::ErrorCode;
 using dps_test::EngineFixture;
 using dps_test::expectRefused;
+using dps_test::mentions;
 using dps_test::resultOf;
 
 namespace {
@@ -262,6 +263,113 @@ BOOST_AUTO_TEST_CASE(standstill_may_be_off_for_dps_call_offs) {
   f.store->transact([&](core::Tx& tx) { stored = tx.getAwardDecision(d.round_id); });
   BOOST_REQUIRE(stored.has_value());
   BOOST_TEST(!stored->standstill_end.has_value());
+}
+
+// --- rule 13 (Art. 50(3)): award notices within 30 days, or grouped per quarter ---
+
+namespace {
+
+core::NoticePublication noticeFor(core::Id dps_id, core::Id round_id, const std::string& quarter,
+                                  const std::string& published_at) {
+  core::NoticePublication n;
+  n.dps_id = dps_id;
+  n.round_id = round_id;
+  n.quarter = quarter;
+  n.reference = "00123456-2026";
+  n.published_at = EngineFixture::at(published_at);
+  return n;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(rule_13_award_notice_is_due_within_30_days_then_in_the_quarterly_notice, EngineFixture) {
+  // Awarded on Wednesday 4 March 2026: alone, the notice is due by 3 April (day 30, a Friday);
+  // grouped, the Q1 notice is due 30 days after 31 March, i.e. Thursday 30 April.
+  const core::AwardDecision d = awardOneBid(*this, "2026-03-04T10:00:00Z");
+  const core::Id dps_id = round(d.round_id).dps_id;
+  std::vector<core::AwardNoticeStatus> due = engine->awardNotices(dps_id);
+  BOOST_REQUIRE(due.size() == 1u);
+  BOOST_TEST(due[0].round_id == d.round_id);
+  BOOST_TEST(due[0].quarter == std::string("2026-Q1"));
+  BOOST_TEST(core::formatTime(due[0].due_alone) == std::string("2026-04-03T21:59:59Z"));
+  BOOST_TEST(core::formatTime(due[0].due_quarterly) == std::string("2026-04-30T21:59:59Z"));
+  BOOST_TEST(std::string(core::toString(due[0].state)) == "due");
+  setNow("2026-04-10T08:00:00Z");
+  BOOST_TEST(std::string(core::toString(engine->awardNotices(dps_id).at(0).state)) == "due_in_quarterly_notice");
+  setNow("2026-05-01T08:00:00Z");
+  BOOST_TEST(std::string(core::toString(engine->awardNotices(dps_id).at(0).state)) == "overdue");
+}
+
+BOOST_FIXTURE_TEST_CASE(rule_13_recorded_publication_settles_the_notice_and_is_audited, EngineFixture) {
+  const core::AwardDecision d = awardOneBid(*this, "2026-03-04T10:00:00Z");
+  const core::Id dps_id = round(d.round_id).dps_id;
+  setNow("2026-03-20T08:00:00Z");
+  engine->recordNoticePublication(officer, noticeFor(dps_id, d.round_id, "", "2026-03-19T09:00:00Z"));
+  const core::AwardNoticeStatus s = engine->awardNotices(dps_id).at(0);
+  BOOST_TEST(std::string(core::toString(s.state)) == "published");
+  BOOST_REQUIRE(s.publication.has_value());
+  BOOST_TEST(s.publication->reference == std::string("00123456-2026"));
+  BOOST_TEST(s.publication->recorded_by == officer.name);
+  BOOST_TEST(auditWithAction("notice.publish").size() == 1u);
+  // Once only.
+  expectRefused([&] { engine->recordNoticePublication(officer, noticeFor(dps_id, d.round_id, "", "2026-03-19T09:00:00Z")); },
+                ErrorCode::kConflict, {"recorded already", "rule 13"});
+  // Months later it is still published, never overdue.
+  setNow("2026-08-01T08:00:00Z");
+  BOOST_TEST(std::string(core::toString(engine->awardNotices(dps_id).at(0).state)) == "published");
+}
+
+BOOST_FIXTURE_TEST_CASE(rule_13_quarterly_notice_covers_the_quarters_rounds, EngineFixture) {
+  const core::AwardDecision d = awardOneBid(*this, "2026-03-04T10:00:00Z");
+  const core::Id dps_id = round(d.round_id).dps_id;
+  setNow("2026-04-20T08:00:00Z");
+  // Before the quarter ends, and for a quarter without awards: refused, nothing stored.
+  expectRefused([&] { engine->recordNoticePublication(officer, noticeFor(dps_id, 0, "2026-Q1", "2026-03-30T09:00:00Z")); },
+                ErrorCode::kInvalidArgument, {"after the quarter ends", "Art. 50(3)"});
+  expectRefused([&] { engine->recordNoticePublication(officer, noticeFor(dps_id, 0, "2026-Q2", "2026-04-19T09:00:00Z")); },
+                ErrorCode::kInvalidArgument, {"no round", "2026-Q2"});
+  BOOST_TEST(auditWithAction("notice.publish").empty());
+  engine->recordNoticePublication(officer, noticeFor(dps_id, 0, "2026-Q1", "2026-04-15T09:00:00Z"));
+  const core::AwardNoticeStatus s = engine->awardNotices(dps_id).at(0);
+  BOOST_TEST(std::string(core::toString(s.state)) == "published");
+  BOOST_REQUIRE(s.publication.has_value());
+  BOOST_TEST(s.publication->quarter == std::string("2026-Q1"));
+}
+
+BOOST_FIXTURE_TEST_CASE(rule_13_publication_after_the_due_date_is_marked_late, EngineFixture) {
+  const core::AwardDecision d = awardOneBid(*this, "2026-03-04T10:00:00Z");
+  const core::Id dps_id = round(d.round_id).dps_id;
+  setNow("2026-05-10T08:00:00Z");
+  engine->recordNoticePublication(officer, noticeFor(dps_id, d.round_id, "", "2026-05-08T09:00:00Z"));
+  BOOST_TEST(std::string(core::toString(engine->awardNotices(dps_id).at(0).state)) == "published_late");
+}
+
+BOOST_FIXTURE_TEST_CASE(rule_13_bad_publication_records_are_refused_whole, EngineFixture) {
+  const core::AwardDecision d = awardOneBid(*this, "2026-03-04T10:00:00Z");
+  const core::Id dps_id = round(d.round_id).dps_id;
+  setNow("2026-03-20T08:00:00Z");
+  core::NoticePublication bad = noticeFor(dps_id, d.round_id, "2026-Q1", "2026-03-25T09:00:00Z");
+  bad.reference.clear();
+  const std::string message = expectRefused([&] { engine->recordNoticePublication(officer, bad); },
+                                            ErrorCode::kInvalidArgument, {"reference", "published_at", "round_id"});
+  BOOST_TEST(mentions(message, "future"));
+  BOOST_TEST(mentions(message, "not both"));
+  expectRefused([&] { engine->recordNoticePublication(officer, noticeFor(dps_id, d.round_id, "", "2026-03-01T09:00:00Z")); },
+                ErrorCode::kInvalidArgument, {"before the award decision"});
+  expectRefused([&] { engine->recordNoticePublication(officer, noticeFor(dps_id, 0, "2026-5", "2026-03-19T09:00:00Z")); },
+                ErrorCode::kInvalidArgument, {"YYYY-Qn"});
+  expectRefused([&] { engine->recordNoticePublication(other_officer, noticeFor(dps_id, d.round_id, "", "2026-03-19T09:00:00Z")); },
+                ErrorCode::kForbidden, {"procurement officers"});
+  BOOST_TEST(std::string(core::toString(engine->awardNotices(dps_id).at(0).state)) == "due");
+  BOOST_TEST(auditWithAction("notice.publish").empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(rule_13_unawarded_round_has_no_notice_to_record, EngineFixture) {
+  const Scene s = scene(*this, 1);
+  bidAt(*this, s, 0, "2.00");
+  expectRefused([&] { engine->recordNoticePublication(officer, noticeFor(s.dps.id, s.round, "", "2026-02-17T09:00:00Z")); },
+                ErrorCode::kInvalidArgument, {"not awarded yet"});
+  BOOST_TEST(engine->awardNotices(s.dps.id).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

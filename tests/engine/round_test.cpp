@@ -320,6 +320,31 @@ BOOST_FIXTURE_TEST_CASE(supplier_suspended_at_the_deadline_has_an_invalid_bid, E
   BOOST_TEST(res_a->rank == 1);
 }
 
+BOOST_FIXTURE_TEST_CASE(certificate_renewed_after_the_deadline_does_not_save_the_bid, EngineFixture) {
+  // Kern's certificate expires before the deadline; Kern renews it after the deadline but before
+  // the opening. Admission is re-checked as it stood at the deadline (rule 5), so the bid stays invalid.
+  const Scene s = scene(*this, {{"organic", "SI-EKO-7", at("2026-02-20T22:59:59Z")}});
+  dispatch(s.round);
+  const core::BidReceipt rb = bid(s.b, s.round, {bidLine(s.lot, "2.00", "100", s.b)});
+  passDeadline(s.round);
+  core::Supplier renewed;
+  store->transact([&](core::Tx& tx) { renewed = *tx.getSupplier(s.b.id); });
+  renewed.certificates = {{"organic", "SI-EKO-8", at("2027-02-20T22:59:59Z")}};
+  engine->updateSupplier(s.b.actor, renewed);
+  BOOST_TEST(!engine->suspension(s.b.id, clock.now()).suspended);               // reinstated now
+  BOOST_TEST(engine->suspension(s.b.id, round(s.round).deadline).suspended);    // not at the deadline
+  std::vector<core::ArchivedCertificate> archived;
+  store->transact([&](core::Tx& tx) { archived = tx.listArchivedCertificates(s.b.id); });
+  BOOST_REQUIRE_EQUAL(archived.size(), 1u);
+  BOOST_TEST(archived[0].certificate.number == std::string("SI-EKO-7"));
+  BOOST_TEST((archived[0].in_effect_until == clock.now()));
+  engine->openRound(officer, s.round);
+  BOOST_TEST(core::toString(bidRecord(rb.bid_id)->status) == std::string("invalid"));
+  // An update that leaves the certificates as they are archives nothing.
+  engine->updateSupplier(s.b.actor, renewed);
+  store->transact([&](core::Tx& tx) { BOOST_TEST(tx.listArchivedCertificates(s.b.id).size() == 1u); });
+}
+
 BOOST_FIXTURE_TEST_CASE(supplier_reinstated_before_the_deadline_keeps_its_bid, EngineFixture) {
   const Scene s = scene(*this);
   dispatch(s.round);
@@ -332,6 +357,24 @@ BOOST_FIXTURE_TEST_CASE(supplier_reinstated_before_the_deadline_keeps_its_bid, E
   passDeadline(s.round);
   engine->openRound(officer, s.round);
   BOOST_TEST(core::toString(bidRecord(rb.bid_id)->status) == std::string("submitted"));
+}
+
+BOOST_FIXTURE_TEST_CASE(round_reference_is_unique_within_the_dps, EngineFixture) {
+  const dps_test::DpsHandle d = publishedDps();
+  const core::Id point = deliveryPoint("OS-PRES");
+  core::Round r;
+  r.dps_id = d.id;
+  r.category_id = d.categories[0];
+  r.title = "Apples";
+  r.reference = dps(d.id).reference + "/R2";  // the reference the next generated one would take
+  const core::Id named = engine->createRound(officer, r, {lot(1, point, "100")});
+  BOOST_TEST(round(named).reference == r.reference);
+  const core::Id generated = createRound(d, d.categories[0], {lot(1, point, "100")});
+  BOOST_TEST(round(generated).reference == dps(d.id).reference + "/R3");
+  const std::size_t audited = auditWithAction("round.create").size();
+  expectRefused([&] { engine->createRound(officer, r, {lot(1, point, "100")}); }, ErrorCode::kInvalidArgument,
+                {"reference", "is used by another round"});
+  BOOST_TEST(auditWithAction("round.create").size() == audited);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,10 +1,13 @@
 // eForms notices: the contract notice (subtype 16) and the contract award notices (subtype 29, per
 // round and per quarter) of a round run through the engine are valid against the SDK's schemas and
-// honour every field fields.json marks mandatory or forbidden for their subtype without a condition.
+// honour every field fields.json marks mandatory or forbidden for their subtype: unconditionally,
+// and under every condition the EFX subset of efx_subset.h reads (the few it cannot read are
+// counted and must stay a small share).
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <Poco/JSON/Array.h>
@@ -14,6 +17,7 @@
 #include "core/error.h"
 #include "reports/eforms.h"
 #include "reports/xml.h"
+#include "tests/reports/efx_subset.h"
 #include "tests/reports/round_scene.h"
 #include "tests/reports/xpath_subset.h"
 #include "tests/support/paths.h"
@@ -28,6 +32,7 @@ reports::NoticeParties kranj() {
   p.buyer_postal_code = "4000";
   p.buyer_nuts = "SI042";
   p.buyer_company_id = "5874025000";
+  p.buyer_phone = "+386 4 2373 000";
   p.buyer_email = "narocila@kranj.si";
   p.review_body_name = "Državna revizijska komisija";
   p.review_body_city = "Ljubljana";
@@ -42,10 +47,16 @@ struct FieldRule {
   std::string xpath;
 };
 
+struct ConditionalRule {
+  FieldRule field;
+  bool mandatory = true;  // else forbidden
+  std::string condition;  // "{ND-...} ${...}"
+};
+
 struct SubtypeRules {
   std::vector<FieldRule> mandatory;
   std::vector<FieldRule> forbidden;
-  int conditional = 0;  // constraints with an EFX condition: outside this check
+  std::vector<ConditionalRule> conditional;
 };
 
 struct Node {
@@ -57,6 +68,7 @@ struct Node {
 struct Fields {
   std::map<std::string, Node> nodes;
   std::map<std::string, SubtypeRules> rules;  // by subtype
+  dps_test::EfxModel model;
 };
 
 const Fields& fields(const std::string& sdk) {
@@ -75,12 +87,14 @@ const Fields& fields(const std::string& sdk) {
     node.xpath = n->getValue<std::string>("xpathAbsolute");
     node.repeatable = n->optValue<bool>("repeatable", false);
     f.nodes[n->getValue<std::string>("id")] = node;
+    f.model.nodes[n->getValue<std::string>("id")] = {node.parent, node.xpath};
   }
   const Poco::JSON::Array::Ptr list = root->getArray("fields");
   for (std::size_t i = 0; i < list->size(); ++i) {
     const Poco::JSON::Object::Ptr field = list->getObject(static_cast<unsigned>(i));
     const FieldRule rule{field->getValue<std::string>("id"), field->optValue<std::string>("parentNodeId", "ND-Root"),
                          field->getValue<std::string>("xpathAbsolute")};
+    f.model.fields[rule.id] = {rule.parent, rule.xpath};
     for (const char* kind : {"mandatory", "forbidden"}) {
       const Poco::JSON::Object::Ptr property = field->getObject(kind);
       if (property.isNull()) continue;
@@ -94,7 +108,7 @@ const Fields& fields(const std::string& sdk) {
           const std::string subtype = types->getElement<std::string>(static_cast<unsigned>(t));
           SubtypeRules& r = f.rules[subtype];
           if (constraint->has("condition")) {
-            ++r.conditional;
+            r.conditional.push_back({rule, std::string(kind) == "mandatory", constraint->getValue<std::string>("condition")});
           } else {
             (std::string(kind) == "mandatory" ? r.mandatory : r.forbidden).push_back(rule);
           }
@@ -108,12 +122,61 @@ const Fields& fields(const std::string& sdk) {
 // Every problem of `notice` against the unconditional mandatory and forbidden fields of `subtype`.
 // A mandatory field must be present in every instance of each repeatable node above it, and in the
 // notice as a whole; a forbidden field must match nothing.
+// Conditional constraints: where the condition holds in an instance of its context node, the field
+// must be present (mandatory) or absent (forbidden) in that instance.
+struct ConditionalCount {
+  std::size_t evaluated = 0;    // constraints whose condition the subset reads
+  std::size_t unsupported = 0;  // constraints it cannot read
+  std::size_t applied = 0;      // (constraint, instance) pairs where the condition held
+};
+
+// Known gap, reported rather than hidden: the winner's size class (BT-165: micro, small, medium,
+// large) is not recorded, only whether a supplier is an SME.
+const std::set<std::string> kNotYetRecorded = {"BT-165-Organization-Company"};
+
+std::vector<std::string> conditionalProblems(const Fields& f, const SubtypeRules& rules, const std::string& subtype,
+                                             const xercesc::DOMDocument* notice, ConditionalCount& count) {
+  std::vector<std::string> problems;
+  for (const ConditionalRule& c : rules.conditional) {
+    if (kNotYetRecorded.count(c.field.id)) {
+      BOOST_TEST_MESSAGE("known gap, not checked: " << c.field.id << " when " << c.condition);
+      ++count.unsupported;
+      continue;
+    }
+    std::optional<dps_test::EfxCondition> condition;
+    std::optional<XPathSubset> context_path;
+    std::optional<XPathSubset> field_path;
+    try {  // the condition, its context node's path and the field's path must all be readable
+      condition.emplace(c.condition, f.model);
+      context_path.emplace(f.nodes.at(condition->contextNode()).xpath);
+      field_path.emplace(f.model.pathFrom(condition->contextNode(), c.field.id));
+    } catch (const std::invalid_argument& e) {
+      ++count.unsupported;
+      BOOST_TEST_MESSAGE("outside the EFX subset, not checked: " << c.field.id << ": " << e.what());
+      continue;
+    }
+    ++count.evaluated;
+    for (const XPathSubset::Item& instance : context_path->select(notice)) {
+      if (!condition->holds(instance.node)) continue;
+      ++count.applied;
+      const bool present = !field_path->select(instance.node).empty();
+      if (c.mandatory && !present)
+        problems.push_back(c.field.id + " is mandatory in subtype " + subtype + " when " + c.condition + ", but absent");
+      if (!c.mandatory && present)
+        problems.push_back(c.field.id + " is forbidden in subtype " + subtype + " when " + c.condition + ", but present");
+    }
+  }
+  return problems;
+}
+
 std::vector<std::string> fieldProblems(const std::string& sdk, const std::string& subtype,
-                                       const xercesc::DOMDocument* notice, std::size_t& checked) {
+                                       const xercesc::DOMDocument* notice, std::size_t& checked,
+                                       ConditionalCount* conditional = nullptr) {
   const Fields& f = fields(sdk);
   const auto rules = f.rules.find(subtype);
   BOOST_REQUIRE(rules != f.rules.end());
   std::vector<std::string> problems;
+  if (conditional != nullptr) problems = conditionalProblems(f, rules->second, subtype, notice, *conditional);
   for (const FieldRule& rule : rules->second.forbidden) {
     ++checked;
     if (!XPathSubset(rule.xpath).select(notice).empty())
@@ -192,12 +255,18 @@ BOOST_FIXTURE_TEST_CASE(contract_notice_sets_up_the_dps_and_honours_subtype_16_f
   const std::string xml = reports::contractNotice(*store, scene_dps.id, kranj(), options);
   const auto dom = parseNotice(sdk, "UBL-ContractNotice-2.3.xsd", xml);
   std::size_t checked = 0;
-  const std::vector<std::string> problems = fieldProblems(sdk, "16", dom.get(), checked);
+  ConditionalCount conditional;
+  const std::vector<std::string> problems = fieldProblems(sdk, "16", dom.get(), checked, &conditional);
   BOOST_TEST(problems.empty(), joined(problems));
   BOOST_TEST(checked > 500u);
+  BOOST_TEST(conditional.applied > 0u);
+  // At least 90 % of the conditional constraints are read and checked; most of the rest test
+  // membership in code lists (nuts-country, postcode-country) that the SDK folder does not hold.
+  BOOST_TEST(conditional.unsupported * 10 <= conditional.evaluated + conditional.unsupported);
   BOOST_TEST_MESSAGE("subtype 16: " << checked << " unconditional mandatory/forbidden fields checked, "
-                                    << fields(sdk).rules.at("16").conditional
-                                    << " conditional constraints not evaluated");
+                                    << conditional.evaluated << " conditional constraints evaluated ("
+                                    << conditional.applied << " applied), " << conditional.unsupported
+                                    << " outside the EFX subset");
 
   BOOST_TEST(values(dom.get(), "/*/ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension/"
                                "efac:NoticeSubType/cbc:SubTypeCode") == std::vector<std::string>{"16"});
@@ -243,9 +312,15 @@ BOOST_FIXTURE_TEST_CASE(award_notices_honour_subtype_29_and_keep_the_procedure_i
     BOOST_TEST_CONTEXT(name) {
       const auto dom = parseNotice(sdk, "UBL-ContractAwardNotice-2.3.xsd", xml);
       std::size_t checked = 0;
-      const std::vector<std::string> problems = fieldProblems(sdk, "29", dom.get(), checked);
+      ConditionalCount conditional;
+      const std::vector<std::string> problems = fieldProblems(sdk, "29", dom.get(), checked, &conditional);
       BOOST_TEST(problems.empty(), joined(problems));
       BOOST_TEST(checked > 200u);
+      BOOST_TEST(conditional.applied > 0u);
+      BOOST_TEST(conditional.unsupported * 10 <= conditional.evaluated + conditional.unsupported);
+      BOOST_TEST_MESSAGE("subtype 29 (" << name << "): " << conditional.evaluated << " conditional constraints evaluated ("
+                                        << conditional.applied << " applied), " << conditional.unsupported
+                                        << " outside the EFX subset");
       BOOST_TEST(values(dom.get(), "/*/cbc:ContractFolderID") == std::vector<std::string>{folder});
       const std::string results =
           "/*/ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/efext:EformsExtension/efac:NoticeResult";

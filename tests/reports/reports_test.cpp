@@ -184,7 +184,7 @@ BOOST_FIXTURE_TEST_CASE(compliance_shows_deadlines_low_bids_and_the_audit_chain,
   BOOST_TEST(statusOf("admission (Art. 34(5))", "Kmetija A") == "ok");
   BOOST_TEST(statusOf("admission (Art. 34(5))", "Kmetija Pozna") == "overdue");
   BOOST_TEST(statusOf("tender period (Art. 34(2)(b))", round(round_id).reference) == "ok");
-  BOOST_TEST(statusOf("award notice (Art. 50(3))", round(round_id).reference) == "overdue unless published");
+  BOOST_TEST(statusOf("award notice (Art. 50(3))", round(round_id).reference) == "overdue");
   BOOST_TEST(statusOf("abnormally low bid (Art. 69)", "Kmetija C") == "decided");
   BOOST_TEST(statusOf("audit chain", "entries") == "intact");
   // Before the award notice's 30 days run out it is only due.
@@ -195,6 +195,18 @@ BOOST_FIXTURE_TEST_CASE(compliance_shows_deadlines_low_bids_and_the_audit_chain,
   const std::string page = reports::complianceHtml(*store, scene_dps.id, cal, stamped("2026-06-01T10:00:00Z"));
   BOOST_TEST(contains(page, "admission (Art. 34(5))"));
   BOOST_TEST(contains(page, "1 to look at"));
+  // Rule 13: once the officer records the notice's publication, it is settled.
+  core::NoticePublication published;
+  published.dps_id = scene_dps.id;
+  published.round_id = round_id;
+  published.reference = "00654321-2026";
+  published.published_at = clock.now();
+  engine->recordNoticePublication(officer, published);
+  const auto after = parseCsv(reports::complianceCsv(*store, scene_dps.id, cal, stamped("2026-06-01T10:00:00Z")));
+  bool settled = false;
+  for (const auto& r : after)
+    settled |= r.size() == 5 && r[0] == "award notice (Art. 50(3))" && r[4] == "ok" && contains(r[2], "00654321-2026");
+  BOOST_TEST(settled);
 }
 
 BOOST_FIXTURE_TEST_CASE(report_command_writes_every_report, dps_test::RoundScene) {

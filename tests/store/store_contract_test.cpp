@@ -12,6 +12,7 @@
 #include <iomanip>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -367,8 +368,8 @@ BOOST_AUTO_TEST_CASE(migrate_is_idempotent_and_returns_the_newest_version) {
   BOOST_TEST(again->migrate() == core::sql::latestSchemaVersion());
 }
 
-// A database written by the previous release (schema version 3) gains the accounts tables and
-// keeps its data.
+// A database written by an earlier release (schema version 3) gains the accounts tables and the
+// notice publications and keeps its data.
 BOOST_AUTO_TEST_CASE(a_version_3_database_is_upgraded_in_place) {
   dps_test::ScratchStore old(backendKind());
   core::Authority a;
@@ -379,10 +380,11 @@ BOOST_AUTO_TEST_CASE(a_version_3_database_is_upgraded_in_place) {
   sql_store->withConnection([](core::sql::Connection& c) {
     c.begin();
     for (const char* table :
-         {"web_session", "api_token", "account", "login_attempt", "app_setting", "outbox_message"}) {
+         {"notice_publication", "certificate_archive", "web_session", "api_token", "account", "login_attempt", "app_setting",
+          "outbox_message"}) {
       c.exec(std::string("DROP TABLE ") + table);
     }
-    c.exec("DELETE FROM schema_version WHERE version = 4");
+    c.exec("DELETE FROM schema_version WHERE version >= 4");
     c.commit();
   });
   BOOST_TEST(errorCodeOf([&] { old.store().transact([](core::Tx& tx) { tx.getSetting("x"); }); }) != "no error");
@@ -395,6 +397,7 @@ BOOST_AUTO_TEST_CASE(a_version_3_database_is_upgraded_in_place) {
     BOOST_TEST(tx.insertAccount(account) > 0);
     tx.putSetting("upgraded", "yes");
     BOOST_TEST(*tx.getSetting("upgraded") == "yes");
+    BOOST_TEST(tx.listNoticePublications(a.id).empty());
   });
 }
 
@@ -547,6 +550,50 @@ BOOST_AUTO_TEST_CASE(supplier_with_certificates_and_dispatch_points_round_trips)
   core::Supplier twin = s;
   twin.name = "Another";
   BOOST_TEST(errorCodeOf([&] { inTx([&](core::Tx& tx) { tx.insertSupplier(twin); }); }) ==
+             code(core::ErrorCode::kConflict));
+}
+
+BOOST_AUTO_TEST_CASE(suppliers_inserted_in_batches_read_back_as_inserted_one_by_one) {
+  // More than one batch statement, and a remainder, so that every statement size is used.
+  std::vector<core::Supplier> batch;
+  for (int i = 0; i < 700; ++i) {
+    core::Supplier s;
+    s.name = "Kmetija " + std::to_string(i);
+    s.tax_number = "SI" + tag() + "-" + std::to_string(i);
+    s.address = "Vas " + std::to_string(i);
+    s.email = "k" + std::to_string(i) + "@example.si";
+    s.is_sme = i % 2 == 0;
+    if (i % 3 != 0) s.certificates = {{"organic", "EKO-" + std::to_string(i), at(kDay)}, {"HACCP", "H", std::nullopt}};
+    s.dispatch_points = {{0, 0, "Farm", "Vas", {46.0 + i * 0.001, 14.0}}};
+    if (i % 5 == 0) s.dispatch_points.push_back({0, 0, "Hub", "Trg 1", {46.05, 14.5}});
+    batch.push_back(s);
+  }
+  const std::vector<Id> ids = inTx([&](core::Tx& tx) { return tx.insertSuppliers(batch); });
+  BOOST_REQUIRE(ids.size() == batch.size());
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i].id = ids[i];
+    keys.push_back(batch[i].tax_number);
+  }
+  keys.push_back("no-such-tax-number");
+  keys.push_back(batch[3].tax_number);  // asked twice, found once
+  const auto found = inTx([&](core::Tx& tx) { return tx.findSuppliersByTaxNumbers(keys); });
+  BOOST_TEST(found.size() == batch.size());
+  for (const core::Supplier& got : found) {
+    const auto it = std::find(ids.begin(), ids.end(), got.id);
+    BOOST_REQUIRE(it != ids.end());
+    const std::size_t i = static_cast<std::size_t>(it - ids.begin());
+    BOOST_TEST(describe(got) == describeOpt(inTx([&](core::Tx& tx) { return tx.getSupplier(got.id); })));
+    core::Supplier expected = batch[i];
+    for (std::size_t p = 0; p < expected.dispatch_points.size(); ++p) {
+      BOOST_REQUIRE(p < got.dispatch_points.size());
+      expected.dispatch_points[p].id = got.dispatch_points[p].id;
+      expected.dispatch_points[p].supplier_id = got.id;
+    }
+    BOOST_TEST(describe(got) == describe(expected));
+  }
+  BOOST_TEST(inTx([](core::Tx& tx) { return tx.findSuppliersByTaxNumbers({}); }).empty());
+  BOOST_TEST(errorCodeOf([&] { inTx([&](core::Tx& tx) { tx.insertSuppliers({batch[0]}); }); }) ==
              code(core::ErrorCode::kConflict));
 }
 
@@ -770,6 +817,32 @@ BOOST_AUTO_TEST_CASE(lots_with_demands_round_trip_in_number_order) {
              code(core::ErrorCode::kConflict));
 }
 
+BOOST_AUTO_TEST_CASE(lots_inserted_in_batches_read_back_with_their_demand) {
+  const World w = inTx(makeWorld);
+  std::vector<core::Lot> batch;
+  for (int n = 10; n < 10 + 300; ++n) {
+    core::Lot l;
+    l.round_id = w.round;
+    l.number = n;
+    l.cpv = "03221000";
+    l.description = "Zelenjava " + std::to_string(n);
+    l.unit = "kg";
+    l.unit_mass_kg = dec("1");
+    for (int d = 0; d < n % 4; ++d) l.demands.push_back({w.delivery_point, core::Decimal::fromRaw(n * 1000000 + 500000), "week " + std::to_string(d)});
+    batch.push_back(l);
+  }
+  const std::vector<Id> ids = inTx([&](core::Tx& tx) { return tx.insertLots(batch); });
+  BOOST_REQUIRE(ids.size() == batch.size());
+  const auto lots = inTx([&](core::Tx& tx) { return tx.listLots(w.round); });
+  BOOST_REQUIRE(lots.size() == batch.size() + 1);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i].id = ids[i];
+    BOOST_TEST(describe(lots[i + 1]) == describe(batch[i]));
+  }
+  BOOST_TEST(errorCodeOf([&] { inTx([&](core::Tx& tx) { tx.insertLots({batch[5]}); }); }) ==
+             code(core::ErrorCode::kConflict));
+}
+
 BOOST_AUTO_TEST_CASE(invitations_round_trip_and_are_unique_per_supplier) {
   const World w = inTx(makeWorld);
   const std::vector<core::Invitation> invitations = {{w.round, w.supplier, at(41 * kDay)}};
@@ -827,6 +900,39 @@ BOOST_AUTO_TEST_CASE(bid_lines_with_point_offers_round_trip) {
   inTx([&](core::Tx& tx) { tx.insertBidLines(bid, {line}); });
   BOOST_TEST(str(inTx([&](core::Tx& tx) { return tx.listBidLines(bid); })) == str(std::vector<core::BidLine>{line}));
   BOOST_TEST(inTx([](core::Tx& tx) { return tx.listBidLines(999'999'999); }).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_suppliers_invitation_and_newest_bid_are_found_without_the_others) {
+  const World w = inTx(makeWorld);
+  const Id other = inTx([&](core::Tx& tx) {
+    core::Supplier s;
+    s.name = "Druga kmetija " + tag();
+    s.tax_number = "SI-O-" + tag();
+    return tx.insertSupplier(s);
+  });
+  BOOST_TEST(!inTx([&](core::Tx& tx) { return tx.lockInvitation(w.round, w.supplier); }).has_value());
+  const core::Invitation invitation{w.round, w.supplier, at(41 * kDay)};
+  inTx([&](core::Tx& tx) { tx.insertInvitations({invitation}); });
+  BOOST_TEST(describeOpt(inTx([&](core::Tx& tx) { return tx.lockInvitation(w.round, w.supplier); })) ==
+             describe(invitation));
+  BOOST_TEST(!inTx([&](core::Tx& tx) { return tx.lockInvitation(w.round, other); }).has_value());
+
+  BOOST_TEST(!inTx([&](core::Tx& tx) { return tx.latestBid(w.round, w.supplier); }).has_value());
+  core::Bid first = makeBid(w, "first");
+  first.status = core::BidStatus::kSuperseded;
+  first.id = inTx([&](core::Tx& tx) { return tx.insertBid(first); });
+  core::Bid theirs = makeBid(w, "theirs");
+  theirs.supplier_id = other;
+  theirs.version = 7;
+  theirs.id = inTx([&](core::Tx& tx) { return tx.insertBid(theirs); });
+  core::Bid second = makeBid(w, "second");
+  second.version = 2;
+  second.status = core::BidStatus::kWithdrawn;
+  second.id = inTx([&](core::Tx& tx) { return tx.insertBid(second); });
+  // The newest version whatever its status, and only the supplier's own.
+  BOOST_TEST(describeOpt(inTx([&](core::Tx& tx) { return tx.latestBid(w.round, w.supplier); })) == describe(second));
+  BOOST_TEST(describeOpt(inTx([&](core::Tx& tx) { return tx.latestBid(w.round, other); })) == describe(theirs));
+  BOOST_TEST(!inTx([&](core::Tx& tx) { return tx.latestBid(999'999'999, w.supplier); }).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -966,6 +1072,66 @@ BOOST_AUTO_TEST_CASE(award_lines_and_decision_round_trip) {
   BOOST_TEST(describeOpt(inTx([&](core::Tx& tx) { return tx.getAwardDecision(w.round); })) == describe(d));
   BOOST_TEST(errorCodeOf([&] { inTx([&](core::Tx& tx) { tx.insertAwardDecision(d); }); }) ==
              code(core::ErrorCode::kConflict));
+}
+
+BOOST_AUTO_TEST_CASE(replaced_certificates_are_archived_with_the_instant_they_ended) {
+  const World w = inTx(makeWorld);
+  core::Supplier s = *inTx([&](core::Tx& tx) { return tx.getSupplier(w.supplier); });
+  s.certificates = {{"organic", "SI-EKO-1", at(10 * kDay)}, {"HACCP", "H-1", std::nullopt}};
+  inTx([&](core::Tx& tx) { tx.updateSupplier(s); });
+  inTx([&](core::Tx& tx) { tx.archiveCertificates(w.supplier, at(12 * kDay)); });
+  inTx([&](core::Tx& tx) { tx.archiveCertificates(w.supplier, at(12 * kDay)); });  // same instant: kept once
+  s.certificates = {{"organic", "SI-EKO-2", at(400 * kDay)}};
+  inTx([&](core::Tx& tx) { tx.updateSupplier(s); });
+  inTx([&](core::Tx& tx) { tx.archiveCertificates(w.supplier, at(20 * kDay)); });
+  const std::vector<core::ArchivedCertificate> a =
+      inTx([&](core::Tx& tx) { return tx.listArchivedCertificates(w.supplier); });
+  BOOST_REQUIRE(a.size() == 3u);
+  BOOST_TEST(a[0].certificate.number == "SI-EKO-1");
+  BOOST_TEST((a[0].certificate.valid_until == at(10 * kDay)));
+  BOOST_TEST((a[0].in_effect_until == at(12 * kDay)));
+  BOOST_TEST(a[1].certificate.name == "HACCP");
+  BOOST_TEST(!a[1].certificate.valid_until.has_value());
+  BOOST_TEST(a[2].certificate.number == "SI-EKO-2");
+  BOOST_TEST((a[2].in_effect_until == at(20 * kDay)));
+  BOOST_TEST(inTx([&](core::Tx& tx) { return tx.listArchivedCertificates(w.supplier + 1000000); }).empty());
+}
+
+BOOST_AUTO_TEST_CASE(notice_publications_round_trip_once_per_round_and_per_quarter) {
+  const World w = inTx(makeWorld);
+  BOOST_TEST(inTx([&](core::Tx& tx) { return tx.listNoticePublications(w.dps); }).empty());
+  core::NoticePublication one;
+  one.dps_id = w.dps;
+  one.round_id = w.round;
+  one.reference = "00123456-2026";
+  one.published_at = at(85 * kDay);
+  one.recorded_at = at(86 * kDay);
+  one.recorded_by = "Mojca Novak";
+  core::NoticePublication quarterly = one;
+  quarterly.round_id = 0;
+  quarterly.quarter = "2026-Q1";
+  quarterly.reference = "00234567-2026";
+  one.id = inTx([&](core::Tx& tx) { return tx.insertNoticePublication(one); });
+  quarterly.id = inTx([&](core::Tx& tx) { return tx.insertNoticePublication(quarterly); });
+  const std::vector<core::NoticePublication> listed =
+      inTx([&](core::Tx& tx) { return tx.listNoticePublications(w.dps); });
+  BOOST_REQUIRE(listed.size() == 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const core::NoticePublication& want = i == 0 ? one : quarterly;
+    BOOST_TEST(listed[i].id == want.id);
+    BOOST_TEST(listed[i].dps_id == want.dps_id);
+    BOOST_TEST(listed[i].round_id == want.round_id);
+    BOOST_TEST(listed[i].quarter == want.quarter);
+    BOOST_TEST(listed[i].reference == want.reference);
+    BOOST_TEST((listed[i].published_at == want.published_at));
+    BOOST_TEST((listed[i].recorded_at == want.recorded_at));
+    BOOST_TEST(listed[i].recorded_by == want.recorded_by);
+  }
+  BOOST_TEST(errorCodeOf([&] { inTx([&](core::Tx& tx) { tx.insertNoticePublication(one); }); }) ==
+             code(core::ErrorCode::kConflict));
+  BOOST_TEST(errorCodeOf([&] { inTx([&](core::Tx& tx) { tx.insertNoticePublication(quarterly); }); }) ==
+             code(core::ErrorCode::kConflict));
+  BOOST_TEST(inTx([&](core::Tx& tx) { return tx.listNoticePublications(w.dps); }).size() == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -1305,6 +1471,81 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_all_succeed) {
   BOOST_TEST(inTx([&](core::Tx& tx) { return tx.listBids(w.round); }).size() ==
              static_cast<std::size_t>(kThreads * kPerThread));
   BOOST_TEST(inTx([](core::Tx& tx) { return tx.lastAuditEntry(); })->seq == audit_before + kThreads * kPerThread);
+  const core::AuditVerification v = core::verifyAudit(store());
+  BOOST_TEST(v.ok(), (v.problems.empty() ? std::string() : v.problems.front().what));
+}
+
+// A callback that reads first and then writes (on SQLite its first run is read-only and gives way to
+// the write queue at its first write statement; later runs go to the queue directly): each call
+// stores its write exactly once and sees the writes committed before it.
+BOOST_AUTO_TEST_CASE(a_callback_that_reads_then_writes_stores_its_write_once) {
+  const World w = inTx(makeWorld);
+  for (int i = 0; i < 3; ++i) {
+    store().transact([&](core::Tx& tx) {
+      const std::optional<core::Bid> latest = tx.latestBid(w.round, w.supplier);
+      core::Bid b = makeBid(w, "rw" + std::to_string(i));
+      b.version = latest ? latest->version + 1 : 1;
+      tx.insertBid(b);
+    });
+  }
+  std::string versions;
+  for (const core::Bid& b : inTx([&](core::Tx& tx) { return tx.listBids(w.round); }))
+    versions += b.sealed + "/" + std::to_string(b.version) + " ";
+  BOOST_TEST(versions == "rw0/1 rw1/2 rw2/3 ");
+}
+
+// Many threads at once, every third transaction throwing after it wrote: each caller gets its own
+// outcome (on SQLite the store commits waiting transactions together, so one that fails must roll
+// back alone): the failed ones leave nothing behind, every acknowledged one is stored, and the audit
+// chain has no gaps.
+BOOST_AUTO_TEST_CASE(concurrent_transactions_commit_or_fail_each_on_its_own) {
+  const World w = inTx(makeWorld);
+  const std::int64_t audit_before = [] {
+    const auto last = inTx([](core::Tx& tx) { return tx.lastAuditEntry(); });
+    return last ? last->seq : 0;
+  }();
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 12;
+  std::vector<std::thread> threads;
+  std::vector<std::string> failures(kThreads);
+  std::vector<std::vector<std::string>> acknowledged(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string sealed = "g" + std::to_string(t) + "-" + std::to_string(i);
+        const bool refuse = (t + i) % 3 == 0;
+        try {
+          store().transact([&](core::Tx& tx) {
+            tx.lockRound(w.round, core::LockMode::kShared);
+            const Id bid = tx.insertBid(makeBid(w, sealed));
+            core::appendAudit(tx, at(i), "supplier", "bid.submit", "bid:" + std::to_string(bid), sealed);
+            if (refuse) throw core::Error(core::ErrorCode::kConflict, "refused " + sealed);
+          });
+          if (refuse) failures[static_cast<std::size_t>(t)] += sealed + " threw but was reported committed; ";
+          acknowledged[static_cast<std::size_t>(t)].push_back(sealed);
+        } catch (const core::Error& e) {
+          if (!refuse || e.code() != core::ErrorCode::kConflict ||
+              std::string(e.what()).find("refused " + sealed) == std::string::npos)
+            failures[static_cast<std::size_t>(t)] += sealed + ": " + e.what() + "; ";
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& f : failures) BOOST_TEST(f.empty(), f);
+  std::set<std::string> expected;
+  for (const auto& mine : acknowledged) expected.insert(mine.begin(), mine.end());
+  std::set<std::string> stored;
+  for (const core::Bid& b : inTx([&](core::Tx& tx) { return tx.listBids(w.round); })) stored.insert(b.sealed);
+  BOOST_TEST(expected.size() == static_cast<std::size_t>(kThreads * kPerThread - kThreads * kPerThread / 3));
+  const auto join = [](const std::set<std::string>& names) {
+    std::string out;
+    for (const std::string& n : names) out += n + " ";
+    return out;
+  };
+  BOOST_TEST(join(stored) == join(expected));
+  BOOST_TEST(inTx([](core::Tx& tx) { return tx.lastAuditEntry(); })->seq ==
+             audit_before + static_cast<std::int64_t>(expected.size()));
   const core::AuditVerification v = core::verifyAudit(store());
   BOOST_TEST(v.ok(), (v.problems.empty() ? std::string() : v.problems.front().what));
 }

@@ -378,6 +378,28 @@ BOOST_AUTO_TEST_CASE(a_round_from_creation_to_award_over_the_api) {
   BOOST_TEST(lines->size() == 2u);  // 120 from the best, 80 from the second (partial fill)
   BOOST_TEST(lines->getObject(0)->getValue<std::string>("quantity") == "120");
 
+  // Rule 13: the award notice is due; the officer records its publication once.
+  const std::string notices = "/api/v1/dps/" + std::to_string(w.dps.id) + "/award-notices";
+  const auto due = w.call("GET", notices, "", "auditor").json()->getArray("items");
+  BOOST_TEST_REQUIRE(due->size() == 1u);
+  BOOST_TEST(due->getObject(0)->getValue<std::string>("state") == "due");
+  BOOST_TEST(w.call("GET", notices, "", "farm_a").status == 403);
+  const std::string published_at = core::formatTime(w.services->clock().now());
+  const HttpResult bad_notice = w.call("POST", notices, R"({"reference":"","published_at":"soon"})", "officer");
+  BOOST_TEST(bad_notice.status == 400);
+  const HttpResult recorded = w.call(
+      "POST", notices,
+      "{\"round_id\":" + std::to_string(id) + ",\"reference\":\"00123456-2026\",\"published_at\":\"" + published_at + "\"}",
+      "officer");
+  BOOST_TEST_REQUIRE(recorded.status == 201, recorded.body);
+  const auto settled = recorded.json()->getArray("items")->getObject(0);
+  BOOST_TEST(settled->getValue<std::string>("state") == "published");
+  BOOST_TEST(settled->getObject("publication")->getValue<std::string>("reference") == "00123456-2026");
+  BOOST_TEST(w.call("POST", notices,
+                    "{\"round_id\":" + std::to_string(id) + ",\"reference\":\"x\",\"published_at\":\"" + published_at + "\"}",
+                    "officer")
+                 .status == 409);
+
   const auto recomputed = w.call("GET", round + "/recomputation", "", "auditor").json();
   BOOST_TEST(recomputed->getValue<bool>("ok"));
   BOOST_TEST(recomputed->getArray("scores")->size() == 8u);

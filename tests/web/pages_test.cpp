@@ -268,6 +268,21 @@ BOOST_AUTO_TEST_CASE(an_officer_creates_opens_evaluates_and_awards_and_an_audito
   BOOST_TEST(contains(r.body, "Standstill ends"));
   BOOST_TEST(contains(r.body, "Kmetija Zupan"));  // dearer, but far less transport CO2
 
+  // Rule 13: the dashboard lists the award notice due and records its publication.
+  r = officer.get("/officer");
+  checkPage(r.body, "dashboard with a notice due");
+  BOOST_TEST(contains(r.body, "Record a published award notice"));
+  const std::string n = std::to_string(w.dps.id);
+  r = officer.post("/officer/dps/" + n + "/award-notices",
+                   {{"covers-" + n, "round:" + std::to_string(w.round)},
+                    {"reference-" + n, "00777777-2026"},
+                    {"published-" + n, core::formatTime(w.services->clock().now())}});
+  BOOST_TEST_REQUIRE(r.status == 303, r.body.substr(0, 600));
+  BOOST_TEST(contains(location(r), "done=notice_recorded"));
+  BOOST_TEST(w.services->engine().awardNotices(w.dps.id).at(0).publication.has_value());
+  r = officer.get("/officer");
+  BOOST_TEST(!contains(r.body, "Record a published award notice"));  // nothing left to record
+
   // The farmer's results show its own points and rank only.
   Browser a(w, "en");
   a.login(w.usernames["farm_a"], dps_test::kWebPassword);
@@ -297,6 +312,75 @@ BOOST_AUTO_TEST_CASE(an_officer_creates_opens_evaluates_and_awards_and_an_audito
   const core::TimePoint before = w.services->clock().now();
   BOOST_TEST(admin.post("/admin/clock", {{"hours", "48"}}).status == 303);
   BOOST_TEST((w.services->clock().now() - before == std::chrono::hours(48)));
+}
+
+BOOST_AUTO_TEST_CASE(in_an_optimal_round_a_farmer_caps_deliveries_per_school_and_sees_the_allocation) {
+  WebFixture w;
+  core::Engine& engine = w.services->engine();
+  const core::Id second = w.f.deliveryPoint("VRTEC-ZARJA", 46.2500, 14.3600);
+  core::Lot l = dps_test::EngineFixture::lot(1, w.point, "100");
+  l.demands.push_back({second, core::Decimal::parse("50"), "weekly"});
+  l.min_delivery = core::Decimal::parse("10");
+  core::Round draft;
+  draft.dps_id = w.dps.id;
+  draft.category_id = w.dps.categories[0];
+  draft.title = "Potatoes per school";
+  draft.award_mode = core::AwardMode::kOptimalByDeliveryPoint;
+  draft.allow_partial = true;
+  const core::Id id = engine.createRound(w.f.officer, draft, {l});
+  engine.dispatchRound(w.f.officer, id, w.f.earliestDeadline());
+  const core::Id lot_id = w.f.lots(id).at(0).id;
+
+  Browser a(w, "en");
+  a.login(w.usernames["farm_a"], dps_test::kWebPassword);
+  HttpResult r = a.get("/farmer/rounds/" + std::to_string(id));
+  checkPage(r.body, "bid page of an optimal round");
+  BOOST_TEST(contains(r.body, "Per school (optional)"));
+  BOOST_TEST(contains(r.body, "Smallest delivery to one school: 10"));
+  const std::string lot = "lot" + std::to_string(lot_id);
+  const std::string cap = lot + "_dp" + std::to_string(second);
+  std::map<std::string, std::string> form = {{"dispatch_point", std::to_string(w.farm_a.dispatch_point_id)},
+                                             {"vehicle", "van"},
+                                             {lot + "_price", "0,90"},
+                                             {lot + "_quantity", "150"},
+                                             {lot + "_hours", "20"},
+                                             {cap, "a lot"}};
+  r = a.post("/farmer/rounds/" + std::to_string(id) + "/bid", form);
+  BOOST_TEST(r.status == 400);
+  BOOST_TEST(contains(r.body, cap));
+  BOOST_TEST(w.f.bids(id).empty());  // nothing stored
+  a.get("/farmer/rounds/" + std::to_string(id));
+  form[cap] = "20";
+  r = a.post("/farmer/rounds/" + std::to_string(id) + "/bid", form);
+  BOOST_TEST_REQUIRE(r.status == 303, r.body.substr(0, 500));
+  w.f.bid(w.farm_b, id, {dps_test::EngineFixture::bidLine(lot_id, "1.00", "150", w.farm_b)});
+
+  w.setNow(w.f.round(id).deadline + std::chrono::minutes(1));
+  engine.openRound(w.f.officer, id);
+  const core::Id bid_a = w.f.bids(id).at(0).supplier_id == w.farm_a.id ? w.f.bids(id).at(0).id : w.f.bids(id).at(1).id;
+  const std::vector<core::BidLine> lines = engine.readBid(w.f.officer, bid_a);
+  BOOST_TEST_REQUIRE(lines.at(0).point_offers.size() == 1u);
+  BOOST_TEST(lines.at(0).point_offers[0].delivery_point_id == second);
+  BOOST_TEST(lines.at(0).point_offers[0].quantity.toString() == "20");
+  engine.evaluateRound(w.f.officer, id);
+  engine.awardRound(w.f.officer, id);
+
+  Browser officer(w, "en");
+  officer.login("mojca.novak", dps_test::kWebPassword);
+  r = officer.get("/officer/rounds/" + std::to_string(id) + "/award");
+  checkPage(r.body, "award of an optimal round");
+  BOOST_TEST(contains(r.body, "Delivery point"));
+  BOOST_TEST(contains(r.body, "Certificate of optimality"));
+  // The kindergarten's 50 kg are covered, and farm A delivers it no more than its cap of 20 kg.
+  core::Decimal to_second;
+  core::Decimal from_a_to_second;
+  for (const core::AwardLine& al : w.f.awardLines(id)) {
+    if (!al.delivery_point_id || *al.delivery_point_id != second) continue;
+    to_second += al.quantity;
+    if (al.supplier_id == w.farm_a.id) from_a_to_second += al.quantity;
+  }
+  BOOST_TEST(to_second.toString() == "50");
+  BOOST_TEST(!(core::Decimal::parse("20") < from_a_to_second));
 }
 
 BOOST_AUTO_TEST_CASE(an_officer_sets_up_a_dps_with_categories_and_criteria_and_publishes_it) {

@@ -443,6 +443,29 @@ void listDpsAdmissions(Context& ctx) {
   reply(ctx, 200, o);
 }
 
+void listAwardNotices(Context& ctx, int status = 200) {
+  const Id dps_id = ctx.idParam("id");
+  read(ctx, [&](core::Tx& tx) { visibleDps(ctx.who(), tx, dps_id); });
+  JsonArrayPtr items = newArray();
+  for (const core::AwardNoticeStatus& s : ctx.services.engine().awardNotices(dps_id)) items->add(toJson(s));
+  JsonPtr o = newObject();
+  o->set("items", items);
+  reply(ctx, status, o);
+}
+
+void recordAwardNotice(Context& ctx) {
+  JsonBody body(ctx.request.body);
+  core::NoticePublication n;
+  n.dps_id = ctx.idParam("id");
+  n.round_id = body.root().integer("round_id", 1, INT64_MAX, false);
+  n.quarter = body.root().optText("quarter", 20).value_or("");
+  n.reference = body.root().text("reference", 100);
+  n.published_at = body.root().time("published_at");
+  body.done("the award notice publication");
+  ctx.services.engine().recordNoticePublication(ctx.actor(), n);
+  listAwardNotices(ctx, 201);
+}
+
 void listDpsRounds(Context& ctx) {
   std::vector<core::Round> out;
   read(ctx, [&](core::Tx& tx) {
@@ -927,6 +950,10 @@ void addApiRoutes(Router& r) {
   r.add("PUT", v + "/dps/{id}/criteria", managers, setCriteria, "officers set the criteria of a draft DPS");
   r.add("GET", v + "/dps/{id}/admissions", staff, listDpsAdmissions, "requests to participate with due dates");
   r.add("GET", v + "/dps/{id}/rounds", kSignedIn, listDpsRounds, "rounds of a DPS");
+  r.add("GET", v + "/dps/{id}/award-notices", staff, [](Context& c) { listAwardNotices(c); },
+        "award notices due, published and overdue (rule 13)");
+  r.add("POST", v + "/dps/{id}/award-notices", managers, recordAwardNotice,
+        "officers record the publication of an award notice (rule 13)");
   r.add("GET", v + "/suppliers", staff, listSuppliers, "economic operators");
   r.add("POST", v + "/suppliers", managers, createSupplier, "officers register a supplier");
   r.add("GET", v + "/suppliers/{id}", kSignedIn, getSupplier, "one supplier with its suspension status");

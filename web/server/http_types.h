@@ -11,6 +11,13 @@
 
 namespace web::server {
 
+// A file part of a multipart/form-data page form.
+struct Upload {
+  std::string file_name;     // as the browser names it (no path)
+  std::string content_type;
+  std::string data;
+};
+
 struct Request {
   std::string method;  // "GET", "POST", ...
   std::string path;    // decoded path without the query, e.g. "/api/v1/rounds/3"
@@ -19,6 +26,7 @@ struct Request {
   std::map<std::string, std::string> cookies;
   std::map<std::string, std::string> params;   // path parameters from the route pattern ("id" -> "3")
   std::map<std::string, std::string> form;     // fields of an application/x-www-form-urlencoded body
+  std::map<std::string, Upload> files;         // file parts of a multipart/form-data body, by field name
   std::string body;
   std::string remote_address;  // client IP without the port
   std::string request_id;

@@ -359,6 +359,32 @@ JsonPtr toJson(const core::AwardDecision& d) {
   return o;
 }
 
+JsonPtr toJson(const core::NoticePublication& p) {
+  JsonPtr o = newObject();
+  o->set("id", i64(p.id));
+  o->set("dps_id", i64(p.dps_id));
+  if (p.round_id != 0) o->set("round_id", i64(p.round_id));
+  if (!p.quarter.empty()) o->set("quarter", p.quarter);
+  o->set("reference", p.reference);
+  o->set("published_at", core::formatTime(p.published_at));
+  o->set("recorded_at", core::formatTime(p.recorded_at));
+  o->set("recorded_by", p.recorded_by);
+  return o;
+}
+
+JsonPtr toJson(const core::AwardNoticeStatus& s) {
+  JsonPtr o = newObject();
+  o->set("round_id", i64(s.round_id));
+  o->set("round_reference", s.round_reference);
+  o->set("decided_at", core::formatTime(s.decided_at));
+  o->set("due_alone", core::formatTime(s.due_alone));
+  o->set("quarter", s.quarter);
+  o->set("due_quarterly", core::formatTime(s.due_quarterly));
+  o->set("state", std::string(core::toString(s.state)));
+  if (s.publication) o->set("publication", toJson(*s.publication));
+  return o;
+}
+
 JsonPtr toJson(const core::AuditEntry& e) {
   JsonPtr o = newObject();
   o->set("seq", static_cast<Poco::Int64>(e.seq));

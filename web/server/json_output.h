@@ -11,6 +11,7 @@
 #include "core/audit.h"
 #include "core/engine.h"
 #include "core/model.h"
+#include "core/notices.h"
 
 namespace web::server {
 
@@ -42,6 +43,8 @@ JsonPtr toJson(const core::LotResult& r);
 JsonPtr toJson(const core::AbnormalLowCase& c);
 JsonPtr toJson(const core::AwardLine& a);
 JsonPtr toJson(const core::AwardDecision& d);
+JsonPtr toJson(const core::NoticePublication& p);
+JsonPtr toJson(const core::AwardNoticeStatus& s);
 JsonPtr toJson(const core::AuditEntry& e);
 JsonPtr toJson(const core::OutboxMessage& m);
 

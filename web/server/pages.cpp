@@ -223,18 +223,15 @@ std::string roundLink(const core::Round& r, const std::string& base) {
 
 void officerDashboard(Context& ctx) {
   std::string body = ok(ctx);
+  if (ctx.who().account.role != core::AccountRole::kAuditor)
+    body += "<p><a href=\"/officer/imports\">" + tr(ctx, "import.link") + "</a></p>";
   const core::TimePoint now = ctx.services.clock().now();
   std::vector<core::Dps> systems;
   read(ctx, [&](core::Tx& tx) { systems = visibleDpsList(ctx.who(), tx); });
   if (systems.empty()) body += "<p>" + tr(ctx, "officer.no_dps") + "</p>";
   for (const core::Dps& d : systems) {
     std::vector<core::Round> rounds;
-    std::map<Id, core::AwardDecision> decisions;
-    read(ctx, [&](core::Tx& tx) {
-      rounds = tx.listRounds(d.id);
-      for (const core::Round& r : rounds)
-        if (auto a = tx.getAwardDecision(r.id)) decisions[r.id] = *a;
-    });
+    read(ctx, [&](core::Tx& tx) { rounds = tx.listRounds(d.id); });
     const auto pending = d.status == core::DpsStatus::kDraft ? std::vector<core::AdmissionDue>()
                                                              : ctx.services.engine().pendingAdmissions(d.id);
     body += "<section><h2>" + esc(d.reference) + " — " + esc(d.title) + "</h2><p>" + tr(ctx, "dps.status") + ": " +
@@ -262,19 +259,45 @@ void officerDashboard(Context& ctx) {
                                                   : std::string()) +
             " · <a href=\"/officer/admissions?dps=" + std::to_string(d.id) + "\">" + tr(ctx, "officer.review") +
             "</a></p>";
-    // Art. 50(3): an award notice is due within 30 days of the award decision.
+    // Rule 13 (Art. 50(3)): an award notice within 30 days of the award decision, or the notice
+    // grouping the quarter within 30 days of its end; the officer records each publication.
+    const std::vector<core::AwardNoticeStatus> notices = d.status == core::DpsStatus::kDraft
+                                                             ? std::vector<core::AwardNoticeStatus>()
+                                                             : ctx.services.engine().awardNotices(d.id);
     body += "<h3>" + tr(ctx, "officer.notices_due") + "</h3><ul>";
-    int notices = 0;
-    for (const auto& [round_id, decision] : decisions) {
-      const core::TimePoint due = decision.decided_at + std::chrono::days(30);
-      const auto it = std::find_if(rounds.begin(), rounds.end(), [&](const core::Round& r) { return r.id == round_id; });
-      ++notices;
+    std::string covers;
+    std::set<std::string> quarters;
+    for (const core::AwardNoticeStatus& s : notices) {
+      if (s.state == core::NoticeState::kPublished || s.state == core::NoticeState::kPublishedLate) continue;
+      const auto it = std::find_if(rounds.begin(), rounds.end(), [&](const core::Round& r) { return r.id == s.round_id; });
+      if (it == rounds.end()) continue;
       body += "<li>" + roundLink(*it, "/officer/rounds/") + ": " + tr(ctx, "officer.notice_due_by") + " " +
-              showTime(core::formatTime(due)) +
-              (due < now ? " <strong class=\"overdue\">" + tr(ctx, "officer.overdue") + "</strong>" : std::string()) +
+              showTime(core::formatTime(s.due_alone)) + "; " + tr(ctx, "officer.notice_quarterly_by") + " " +
+              esc(s.quarter) + ": " + showTime(core::formatTime(s.due_quarterly)) +
+              (s.state == core::NoticeState::kOverdue ? " <strong class=\"overdue\">" + tr(ctx, "officer.overdue") +
+                                                            "</strong>"
+                                                      : std::string()) +
               "</li>";
+      covers += "<option value=\"round:" + std::to_string(s.round_id) + "\">" + esc(s.round_reference) + "</option>";
+      if (now > endOfQuarter(ctx.services.engine().calendarFor(d.authority_id), s.quarter)) quarters.insert(s.quarter);
     }
-    if (notices == 0) body += "<li>" + tr(ctx, "none") + "</li>";
+    if (covers.empty()) body += "<li>" + tr(ctx, "none") + "</li>";
+    body += "</ul>";
+    for (const std::string& q : quarters)
+      covers += "<option value=\"quarter:" + esc(q) + "\">" + tr(ctx, "officer.notice_quarter") + " " + esc(q) +
+                "</option>";
+    if (!covers.empty() && ctx.who().account.role != core::AccountRole::kAuditor) {
+      body += "<form method=\"post\" action=\"/officer/dps/" + std::to_string(d.id) + "/award-notices\">" +
+              csrfField(ctx) + "<fieldset><legend>" + tr(ctx, "officer.notice_record") + "</legend>" +
+              "<p class=\"field\"><label for=\"covers-" + std::to_string(d.id) + "\">" +
+              tr(ctx, "officer.notice_covers") + "</label><select id=\"covers-" + std::to_string(d.id) +
+              "\" name=\"covers-" + std::to_string(d.id) + "\">" + covers + "</select></p>" +
+              field("reference-" + std::to_string(d.id), tr(ctx, "officer.notice_reference"), "text", "",
+                    "required maxlength=\"100\"") +
+              field("published-" + std::to_string(d.id), tr(ctx, "officer.notice_published_at") + " (UTC)", "text",
+                    core::formatTime(now), "required") +
+              "<button type=\"submit\">" + tr(ctx, "officer.notice_record") + "</button></fieldset></form>";
+    }
     body += "</ul></section>";
   }
   std::vector<core::OutboxMessage> failed;
@@ -533,6 +556,29 @@ void extendSubmit(Context& ctx) {
   ctx.response.redirect("/officer/admissions?dps=" + std::to_string(dps) + "&done=extended");
 }
 
+void awardNoticeSubmit(Context& ctx) {
+  const Id dps_id = ctx.idParam("id");
+  const std::string n = std::to_string(dps_id);
+  const std::string covers = ctx.form("covers-" + n);
+  core::NoticePublication p;
+  p.dps_id = dps_id;
+  if (covers.rfind("round:", 0) == 0) {
+    try {
+      p.round_id = std::stoll(covers.substr(6));
+    } catch (const std::exception&) {
+      p.round_id = 0;
+    }
+  } else if (covers.rfind("quarter:", 0) == 0) {
+    p.quarter = covers.substr(8);
+  }
+  if (p.round_id == 0 && p.quarter.empty())
+    throw core::Error(core::ErrorCode::kInvalidArgument, "choose the round or the quarter the notice covers", "covers");
+  p.reference = text(ctx, "reference-" + n, 100);
+  p.published_at = core::parseTime(ctx.form("published-" + n), "published_at");
+  ctx.services.engine().recordNoticePublication(ctx.actor(), p);
+  ctx.response.redirect("/officer?done=notice_recorded");
+}
+
 struct RoundFormData {
   core::Dps dps;
   std::vector<core::Category> categories;
@@ -587,7 +633,10 @@ void roundForm(Context& ctx, Id dps_id, const std::string& error = {}, int statu
       const std::string id = "lot" + n + "_dp" + std::to_string(p.id);
       body += field(id, esc(p.name), "text", ctx.form(id), "inputmode=\"decimal\" size=\"6\"");
     }
-    body += "</div></fieldset>";
+    body += "</div>" +
+            field("lot" + n + "_min", tr(ctx, "lot.min_delivery"), "text", ctx.form("lot" + n + "_min"),
+                  "inputmode=\"decimal\" size=\"6\"") +
+            "</fieldset>";
   }
   body += "<button type=\"submit\">" + tr(ctx, "round.create") + "</button></form>";
   page(ctx, message(ctx.lang, "officer.new_round") + " — " + f.dps.reference, body, status);
@@ -637,6 +686,8 @@ void createRoundSubmit(Context& ctx) {
           const core::Decimal q = core::Decimal::parse(ctx.form(id), id);
           if (!q.isZero()) lot.demands.push_back({dp.id, q, "weekly"});
         }
+        if (!ctx.form("lot" + n + "_min").empty())
+          lot.min_delivery = core::Decimal::parse(ctx.form("lot" + n + "_min"), "lot" + n + "_min");
         lots.push_back(lot);
       }
     });
@@ -840,19 +891,37 @@ void awardPage(Context& ctx) {
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     const auto decision = tx.getAwardDecision(r.id);
     if (!decision) throw core::Error(core::ErrorCode::kNotFound, message(ctx.lang, "award.none"));
+    const bool per_point = r.award_mode == core::AwardMode::kOptimalByDeliveryPoint;
     body += "<p>" + tr(ctx, "award.decided") + ": " + showTime(core::formatTime(decision->decided_at)) + " · " +
             tr(ctx, "award.standstill") + ": " +
             (decision->standstill_end ? showTime(core::formatTime(*decision->standstill_end)) : tr(ctx, "award.no_standstill")) +
             "</p><table><thead><tr><th scope=\"col\">" + tr(ctx, "lot") + "</th><th scope=\"col\">" + tr(ctx, "supplier") +
-            "</th><th scope=\"col\">" + tr(ctx, "bid.quantity") + "</th><th scope=\"col\">" + tr(ctx, "bid.unit_price") +
+            "</th>" + (per_point ? "<th scope=\"col\">" + tr(ctx, "award.delivery_point") + "</th>" : std::string()) +
+            "<th scope=\"col\">" + tr(ctx, "bid.quantity") + "</th><th scope=\"col\">" + tr(ctx, "bid.unit_price") +
             "</th><th scope=\"col\">" + tr(ctx, "award.points") + "</th></tr></thead><tbody>";
     std::map<Id, core::Lot> lots;
     for (const core::Lot& l : tx.listLots(r.id)) lots[l.id] = l;
-    for (const core::AwardLine& a : tx.listAwardLines(r.id))
+    std::map<Id, std::string> points;
+    for (const core::AwardLine& a : tx.listAwardLines(r.id)) {
+      std::string point;
+      if (per_point && a.delivery_point_id) {
+        if (!points.count(*a.delivery_point_id)) {
+          const auto dp = tx.getDeliveryPoint(*a.delivery_point_id);
+          points[*a.delivery_point_id] = dp ? dp->name : "#" + std::to_string(*a.delivery_point_id);
+        }
+        point = "<td>" + esc(points[*a.delivery_point_id]) + "</td>";
+      } else if (per_point) {
+        point = "<td>—</td>";
+      }
       body += "<tr><td>" + std::to_string(lots[a.lot_id].number) + " " + esc(lots[a.lot_id].description) + "</td><td>" +
-              esc(supplierName(tx, a.supplier_id)) + "</td><td>" + a.quantity.toString() + " " + esc(lots[a.lot_id].unit) +
-              "</td><td>" + a.unit_price.toString(2) + " EUR</td><td>" + a.score.toDecimalString(3) + "</td></tr>";
+              esc(supplierName(tx, a.supplier_id)) + "</td>" + point + "<td>" + a.quantity.toString() + " " +
+              esc(lots[a.lot_id].unit) + "</td><td>" + a.unit_price.toString(2) + " EUR</td><td>" +
+              a.score.toDecimalString(3) + "</td></tr>";
+    }
     body += "</tbody></table>";
+    if (!decision->certificate.empty())
+      body += "<details><summary>" + tr(ctx, "award.certificate") + "</summary><pre>" + esc(decision->certificate) +
+              "</pre></details>";
   });
   page(ctx, message(ctx.lang, "round.award_decision") + " — " + r.reference, body);
 }
@@ -948,13 +1017,18 @@ void bidPage(Context& ctx) {
   core::Supplier s;
   std::optional<core::Bid> current;
   std::vector<core::VehicleFactor> vehicles;
+  std::map<Id, std::string> point_names;
   read(ctx, [&](core::Tx& tx) {
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     lots = tx.listLots(r.id);
     s = *tx.getSupplier(supplier_id);
     current = currentBid(tx, r.id, supplier_id);
     vehicles = tx.getDps(r.dps_id)->vehicle_factors;
+    for (const core::Lot& l : lots)
+      for (const core::Demand& d : l.demands)
+        if (const auto p = tx.getDeliveryPoint(d.delivery_point_id)) point_names[p->id] = p->name;
   });
+  const bool per_point = r.award_mode == core::AwardMode::kOptimalByDeliveryPoint;
   const std::string base = "/farmer/rounds/" + std::to_string(r.id);
   std::string body = ok(ctx) + "<p>" + esc(r.title) + "</p><p>" + tr(ctx, "round.deadline") + ": <strong>" +
                      showTime(core::formatTime(r.deadline)) + "</strong></p>";
@@ -994,7 +1068,23 @@ void bidPage(Context& ctx) {
                   r.allow_partial ? "" : total.toString(), "inputmode=\"decimal\"") +
             field("lot" + n + "_hours", tr(ctx, "bid.hours"), "number", "24", "min=\"0\" max=\"8760\"") +
             field("lot" + n + "_organic", tr(ctx, "bid.organic"), "checkbox", "", "") +
-            field("lot" + n + "_quality", tr(ctx, "bid.quality"), "checkbox", "", "") + "</fieldset>";
+            field("lot" + n + "_quality", tr(ctx, "bid.quality"), "checkbox", "", "");
+    if (per_point) {
+      // Award mode optimal_by_delivery_point: the farm may cap what it delivers to each school.
+      body += "<details><summary>" + tr(ctx, "bid.per_point") + "</summary><p class=\"hint\">" +
+              tr(ctx, "bid.per_point_hint") +
+              (l.min_delivery.isZero() ? std::string()
+                                       : " " + tr(ctx, "bid.min_delivery") + ": " + l.min_delivery.toString() + " " +
+                                             esc(l.unit) + ".") +
+              "</p>";
+      for (const core::Demand& d : l.demands)
+        body += field("lot" + n + "_dp" + std::to_string(d.delivery_point_id),
+                      esc(point_names[d.delivery_point_id]) + " (" + tr(ctx, "lot.demand") + " " +
+                          d.quantity.toString() + " " + esc(l.unit) + ")",
+                      "text", "", "inputmode=\"decimal\"");
+      body += "</details>";
+    }
+    body += "</fieldset>";
   }
   body += "<p class=\"hint\">" + tr(ctx, "bid.skip_hint") + "</p><button type=\"submit\">" +
           tr(ctx, current ? "bid.amend" : "bid.submit") + "</button></form>";
@@ -1038,6 +1128,15 @@ void bidSubmit(Context& ctx) {
       line.hours_from_harvest = ctx.form(n + "_hours").empty() ? 0 : std::stoi(ctx.form(n + "_hours"));
     } catch (const std::exception&) {
       problems.add(n + "_hours", "must be a whole number of hours");
+    }
+    for (const core::Demand& d : l.demands) {
+      const std::string key = n + "_dp" + std::to_string(d.delivery_point_id);
+      if (ctx.form(key).empty()) continue;
+      const auto cap = core::Decimal::tryParse(ctx.form(key));
+      if (!cap)
+        problems.add(key, "'" + ctx.form(key).substr(0, 30) + "' is not a quantity; leave it empty to offer no limit");
+      else
+        line.point_offers.push_back({d.delivery_point_id, *cap});
     }
     lines.push_back(line);
   }
@@ -1241,6 +1340,8 @@ void addPageRoutes(Router& r) {
   r.add("POST", "/officer/dps/{id}/categories", officers, addCategorySubmit, "officers add categories");
   r.add("POST", "/officer/dps/{id}/criteria", officers, criteriaSubmit, "officers set criteria");
   r.add("POST", "/officer/dps/{id}/publish", officers, publishSubmit, "officers publish a DPS");
+  r.add("POST", "/officer/dps/{id}/award-notices", officers, awardNoticeSubmit,
+        "officers record the publication of an award notice");
   r.add("GET", "/officer/admissions", readers, admissionReview, "admission review");
   r.add("POST", "/officer/admissions/{id}/decide", officers, decideSubmit, "officers decide on admission");
   r.add("POST", "/officer/admissions/{id}/extend", officers, extendSubmit, "officers extend the decision period");

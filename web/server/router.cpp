@@ -86,8 +86,9 @@ std::string Context::form(const std::string& name) const {
   return it == request.form.end() ? std::string() : it->second;
 }
 
-void Router::add(std::string method, std::string pattern, unsigned audience, Handler handler, std::string summary) {
+Route& Router::add(std::string method, std::string pattern, unsigned audience, Handler handler, std::string summary) {
   routes_.push_back({std::move(method), std::move(pattern), audience, std::move(handler), std::move(summary)});
+  return routes_.back();
 }
 
 RouteMatch Router::match(const std::string& method, const std::string& path) const {

@@ -72,6 +72,9 @@ struct Route {
   unsigned audience = kPublic;
   Handler handler;
   std::string summary;  // one line for the route list and the docs
+  // The route takes a file: a page form as multipart/form-data (fields in Request::form, files in
+  // Request::files), an API route as a raw body of any media type (the file itself).
+  bool uploads = false;
 };
 
 struct RouteMatch {
@@ -82,7 +85,8 @@ struct RouteMatch {
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, unsigned audience, Handler handler, std::string summary = {});
+  // Returns the new route (valid until the next add) so that a caller may mark it, e.g. uploads.
+  Route& add(std::string method, std::string pattern, unsigned audience, Handler handler, std::string summary = {});
   RouteMatch match(const std::string& method, const std::string& path) const;
   const std::vector<Route>& routes() const { return routes_; }
 

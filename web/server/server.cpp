@@ -17,6 +17,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -30,6 +31,7 @@
 
 #include "core/error.h"
 #include "web/server/auth.h"
+#include "web/server/import_routes.h"
 #include "web/server/json_input.h"
 #include "web/server/messages.h"
 #include "web/server/metrics.h"
@@ -142,8 +144,7 @@ struct Server::Impl {
                          std::chrono::minutes(s.config().auth_throttle_minutes),
                          std::chrono::hours(s.config().auth_session_hours)}),
         access_log(log),
-        outbox_clock(wall_clock, s.clock()),
-        serialise_store(s.store().backend() == "sqlite") {
+        outbox_clock(wall_clock, s.clock()) {
     const std::string& target = s.config().http_access_log;
     if (access_log == nullptr && target == "-") access_log = &std::cerr;
     if (access_log == nullptr && target != "off") {
@@ -156,6 +157,7 @@ struct Server::Impl {
     addSystemRoutes(router);
     addApiRoutes(router);
     addPageRoutes(router);
+    addImportRoutes(router);
   }
 
   // Returns the username of the signed-in account, or empty.
@@ -172,31 +174,16 @@ struct Server::Impl {
   std::ostream* access_log;
   std::ofstream log_file;
   std::mutex log_mutex;
+  // The connection threads: one per kept-alive connection being served (a connection holds its
+  // thread between requests), http.threads of them. POCO's default pool stops at 16 threads.
+  // Declared before `http`, which must be destroyed first.
+  std::unique_ptr<Poco::ThreadPool> threads;
   std::unique_ptr<Poco::Net::HTTPServer> http;
   LaterClock outbox_clock;
   std::unique_ptr<OutboxWorker> outbox;
-  // SQLite has one writer at a time and the store opens every transaction as a writer (BEGIN
-  // IMMEDIATE); threads that find the database locked wait in SQLite's busy handler, which sleeps
-  // in steps of up to 100 ms, so under 16 or more concurrent requests a few waited seconds while
-  // the database sat idle (bench/web: p99 2.3 s at 16 connections). Requests that use the store
-  // therefore queue on this mutex instead and reach SQLite one at a time, as they would anyway.
-  // Sign-in and registration stay outside: their argon2id hashing would hold everybody up.
-  // MariaDB locks rows and serves transactions side by side, so it is not gated.
-  const bool serialise_store;
-  std::mutex store_gate;
-  bool usesStoreGate(const std::string& method, const std::string& pattern) const;
   std::uint16_t port = 0;
   bool tls = false;
 };
-
-bool Server::Impl::usesStoreGate(const std::string& method, const std::string& pattern) const {
-  if (!serialise_store) return false;
-  if (pattern.rfind("/static/", 0) == 0 || pattern == "/metrics") return false;
-  if (method == "POST" && (pattern == "/login" || pattern == "/register" || pattern == "/api/v1/session" ||
-                           pattern == "/api/v1/register" || pattern == "/api/v1/accounts"))
-    return false;
-  return pattern.find("password") == std::string::npos;
-}
 
 void Server::Impl::renderError(Context* ctx, Request& req, Response& res, int status, const std::string& code,
                                const std::string& message, const std::string& field) {
@@ -266,16 +253,20 @@ std::string Server::Impl::handle(Request& req, Response& res) {
     if (isUnsafe(req.method)) {
       const std::string type = mediaType(req.header("content-type"));
       if (isApi(req.path)) {
-        if (!req.body.empty() && type != "application/json")
+        if (!req.body.empty() && type != "application/json" && !route.uploads)
           throw HttpError(415, "unsupported_media_type", "send the body as application/json", "content-type");
         if (ctx.principal && !ctx.principal->via_api_token && req.header("x-csrf-token") != ctx.principal->csrf_token)
           throw core::Error(core::ErrorCode::kForbidden,
                             "the X-CSRF-Token header is missing or wrong; use the csrf_token returned at sign-in",
                             "x-csrf-token");
       } else {
-        if (type != "application/x-www-form-urlencoded")
-          throw HttpError(415, "unsupported_media_type", "pages accept form submissions only", "content-type");
-        req.form = parseForm(req.body);
+        if (route.uploads && type == "multipart/form-data") {
+          parseMultipartForm(req);
+        } else {
+          if (type != "application/x-www-form-urlencoded")
+            throw HttpError(415, "unsupported_media_type", "pages accept form submissions only", "content-type");
+          req.form = parseForm(req.body);
+        }
         const std::string given = req.form.count("csrf") ? req.form.at("csrf") : std::string();
         std::string expected;
         if (ctx.principal)
@@ -337,9 +328,6 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
       readRequest(in, req);
       const RouteMatch m = app_.router.match(req.method, req.path);
       if (m.route != nullptr) route_name = m.route->pattern;
-      std::unique_lock<std::mutex> gate;
-      if (m.route != nullptr && app_.usesStoreGate(req.method, route_name))
-        gate = std::unique_lock<std::mutex>(app_.store_gate);
       who = app_.handle(req, res);
     } catch (const HttpError& e) {
       res.json(e.status(), errorJson(e.code(), e.what(), e.field(), req.request_id));
@@ -498,11 +486,11 @@ void Server::start() {
   params->setMaxQueued(256);
   params->setKeepAlive(true);
   params->setTimeout(Poco::Timespan(30, 0));
-  impl_->http = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), socket, params);
+  impl_->threads = std::make_unique<Poco::ThreadPool>("http", std::min(2, c.http_threads), c.http_threads);
+  impl_->http = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), *impl_->threads, socket, params);
   impl_->http->start();
   if (!c.smtp_host.empty()) {
-    OutboxOptions options = OutboxOptions::from(c);
-    if (impl_->serialise_store) options.store_gate = &impl_->store_gate;
+    const OutboxOptions options = OutboxOptions::from(c);
     impl_->outbox = std::make_unique<OutboxWorker>(impl_->services.store(), impl_->outbox_clock, options);
     impl_->outbox->start();
   }
@@ -517,6 +505,8 @@ void Server::stop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     impl_->http->stopAll(true);
     impl_->http.reset();
+    impl_->threads->joinAll();
+    impl_->threads.reset();
   }
   if (impl_->outbox) {
     impl_->outbox->stop();

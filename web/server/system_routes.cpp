@@ -44,6 +44,7 @@ void staticFile(Context& ctx) {
     return name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0;
   };
   if (ends(".css")) type = "text/css; charset=utf-8";
+  else if (ends(".js")) type = "text/javascript; charset=utf-8";
   else if (ends(".svg")) type = "image/svg+xml";
   else if (ends(".png")) type = "image/png";
   else if (ends(".ico")) type = "image/x-icon";
