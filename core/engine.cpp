@@ -520,6 +520,12 @@ void validateSupplier(const Supplier& s) {
   Problems p;
   if (s.name.empty()) p.add("name", "the supplier's name is required");
   if (s.tax_number.empty()) p.add("tax_number", "the tax number is required");
+  if (!s.size_class.empty() && !isSizeClass(s.size_class))
+    p.add("size_class", "'" + s.size_class + "' is not a size class; use micro, small, medium or large (EU "
+                        "Recommendation 2003/361/EC), or leave it empty");
+  else if (!s.size_class.empty() && s.is_sme != (s.size_class != "large"))
+    p.add("is_sme", std::string("a ") + s.size_class + " enterprise " + (s.is_sme ? "is not" : "is") +
+                        " an SME: give is_sme " + (s.is_sme ? "false" : "true") + " or another size class");
   if (s.dispatch_points.empty())
     p.add("dispatch_points", "give at least one dispatch point (farm, hub or cooperative) with coordinates");
   for (std::size_t i = 0; i < s.dispatch_points.size(); ++i) {
@@ -533,7 +539,8 @@ void validateSupplier(const Supplier& s) {
 }
 
 std::string describeSupplier(const Supplier& s) {
-  std::string out = s.tax_number + "\n" + s.name + "\n" + s.address + "\n";
+  std::string out = s.tax_number + "\n" + s.name + "\n" + s.address + "\n" +
+                    (s.size_class.empty() ? std::string(s.is_sme ? "sme" : "large") : s.size_class) + "\n";
   for (const Certificate& c : s.certificates)
     out += "cert " + c.name + " " + c.number + " " + (c.valid_until ? formatTime(*c.valid_until) : "-") + "\n";
   for (const DispatchPoint& d : s.dispatch_points) out += "dispatch " + d.name + "\n";
@@ -668,6 +675,7 @@ void Engine::decideAdmission(const Actor& actor, Id request_id, bool admit, cons
 std::vector<AdmissionDue> Engine::pendingAdmissions(Id dps_id, bool only_overdue) {
   std::vector<AdmissionDue> out;
   store_.transact([&](Tx& tx) {
+    out.clear();  // a retried transaction runs this again
     const Dps d = requireDps(tx, dps_id);
     const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
     const TimePoint now = clock_.now();
@@ -846,6 +854,7 @@ Id Engine::createRound(const Actor& actor, const Round& draft, const std::vector
 std::vector<Invitation> Engine::dispatchRound(const Actor& actor, Id round_id, TimePoint deadline) {
   std::vector<Invitation> invitations;
   store_.transact([&](Tx& tx) {
+    invitations.clear();  // a retried transaction runs this again
     Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
     serialiseWriters(tx);  // the DPS's first invitation and initial-assessment extension
     Dps d = requireDps(tx, r.dps_id);
@@ -911,6 +920,7 @@ BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<
   const std::string sealed = sealer_.seal(round_id, actor.supplier_id, plain);
   BidReceipt receipt;
   store_.transact([&](Tx& tx) {
+    receipt.warnings.clear();  // a retried transaction runs this again
     const Round r = requireRound(tx.lockRound(round_id, LockMode::kShared), round_id);
     const TimePoint now = clock_.now();
     if (r.status != RoundStatus::kOpen || now >= r.deadline)

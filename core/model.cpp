@@ -101,4 +101,8 @@ bool sameCertificates(const std::vector<Certificate>& a, const std::vector<Certi
   });
 }
 
+bool isSizeClass(const std::string& text) {
+  return text == "micro" || text == "small" || text == "medium" || text == "large";
+}
+
 }  // namespace core

@@ -125,9 +125,15 @@ struct Supplier {
   std::string country = "SI";
   std::string email;
   bool is_sme = true;
+  // The eForms economic-operator size (BT-165 of a winner): "micro", "small", "medium" or "large";
+  // empty when not declared. When given, is_sme says the same (only "large" is not an SME).
+  std::string size_class;
   std::vector<Certificate> certificates;
   std::vector<DispatchPoint> dispatch_points;
 };
+
+// "micro", "small", "medium", "large".
+bool isSizeClass(const std::string& text);
 
 struct DeliveryPoint {
   Id id = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -125,6 +126,18 @@ enum class Outcome { kAdded, kUpdated, kUnchanged };
 
 // What every kind shares: the transaction, the report, problems and counts, and the digest of
 // what changed for the audit entry.
+// The sme column: a size class (English or Slovenian) or yes/no; nullopt when it is neither.
+std::optional<std::string> sizeClassOf(std::string_view text) {
+  std::string t(text);
+  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::map<std::string, std::string> kNames = {
+      {"micro", "micro"}, {"small", "small"}, {"medium", "medium"}, {"large", "large"},
+      {"mikro", "micro"}, {"majhno", "small"}, {"srednje", "medium"}, {"veliko", "large"}};
+  if (const auto it = kNames.find(t); it != kNames.end()) return it->second;
+  if (const std::optional<bool> yes = parseYesNo(text)) return std::string(*yes ? "yes" : "no");
+  return std::nullopt;
+}
+
 class Context {
  public:
   Context(core::Tx& tx, const KindInfo& info, const ImportOptions& options, bool apply, ImportReport& report,
@@ -486,11 +499,14 @@ class SupplierImporter final : public KindImporter {
       ctx_.problem(row, kEmail, "not an e-mail address: write one address such as kmetija@example.si");
     supplierField(row, kEmail, g.email);
     if (!row.text(kSme).empty()) {
-      if (!parseYesNo(row.text(kSme))) {
-        ctx_.problem(row, kSme, "write yes or no (da or ne): whether the supplier is a small or medium enterprise");
+      const std::optional<std::string> size = sizeClassOf(row.text(kSme));
+      if (!size) {
+        ctx_.problem(row, kSme,
+                     "write the size class micro, small, medium or large (mikro, majhno, srednje, veliko), or yes or "
+                     "no (da or ne) for whether the supplier is a small or medium enterprise");
         if (g.sme.value.empty()) g.sme = {std::string(row.text(kSme)), row.line()};
       } else {
-        const std::string canonical = *parseYesNo(row.text(kSme)) ? "yes" : "no";
+        const std::string& canonical = *size;
         if (g.sme.value.empty()) {
           g.sme = {canonical, row.line()};
         } else if (g.sme.value != canonical) {
@@ -531,7 +547,7 @@ class SupplierImporter final : public KindImporter {
     missing(g.name, "name", "the registered name");
     missing(g.address, "address", "the registered address");
     missing(g.email, "email", "the address invitations are sent to");
-    missing(g.sme, "sme", "yes or no");
+    missing(g.sme, "sme", "the size class (micro, small, medium, large) or yes or no");
     if (!g.dispatch_given) {
       ctx_.problem(g.first_line, 0, "dispatch_point", "",
                    "supplier " + g.tax +
@@ -545,7 +561,9 @@ class SupplierImporter final : public KindImporter {
     s.name = g.name.value;
     s.address = g.address.value;
     s.email = g.email.value;
-    s.is_sme = g.sme.value == "yes";
+    // "yes": an SME of undeclared class; "no": not an SME, i.e. large.
+    s.is_sme = g.sme.value != "no" && g.sme.value != "large";
+    s.size_class = g.sme.value == "no" ? "large" : g.sme.value == "yes" ? "" : g.sme.value;
     for (const Pending<core::Certificate>& c : g.certificates) s.certificates.push_back(c.item);
     for (const Pending<core::DispatchPoint>& p : g.points) s.dispatch_points.push_back(p.item);
     pending_.push_back(std::move(s));
@@ -589,7 +607,7 @@ class SupplierImporter final : public KindImporter {
 
   void record(Outcome outcome, const core::Supplier& s) {
     std::string canonical = "supplier\t" + s.tax_number + "\t" + s.name + "\t" + s.address + "\t" + s.email + "\t" +
-                            (s.is_sme ? "sme" : "large");
+                            (s.size_class.empty() ? std::string(s.is_sme ? "sme" : "large") : s.size_class);
     for (const core::DispatchPoint& p : s.dispatch_points)
       canonical += "\tdispatch:" + p.name + "|" + p.address + "|" + degreesText(p.location.lat) + "|" +
                    degreesText(p.location.lon);
@@ -711,7 +729,9 @@ class SupplierImporter final : public KindImporter {
   }
 
   static bool same(const core::Supplier& a, const core::Supplier& b) {
-    if (a.name != b.name || a.address != b.address || a.email != b.email || a.is_sme != b.is_sme) return false;
+    if (a.name != b.name || a.address != b.address || a.email != b.email || a.is_sme != b.is_sme ||
+        a.size_class != b.size_class)
+      return false;
     const auto certificates = [](const core::Supplier& s) {
       std::vector<std::tuple<std::string, std::string, std::optional<core::TimePoint>>> out;
       for (const core::Certificate& c : s.certificates) out.emplace_back(c.name, c.number, c.valid_until);

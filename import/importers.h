@@ -29,7 +29,8 @@
 //       tax_number (the key). Each row may carry one dispatch point (dispatch_point with its
 //       address, lat and lon: all four or none) and/or one certificate (certificate and
 //       certificate_number, certificate_valid_until YYYY-MM-DD optional: none or the first two).
-//       The supplier's own fields (name, address, email, sme yes/no) are given on at least one row
+//       The supplier's own fields (name, address, email, sme: micro/small/medium/large or yes/no) are
+//       given on at least one row
 //       of the block, usually the first; other rows leave them empty or repeat them unchanged.
 //       A dispatch point (by name) or certificate (by name and number) repeated in the block must
 //       repeat the same data. A supplier needs at least one dispatch point: bids and road

@@ -114,6 +114,7 @@ struct Organization {
   std::string nuts;
   std::string country;  // alpha-3
   std::string company_id;
+  std::string size;  // BT-165 (winners): micro, small, medium, large
   std::string phone;
   std::string email;
 };
@@ -122,6 +123,7 @@ void writeOrganizations(Ubl& u, DOMElement* extension, const std::vector<Organiz
   DOMElement* list = u.efac(extension, "Organizations");
   for (const Organization& o : orgs) {
     DOMElement* company = u.efac(u.efac(list, "Organization"), "Company");
+    if (!o.size.empty()) u.efbc(company, "CompanySizeCode", o.size, {{"listName", "economic-operator-size"}});
     u.cbc(u.cac(company, "PartyIdentification"), "ID", o.id, {{"schemeName", "organization"}});
     u.cbc(u.cac(company, "PartyName"), "Name", o.name, {{"languageID", lang}});
     DOMElement* address = u.cac(company, "PostalAddress");
@@ -326,6 +328,7 @@ class NoticeWriter {
     std::vector<Contract> contracts;
     std::map<std::size_t, LotOutcome> outcomes;  // category index
     std::map<Id, std::string> party_of;           // supplier -> TPA
+    std::vector<std::string> unsized;             // winners whose size class is not recorded
     std::vector<Organization> orgs = baseOrganizations();
     std::map<Id, std::string> org_of;
     core::Decimal total;
@@ -362,6 +365,9 @@ class NoticeWriter {
           org.country = countryAlpha3(s != d_.suppliers.end() ? s->second.country : d_.authority.country);
           org.company_id = s != d_.suppliers.end() ? s->second.tax_number : "";
           org.email = s != d_.suppliers.end() ? s->second.email : "";
+          if (s != d_.suppliers.end())
+            org.size = !s->second.size_class.empty() ? s->second.size_class : s->second.is_sme ? "" : "large";
+          if (org.size.empty()) unsized.push_back(org.name + " (tax number " + org.company_id + ")");
           org_of[supplier] = org.id;
           orgs.push_back(org);
         }
@@ -439,6 +445,11 @@ class NoticeWriter {
       u.cbc(e, "ID", party, {{"schemeName", "tendering-party"}});
       u.idRef(e, "Tenderer", org_of[supplier], "organization");
     }
+    if (!unsized.empty())
+      detail::throwProblems(ErrorCode::kInvalidArgument,
+                            "the award notice names each winner's size (BT-165), which is not recorded for", unsized,
+                            "record the size class (micro, small, medium or large) in the supplier's record, then "
+                            "write the notice again");
     u.cbc(u.efac(ext, "NoticeSubType"), "SubTypeCode", "29", {{"listName", "notice-subtype"}});
     writeOrganizations(u, ext, orgs, lang_);
 

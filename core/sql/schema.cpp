@@ -552,6 +552,13 @@ std::vector<MigrationStep> makeSteps() {
            "){opts}"},
       }});
 
+  steps.push_back(MigrationStep{
+      6,
+      "the supplier's size class (eForms BT-165)",
+      {
+          {std::nullopt, "ALTER TABLE supplier ADD COLUMN size_class {key} NOT NULL DEFAULT ''", "supplier.size_class"},
+      }});
+
   return steps;
 }
 

@@ -16,6 +16,9 @@ namespace core::sql {
 struct SchemaStatement {
   std::optional<Dialect> only;  // empty: for every dialect
   std::string text;             // with placeholders, see renderDdl()
+  // For ALTER TABLE ... ADD COLUMN: "table.column", skipped when the column exists. MySQL commits
+  // DDL at once, so a step cut short by a crash runs again; SQLite's migration is one transaction.
+  std::string adds_column = {};
 };
 
 struct MigrationStep {

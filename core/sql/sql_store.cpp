@@ -33,6 +33,23 @@ class ActiveGuard {
   const SqlStore* previous_;
 };
 
+// Whether "table.column" exists in the connection's database.
+bool hasColumn(Connection& c, const std::string& table_column) {
+  const std::size_t dot = table_column.find('.');
+  const std::string table = table_column.substr(0, dot);
+  const std::string column = table_column.substr(dot + 1);
+  Statement& st = c.prepare(c.dialect() == Dialect::kSqlite
+                                ? "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?"
+                                : "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                                  "AND TABLE_NAME = ? AND COLUMN_NAME = ?");
+  st.bindText(1, table);
+  st.bindText(2, column);
+  st.query();
+  std::int64_t n = 0;
+  while (st.next()) n = st.getInt(0);
+  return n > 0;
+}
+
 // 5, 10, 20, 40, 80 ms plus up to as much again at random, so that two transactions that just
 // collided do not collide again in step.
 void backoff(int retry) {
@@ -323,7 +340,9 @@ int SqlStore::migrate() {
       for (const MigrationStep& step : migrationSteps()) {
         if (step.version <= current) continue;
         for (const SchemaStatement& s : step.statements) {
-          if (!s.only || *s.only == d) c.exec(renderDdl(s.text, d));
+          if (s.only && *s.only != d) continue;
+          if (!s.adds_column.empty() && hasColumn(c, s.adds_column)) continue;
+          c.exec(renderDdl(s.text, d));
         }
         Statement& done = c.prepare("INSERT INTO schema_version (version, description) VALUES (?, ?)");
         done.bindInt(1, step.version);

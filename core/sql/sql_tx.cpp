@@ -249,7 +249,7 @@ Category readCategory(Reader& r) {
   return c;
 }
 
-const std::string kSupplierCols = "id, name, tax_number, address, country, email, is_sme";
+const std::string kSupplierCols = "id, name, tax_number, address, country, email, is_sme, size_class";
 Supplier readSupplier(Reader& r) {
   Supplier s;
   s.id = r.i64();
@@ -259,6 +259,7 @@ Supplier readSupplier(Reader& r) {
   s.country = r.str();
   s.email = r.str();
   s.is_sme = r.flag();
+  s.size_class = r.str();
   return s;
 }
 
@@ -682,8 +683,10 @@ void SqlTx::loadSupplierChildren(Supplier& s) {
 }
 
 Id SqlTx::insertSupplier(const Supplier& s) {
-  bound(c_, "INSERT INTO supplier (name, tax_number, address, country, email, is_sme) VALUES (?, ?, ?, ?, ?, ?)",
-        s.name, s.tax_number, s.address, s.country, s.email, s.is_sme)
+  bound(c_,
+        "INSERT INTO supplier (name, tax_number, address, country, email, is_sme, size_class) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        s.name, s.tax_number, s.address, s.country, s.email, s.is_sme, s.size_class)
       .execute();
   const Id id = c_.lastInsertId();
   insertCertificates(id, s.certificates);
@@ -699,9 +702,9 @@ Id SqlTx::insertSupplier(const Supplier& s) {
 void SqlTx::updateSupplier(const Supplier& s) {
   const std::int64_t n =
       bound(c_,
-            "UPDATE supplier SET name = ?, tax_number = ?, address = ?, country = ?, email = ?, is_sme = ? "
-            "WHERE id = ?",
-            s.name, s.tax_number, s.address, s.country, s.email, s.is_sme, s.id)
+            "UPDATE supplier SET name = ?, tax_number = ?, address = ?, country = ?, email = ?, is_sme = ?, "
+            "size_class = ? WHERE id = ?",
+            s.name, s.tax_number, s.address, s.country, s.email, s.is_sme, s.size_class, s.id)
           .execute();
   if (n == 0) notFound("supplier", s.id);
   bound(c_, "DELETE FROM certificate WHERE supplier_id = ?", s.id).execute();
@@ -753,9 +756,9 @@ std::vector<Supplier> SqlTx::listSuppliers() {
 }
 
 std::vector<Id> SqlTx::insertSuppliers(const std::vector<Supplier>& suppliers) {
-  insertBatched(c_, "INSERT INTO supplier (name, tax_number, address, country, email, is_sme) VALUES ", 6, suppliers,
-                [](Statement& st, int& i, const Supplier& s) {
-                  bindRow(st, i, s.name, s.tax_number, s.address, s.country, s.email, s.is_sme);
+  insertBatched(c_, "INSERT INTO supplier (name, tax_number, address, country, email, is_sme, size_class) VALUES ", 7,
+                suppliers, [](Statement& st, int& i, const Supplier& s) {
+                  bindRow(st, i, s.name, s.tax_number, s.address, s.country, s.email, s.is_sme, s.size_class);
                 });
   // The new ids by natural key: one multi-row INSERT need not get consecutive auto-increment values
   // (interleaved lock mode, Galera's auto_increment_increment), so they are read back, a batch per query.

@@ -243,6 +243,23 @@ BOOST_FIXTURE_TEST_CASE(initial_assessment_extension_blocks_invitations, EngineF
                 ErrorCode::kConflict, {"rule 3", "Art. 34(5)"});
 }
 
+BOOST_FIXTURE_TEST_CASE(size_class_must_be_known_and_agree_with_the_sme_flag, EngineFixture) {
+  core::Supplier s;
+  s.name = "Kmetija Velika";
+  s.tax_number = "SI99887766";
+  s.dispatch_points.push_back({0, 0, "Dvorišče", "Kranj", {46.24, 14.36}});
+  s.size_class = "huge";
+  expectRefused([&] { engine->registerSupplier(admin, s); }, ErrorCode::kInvalidArgument,
+                {"size_class", "micro, small, medium or large"});
+  s.size_class = "large";
+  s.is_sme = true;
+  expectRefused([&] { engine->registerSupplier(admin, s); }, ErrorCode::kInvalidArgument,
+                {"is_sme", "is not an SME"});
+  s.is_sme = false;
+  const core::Id id = engine->registerSupplier(admin, s);
+  store->transact([&](core::Tx& tx) { BOOST_TEST(tx.getSupplier(id)->size_class == "large"); });
+}
+
 BOOST_FIXTURE_TEST_CASE(expired_certificate_suspends_until_renewed, EngineFixture) {
   const dps_test::DpsHandle h = publishedDps();
   const dps_test::SupplierHandle fresh = admittedSupplier("Kmetija Zupan", h.categories[0]);

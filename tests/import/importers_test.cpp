@@ -189,7 +189,9 @@ ON_BOTH_STORES(blocks_of_rows_become_suppliers_with_points_and_certificates) {
   BOOST_TEST_REQUIRE(s->certificates.size() == 1u);
   BOOST_TEST(s->certificates[0].number == "SI-EKO-001");
   BOOST_TEST(core::formatTime(*s->certificates[0].valid_until) == "2027-12-31T23:59:59Z");
+  BOOST_TEST(s->size_class.empty());  // "yes": an SME of undeclared class
   BOOST_TEST(!w.supplier(w.tag + "-2")->is_sme);
+  BOOST_TEST(w.supplier(w.tag + "-2")->size_class == "large");  // "no": not an SME
   const auto again = w.apply(Kind::kSuppliers, supplierFile(w));
   BOOST_TEST(again.unchanged == 2u);
   BOOST_TEST(again.added + again.updated == 0u);
@@ -217,6 +219,22 @@ ON_BOTH_STORES(conflicting_rows_of_one_supplier_are_refused) {
   BOOST_TEST(!w.supplier(w.tag + "-2"));
 }
 
+ON_BOTH_STORES(size_class_is_read_in_english_or_slovenian_and_an_update_is_seen) {
+  const std::string header =
+      "tax_number,name,address,email,sme,dispatch_point,dispatch_address,dispatch_lat,dispatch_lon,certificate,"
+      "certificate_number,certificate_valid_until\n";
+  const std::string t = w.tag;
+  const auto r = w.apply(Kind::kSuppliers, header + t + "-1,A,Addr,a@x.si,Mikro,F,Addr,46.1,14.1,,,\n" + t +
+                                                "-2,B,Addr,b@x.si,medium,F,Addr,46.1,14.1,,,\n");
+  BOOST_TEST(r.ok(), import_test::problemsText(r));
+  BOOST_TEST(w.supplier(t + "-1")->size_class == "micro");
+  BOOST_TEST(w.supplier(t + "-1")->is_sme);
+  BOOST_TEST(w.supplier(t + "-2")->size_class == "medium");
+  const auto grown = w.apply(Kind::kSuppliers, header + t + "-1,A,Addr,a@x.si,small,F,Addr,46.1,14.1,,,\n");
+  BOOST_TEST(grown.updated == 1u);
+  BOOST_TEST(w.supplier(t + "-1")->size_class == "small");
+}
+
 ON_BOTH_STORES(split_block_and_missing_dispatch_point_are_refused) {
   const std::string header =
       "tax_number,name,address,email,sme,dispatch_point,dispatch_address,dispatch_lat,dispatch_lon,certificate,"
@@ -227,7 +245,7 @@ ON_BOTH_STORES(split_block_and_missing_dispatch_point_are_refused) {
                                                 t + "-3,C,Addr,c@x.si,maybe,F,Addr,46.1,14.1,BIO,1,31.12.2027\n");
   BOOST_TEST(mentions(r, "has no dispatch point"));
   BOOST_TEST(mentions(r, "already began on line 2"));
-  BOOST_TEST(mentions(r, "write yes or no"));
+  BOOST_TEST(mentions(r, "write the size class micro, small, medium or large"));
   BOOST_TEST(mentions(r, "YYYY-MM-DD"));
   BOOST_TEST(r.problems.size() == 4u, import_test::problemsText(r));
   BOOST_TEST(r.rejected == 3u);

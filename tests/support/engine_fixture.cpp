@@ -298,6 +298,7 @@ SupplierHandle EngineFixture::registerSupplier(const std::string& name, double d
   s.tax_number = "SI" + std::to_string(10000000 + next_tax_number_++);
   s.address = "Kranj";
   s.email = "farm" + std::to_string(next_tax_number_) + "@example.si";
+  s.size_class = "micro";
   s.certificates = certificates;
   core::DispatchPoint dp;
   dp.name = name + " farm";

@@ -151,7 +151,9 @@ core::Supplier supplierFrom(JsonObject& in) {
   s.address = in.optText("address", 300).value_or("");
   s.country = in.optText("country", 2).value_or("SI");
   s.email = in.optText("email", 200).value_or("");
-  s.is_sme = in.boolean("is_sme", false, true);
+  s.size_class = in.optText("size_class", 10).value_or("");
+  // Without is_sme, the size class says it; with neither, an SME of undeclared class.
+  s.is_sme = in.boolean("is_sme", false, s.size_class != "large");
   for (JsonObject& c : in.objects("certificates", 50, false)) {
     core::Certificate cert;
     cert.name = c.text("name", 200);

@@ -121,6 +121,7 @@ JsonPtr toJson(const core::Supplier& s) {
   o->set("country", s.country);
   o->set("email", s.email);
   o->set("is_sme", s.is_sme);
+  if (!s.size_class.empty()) o->set("size_class", s.size_class);
   JsonArrayPtr certs = newArray();
   for (const core::Certificate& c : s.certificates) {
     JsonPtr j = newObject();

@@ -132,6 +132,16 @@ void switchLanguage(Context& ctx) {
   ctx.response.redirect(back.empty() ? "/" : back);
 }
 
+// The enterprise size (EU Recommendation 2003/361/EC), published for winners in award notices.
+std::string sizeSelect(const Context& ctx) {
+  std::string options;
+  for (const char* size : {"micro", "small", "medium", "large"})
+    options += std::string("<option value=\"") + size + "\"" + (ctx.form("size_class") == size ? " selected" : "") +
+               ">" + tr(ctx, std::string("register.size_") + size) + "</option>";
+  return "<p class=\"field\"><label for=\"size_class\">" + tr(ctx, "register.size") +
+         "</label><select id=\"size_class\" name=\"size_class\">" + options + "</select></p>";
+}
+
 void registerForm(Context& ctx, const std::string& error = {}, int status = 200) {
   std::string body;
   if (!error.empty()) body += notice("error", esc(error));
@@ -143,7 +153,7 @@ void registerForm(Context& ctx, const std::string& error = {}, int status = 200)
           f("name", "register.name", "text", "required maxlength=\"200\"") +
           f("tax_number", "register.tax_number", "text", "required maxlength=\"40\" inputmode=\"numeric\"") +
           f("address", "register.address", "text", "maxlength=\"300\"") +
-          f("email", "register.email", "email", "maxlength=\"200\"") + "</fieldset><fieldset><legend>" +
+          f("email", "register.email", "email", "maxlength=\"200\"") + sizeSelect(ctx) + "</fieldset><fieldset><legend>" +
           tr(ctx, "register.dispatch") + "</legend>" + f("dp_name", "register.dp_name", "text", "required") +
           f("dp_address", "register.dp_address", "text", "") +
           f("dp_lat", "register.dp_lat", "text", "required inputmode=\"decimal\"") +
@@ -182,6 +192,8 @@ void registerSubmit(Context& ctx) {
     s.tax_number = text(ctx, "tax_number", 40);
     s.address = text(ctx, "address", 300);
     s.email = text(ctx, "email", 200);
+    s.size_class = text(ctx, "size_class", 10);
+    s.is_sme = s.size_class != "large";
     core::DispatchPoint p;
     p.name = text(ctx, "dp_name", 200);
     p.address = text(ctx, "dp_address", 300);
