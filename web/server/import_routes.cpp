@@ -9,12 +9,12 @@
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/PartHandler.h>
 #include <Poco/StreamCopier.h>
-#include <sodium.h>
 
 #include <charconv>
 #include <optional>
 #include <sstream>
 
+#include "core/digest.h"
 #include "core/error.h"
 #include "import/espd_admission.h"
 #include "import/espd_reader.h"
@@ -65,18 +65,6 @@ std::optional<Id> optionalId(const std::string& text, const std::string& name) {
     throw core::Error(core::ErrorCode::kInvalidArgument,
                       name + " must be a positive number, not '" + text.substr(0, 40) + "'", name);
   return id;
-}
-
-std::string sha256Hex(const std::string& data) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  static const char* const kHex = "0123456789abcdef";
-  std::string out;
-  for (const unsigned char b : digest) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
 }
 
 // What one upload asks for.
@@ -196,7 +184,7 @@ ImportOutcome runImport(Context& ctx, const ImportRequest& r) {
   if (r.data.empty())
     throw core::Error(core::ErrorCode::kInvalidArgument, "the file is empty or missing: choose the file to import",
                       "file");
-  const std::string digest = sha256Hex(r.data);
+  const std::string digest = core::sha256Hex(r.data);
   bool apply = r.apply;
   const bool changed = apply && !r.expected_sha256.empty() && r.expected_sha256 != digest;
   if (changed) apply = false;
