@@ -11,6 +11,7 @@
 #include "tests/engine/engine_test.h"
 #include "tests/web/web_fixture.h"
 #include "web/server/messages.h"
+#include "web/server/report_routes.h"
 
 using dps_test::Browser;
 using dps_test::HttpResult;
@@ -381,6 +382,70 @@ BOOST_AUTO_TEST_CASE(in_an_optimal_round_a_farmer_caps_deliveries_per_school_and
   }
   BOOST_TEST(to_second.toString() == "50");
   BOOST_TEST(!(core::Decimal::parse("20") < from_a_to_second));
+}
+
+BOOST_AUTO_TEST_CASE(documents_download_for_staff_and_each_farmer_reads_only_its_own_letter) {
+  WebFixture w;
+  w.f.bid(w.farm_a, w.round, {dps_test::EngineFixture::bidLine(w.lot, "2.40", "100", w.farm_a)});
+  w.f.bid(w.farm_b, w.round, {dps_test::EngineFixture::bidLine(w.lot, "2.10", "100", w.farm_b)});
+  Browser officer(w, "en");
+  officer.login("mojca.novak", dps_test::kWebPassword);
+  const std::string docs = "/documents/rounds/" + std::to_string(w.round) + "/";
+  HttpResult r = officer.get(docs + "bids.xml");
+  BOOST_TEST(r.status == 409);  // the bid register exists only after opening
+  r = officer.get(docs + "invitation.xml");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(contains(r.header("content-type"), "application/xml"));
+  BOOST_TEST(contains(r.body, "urn:dps-local-food:1.0"));
+
+  core::Engine& engine = w.services->engine();
+  w.setNow(w.f.round(w.round).deadline + std::chrono::minutes(1));
+  engine.openRound(w.f.officer, w.round);
+  engine.evaluateRound(w.f.officer, w.round);
+  engine.awardRound(w.f.officer, w.round);
+  r = officer.get("/officer/rounds/" + std::to_string(w.round));
+  checkPage(r.body, "round page with documents");
+  BOOST_TEST(contains(r.body, docs + "letters/" + std::to_string(w.farm_a.id)));
+  for (const std::string& name : web::server::roundDocumentNames()) {
+    r = officer.get(docs + name);
+    BOOST_TEST(r.status == 200, name << ": " << r.body.substr(0, 300));
+    BOOST_TEST(!r.body.empty(), name);
+  }
+  r = officer.get(docs + "evaluation.html");
+  BOOST_TEST(contains(r.header("content-security-policy"), "style-src 'unsafe-inline'"));
+  BOOST_TEST(!contains(r.header("content-security-policy"), "script"));
+  r = officer.get(docs + "evaluation.csv");
+  BOOST_TEST(contains(r.header("content-type"), "text/csv"));
+  BOOST_TEST(contains(r.header("content-disposition"), "attachment"));
+  r = officer.get(docs + "nonsense.pdf");
+  BOOST_TEST(r.status == 404);
+  BOOST_TEST(contains(r.body, "evaluation.html"));  // says what there is
+  const std::string dps_docs = "/documents/dps/" + std::to_string(w.dps.id) + "/";
+  for (const std::string& name : web::server::dpsDocumentNames())
+    BOOST_TEST(officer.get(dps_docs + name).status == 200, name);
+
+  Browser naklo(w, "en");
+  naklo.login(w.usernames["other_officer"], dps_test::kWebPassword);
+  BOOST_TEST(naklo.get(docs + "evaluation.html").status == 403);
+  BOOST_TEST(naklo.get(dps_docs + "compliance.csv").status == 403);
+
+  Browser a(w, "en");
+  a.login(w.usernames["farm_a"], dps_test::kWebPassword);
+  BOOST_TEST(a.get(docs + "evaluation.xml").status == 403);
+  r = a.get(docs + "letters/" + std::to_string(w.farm_a.id));
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(contains(r.body, "Article 55(2)"));
+  BOOST_TEST(a.get(docs + "letters/" + std::to_string(w.farm_b.id)).status == 403);
+  BOOST_TEST(contains(a.get("/farmer/rounds/" + std::to_string(w.round) + "/results").body,
+                      docs + "letters/" + std::to_string(w.farm_a.id)));
+  BOOST_TEST(a.get("/documents/audit.xml").status == 403);
+
+  Browser auditor(w, "en");
+  auditor.login("revizor", dps_test::kWebPassword);
+  r = auditor.get("/documents/audit.xml");
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(contains(r.body, "urn:dps-local-food:1.0"));
+  BOOST_TEST(auditor.get(docs + "art84.html").status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(an_officer_sets_up_a_dps_with_categories_and_criteria_and_publishes_it) {

@@ -46,6 +46,8 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
+  // Replaces the service's Content-Security-Policy (e.g. for a self-contained report); empty: the default.
+  std::string content_security_policy;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Set-Cookie, Location, ...)
 
   void json(int status_code, std::string text) {

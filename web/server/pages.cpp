@@ -17,6 +17,7 @@
 #include "web/server/messages.h"
 #include "web/server/metrics.h"
 #include "web/server/recompute.h"
+#include "web/server/report_routes.h"
 #include "web/server/routes.h"
 #include "web/server/session_cookie.h"
 #include "web/services.h"
@@ -229,6 +230,14 @@ void registerSubmit(Context& ctx) {
 
 // --- officer ---
 
+// Links to the documents and reports of a round or a DPS (web/server/report_routes.h).
+std::string documentLinks(const Context& ctx, const std::string& base, const std::vector<std::string>& names) {
+  std::string links;
+  for (const std::string& n : names)
+    links += (links.empty() ? "" : " · ") + std::string("<a href=\"") + base + n + "\">" + esc(n) + "</a>";
+  return "<p class=\"documents\">" + tr(ctx, "documents") + ": " + links + "</p>";
+}
+
 std::string roundLink(const core::Round& r, const std::string& base) {
   return "<a href=\"" + base + std::to_string(r.id) + "\">" + esc(r.reference.empty() ? r.title : r.reference) + "</a>";
 }
@@ -249,7 +258,8 @@ void officerDashboard(Context& ctx) {
     body += "<section><h2>" + esc(d.reference) + " — " + esc(d.title) + "</h2><p>" + tr(ctx, "dps.status") + ": " +
             statusText(ctx, "dps", core::toString(d.status)) + " · <a href=\"/officer/dps/" + std::to_string(d.id) +
             "\">" + tr(ctx, "officer.setup") + "</a> · <a href=\"/officer/rounds/new?dps=" + std::to_string(d.id) +
-            "\">" + tr(ctx, "officer.new_round") + "</a></p>";
+            "\">" + tr(ctx, "officer.new_round") + "</a></p>" +
+            documentLinks(ctx, "/documents/dps/" + std::to_string(d.id) + "/", dpsDocumentNames());
     body += "<h3>" + tr(ctx, "officer.open_rounds") + "</h3><table><thead><tr><th scope=\"col\">" +
             tr(ctx, "round.reference") + "</th><th scope=\"col\">" + tr(ctx, "round.status") + "</th><th scope=\"col\">" +
             tr(ctx, "round.deadline") + "</th></tr></thead><tbody>";
@@ -781,6 +791,19 @@ void roundPage(Context& ctx) {
             statusText(ctx, "bid", core::toString(b.status)) + "</td><td>" + showTime(core::formatTime(b.submitted_at)) +
             "</td><td><code>" + esc(b.digest.substr(0, 16)) + "…</code></td></tr>";
   body += "</tbody></table>";
+  const std::string docs = "/documents/rounds/" + std::to_string(r.id) + "/";
+  body += "<h2>" + tr(ctx, "documents") + "</h2>" + documentLinks(ctx, docs, roundDocumentNames());
+  if (r.status == core::RoundStatus::kAwarded) {
+    std::set<Id> tenderers;
+    for (const core::Bid& b : bids)
+      if (b.status != core::BidStatus::kSuperseded && b.status != core::BidStatus::kWithdrawn)
+        tenderers.insert(b.supplier_id);
+    std::string letters;
+    for (const Id s : tenderers)
+      letters += (letters.empty() ? "" : " · ") + std::string("<a href=\"") + docs + "letters/" + std::to_string(s) +
+                 "\">" + esc(names[s]) + "</a>";
+    body += "<p>" + tr(ctx, "documents.letters") + ": " + letters + "</p>";
+  }
   page(ctx, message(ctx.lang, "round") + " " + r.reference, body);
 }
 
@@ -1202,7 +1225,9 @@ void resultsPage(Context& ctx) {
     if (const auto d = tx.getAwardDecision(r.id))
       body += "<p>" + tr(ctx, "award.decided") + ": " + showTime(core::formatTime(d->decided_at)) + " · " +
               tr(ctx, "award.standstill") + ": " +
-              (d->standstill_end ? showTime(core::formatTime(*d->standstill_end)) : tr(ctx, "award.no_standstill")) + "</p>";
+              (d->standstill_end ? showTime(core::formatTime(*d->standstill_end)) : tr(ctx, "award.no_standstill")) +
+              "</p><p><a href=\"/documents/rounds/" + std::to_string(r.id) + "/letters/" + std::to_string(supplier_id) +
+              "\">" + tr(ctx, "documents.own_letter") + "</a></p>";
   });
   page(ctx, message(ctx.lang, "farmer.results") + " — " + r.reference, body);
 }
@@ -1247,6 +1272,7 @@ void auditorHome(Context& ctx) {
   body += "</tbody></table></div>";
   if (entries.size() == 100)
     body += "<p><a href=\"/auditor?from=" + std::to_string(entries.back().seq + 1) + "\">" + tr(ctx, "audit.next") + "</a></p>";
+  body += "<p><a href=\"/documents/audit.xml\">" + tr(ctx, "documents.audit") + "</a></p>";
   page(ctx, message(ctx.lang, "auditor.title"), body);
 }
 

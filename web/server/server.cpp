@@ -32,6 +32,7 @@
 #include "core/error.h"
 #include "web/server/auth.h"
 #include "web/server/import_routes.h"
+#include "web/server/report_routes.h"
 #include "web/server/json_input.h"
 #include "web/server/messages.h"
 #include "web/server/metrics.h"
@@ -158,6 +159,7 @@ struct Server::Impl {
     addApiRoutes(router);
     addPageRoutes(router);
     addImportRoutes(router);
+    addReportRoutes(router);
   }
 
   // Returns the username of the signed-in account, or empty.
@@ -405,8 +407,10 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
     out.set("X-Frame-Options", "DENY");
     out.set("Referrer-Policy", "same-origin");
     out.set("Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-            "frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
+            !res.content_security_policy.empty()
+                ? res.content_security_policy
+                : std::string("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                              "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"));
     if (req.path.rfind("/static/", 0) != 0) out.set("Cache-Control", "no-store");
     if (req.secure) out.set("Strict-Transport-Security", "max-age=31536000");
     if (close_) out.setKeepAlive(false);
