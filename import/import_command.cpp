@@ -134,7 +134,7 @@ int runEspd(const Arguments& a, ImportContext& context, std::ostream& out, std::
   }
   EspdOptions read_options;
   read_options.source_name = a.file;
-  if (a.schema_dir) read_options.schema_dir = *a.schema_dir;
+  read_options.schema_dir = a.schema_dir ? *a.schema_dir : context.espd_schema_dir;
   EspdResponse espd;
   try {
     espd = readEspdResponseFile(a.file, read_options);
@@ -214,7 +214,8 @@ std::string importCommandUsage() {
          "    Shows the supplier found in it (matched to a stored supplier by tax number), the category, its\n"
          "    DPS and every answer; --apply files the admission request. A supplier not yet stored is\n"
          "    registered with the dispatch point given by --dispatch (the ESPD names none); a stored one is\n"
-         "    never changed by an ESPD. --schema-dir validates against the ESPD-EDM schemas in DIR.\n";
+         "    never changed by an ESPD. --schema-dir validates against the ESPD-EDM schemas in DIR (default: the\n"
+         "    configuration key espd.schema_dir).\n";
 }
 
 int runImportCommand(const std::vector<std::string>& args, core::Store& store, const core::Clock& clock,

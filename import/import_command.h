@@ -47,6 +47,8 @@ struct ImportContext {
   core::Engine* engine = nullptr;
   // The CPV list products are checked against (may be empty).
   std::string cpv_list_path;
+  // The ESPD-EDM folder ESPD responses are validated against when --schema-dir is not given (may be empty).
+  std::string espd_schema_dir;
   // Shows the progress line on `err`; nullopt: when standard error is a terminal.
   std::optional<bool> show_progress;
 };

@@ -160,6 +160,7 @@ int cmdImport(const Parsed& p) {
   context.calendar = importCalendar(services);
   context.engine = &services.engine();
   context.cpv_list_path = services.config().cpv_file;
+  context.espd_schema_dir = services.config().espd_schema_dir;
   return importer::runImportCommand(p.positional, context, std::cout, std::cerr);
 }
 

@@ -14,6 +14,7 @@ struct Config {
   bool simulated_clock = false;
   std::string demo_dir = "data/demo";
   std::string cpv_file;
+  std::string espd_schema_dir;  // ESPD-EDM folder; when set, ESPD responses are validated against it
 
   // HTTP service (`dps serve`).
   std::string http_address = "127.0.0.1";

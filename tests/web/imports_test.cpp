@@ -6,9 +6,12 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "tests/engine/engine_test.h"
+#include "tests/support/paths.h"
 #include "tests/web/web_fixture.h"
 
 using dps_test::Browser;
@@ -286,6 +289,32 @@ BOOST_AUTO_TEST_CASE(an_espd_response_that_cannot_be_read_is_a_listed_problem_an
   BOOST_TEST(w.call("POST", "/api/v1/imports/espd?category=" + std::to_string(category), "<x/>", "other_officer", {},
                     "application/xml")
                  .status == 403);
+}
+
+BOOST_AUTO_TEST_CASE(with_espd_schema_dir_set_an_espd_response_off_the_schema_is_refused) {
+  const auto espd = dps_test::standardsDir("espd-edm");
+  if (!espd) {
+    BOOST_TEST_MESSAGE("skipped: ESPD_EDM_DIR does not exist");
+    return;
+  }
+  WebFixture w([&](web::Config& c) {
+    c.espd_schema_dir = *espd;
+    c.http_max_body_bytes = 8 << 20;
+  });
+  std::ifstream in(*espd + "/ubl-2.3/examples/ESPD-Response-v4.1.0.xml", std::ios::binary);
+  BOOST_REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string xml = text.str();
+  // Well-formed, but an element the schema does not know right after the root's start tag.
+  const std::size_t root = xml.find("<QualificationApplicationResponse");
+  BOOST_REQUIRE(root != std::string::npos);
+  xml.insert(xml.find('>', root) + 1, "<cbc:BogusField>x</cbc:BogusField>");
+  const HttpResult r =
+      w.call("POST", "/api/v1/imports/espd?category=" + std::to_string(w.dps.categories[0]), xml, "officer", {},
+             "application/xml");
+  BOOST_TEST(r.status == 422, r.body.substr(0, 400));
+  BOOST_TEST(r.body.find("BogusField") != std::string::npos, r.body.substr(0, 400));
 }
 
 BOOST_AUTO_TEST_CASE(a_file_over_the_body_limit_is_refused_unread) {

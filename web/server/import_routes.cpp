@@ -166,6 +166,7 @@ ImportOutcome runEspd(Context& ctx, const ImportRequest& r, bool apply) {
   ImportOutcome out;
   importer::EspdOptions read_options;
   read_options.source_name = r.file_name;
+  read_options.schema_dir = ctx.services.config().espd_schema_dir;
   importer::EspdResponse espd;
   try {
     espd = importer::readEspdResponse(r.data, read_options);
