@@ -25,11 +25,6 @@ OutboxWorker::OutboxWorker(core::Store& store, const core::Clock& clock, OutboxO
 
 OutboxWorker::~OutboxWorker() { stop(); }
 
-std::unique_lock<std::mutex> OutboxWorker::lockGate() const {
-  if (options_.store_gate == nullptr) return {};
-  return std::unique_lock<std::mutex>(*options_.store_gate);
-}
-
 void OutboxWorker::send(const core::OutboxMessage& m) {
   Poco::Net::MailMessage mail;
   mail.setSender(options_.sender);
@@ -49,7 +44,6 @@ OutboxWorker::Round OutboxWorker::deliverDue() {
   const core::TimePoint now = clock_.now();
   std::vector<core::OutboxMessage> due;
   // Claim: push the next attempt forward first, so that another worker does not pick the same rows.
-  std::unique_lock<std::mutex> gate = lockGate();
   store_.transact([&](core::Tx& tx) {
     due = tx.listDueOutbox(now, 50);
     for (core::OutboxMessage& m : due) {
@@ -58,7 +52,6 @@ OutboxWorker::Round OutboxWorker::deliverDue() {
       tx.updateOutboxMessage(claimed);
     }
   });
-  if (gate.owns_lock()) gate.unlock();
   for (core::OutboxMessage& m : due) {
     std::string error;
     try {
@@ -85,7 +78,6 @@ OutboxWorker::Round OutboxWorker::deliverDue() {
         ++result.retried;
       }
     }
-    const std::unique_lock<std::mutex> update_gate = lockGate();
     store_.transact([&](core::Tx& tx) { tx.updateOutboxMessage(m); });
   }
   return result;

@@ -26,9 +26,6 @@ struct OutboxOptions {
   int max_attempts = 6;
   std::chrono::seconds retry{60};
   std::chrono::milliseconds poll{1000};
-  // When set, held around each of the worker's store transactions (never around SMTP): the HTTP
-  // service's queue for SQLite's single writer (server.cpp).
-  std::mutex* store_gate = nullptr;
 
   static OutboxOptions from(const Config& config);
 };
@@ -50,7 +47,6 @@ class OutboxWorker {
 
  private:
   void send(const core::OutboxMessage& m);
-  std::unique_lock<std::mutex> lockGate() const;
 
   core::Store& store_;
   const core::Clock& clock_;
