@@ -318,6 +318,8 @@ int runVerify(const Options& o, std::ostream& out) {
 
 }  // namespace
 
+NoticeParties readNoticeSettings(const std::string& path) { return readSettings(path); }
+
 std::string reportCommandHelp() {
   return R"(Documents and reports
 

@@ -12,11 +12,16 @@
 
 #include "core/clock.h"
 #include "core/store.h"
+#include "reports/eforms.h"
 
 namespace reports {
 
 // The help text of every command and option.
 std::string reportCommandHelp();
+
+// The notice settings file (key=value lines, # comments) `dps notice --settings FILE` reads; throws
+// core::Error(kInvalidArgument) naming every line that is wrong and the known keys.
+NoticeParties readNoticeSettings(const std::string& path);
 
 // Documents are stamped with the system clock's time.
 int runReportCommand(const std::vector<std::string>& args, core::Store& store, std::ostream& out, std::ostream& err);

@@ -77,6 +77,8 @@ Config loadConfig(const std::string& path) {
       {"demo.dir", [&](const std::string& v) { c.demo_dir = v; }},
       {"cpv.file", [&](const std::string& v) { c.cpv_file = v; }},
       {"espd.schema_dir", [&](const std::string& v) { c.espd_schema_dir = v; }},
+      {"notices.settings", [&](const std::string& v) { c.notices_settings = v; }},
+      {"notices.eforms_sdk", [&](const std::string& v) { c.notices_eforms_sdk = v; }},
       {"http.address", [&](const std::string& v) { c.http_address = v; }},
       {"http.port", intSetter("http.port", 0, 65535, c.http_port)},
       {"http.threads", intSetter("http.threads", 1, 1024, c.http_threads)},
@@ -127,6 +129,8 @@ Config loadConfig(const std::string& path) {
   c.demo_dir = c.resolve(c.demo_dir);
   c.cpv_file = c.resolve(c.cpv_file);
   c.espd_schema_dir = c.resolve(c.espd_schema_dir);
+  c.notices_settings = c.resolve(c.notices_settings);
+  c.notices_eforms_sdk = c.resolve(c.notices_eforms_sdk);
   c.http_static_dir = c.resolve(c.http_static_dir);
   if (c.http_access_log != "-" && c.http_access_log != "off") c.http_access_log = c.resolve(c.http_access_log);
   c.http_tls_certificate = c.resolve(c.http_tls_certificate);

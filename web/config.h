@@ -15,6 +15,10 @@ struct Config {
   std::string demo_dir = "data/demo";
   std::string cpv_file;
   std::string espd_schema_dir;  // ESPD-EDM folder; when set, ESPD responses are validated against it
+  // eForms notices on the pages: the settings file (buyer, review body) and the SDK folder; both
+  // needed, else the pages offer no notices.
+  std::string notices_settings;
+  std::string notices_eforms_sdk;
 
   // HTTP service (`dps serve`).
   std::string http_address = "127.0.0.1";

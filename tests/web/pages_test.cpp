@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "tests/engine/engine_test.h"
+#include "tests/support/paths.h"
 #include "tests/web/web_fixture.h"
 #include "web/server/messages.h"
 #include "web/server/report_routes.h"
@@ -446,6 +447,51 @@ BOOST_AUTO_TEST_CASE(documents_download_for_staff_and_each_farmer_reads_only_its
   BOOST_TEST(r.status == 200);
   BOOST_TEST(contains(r.body, "urn:dps-local-food:1.0"));
   BOOST_TEST(auditor.get(docs + "art84.html").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(eforms_notices_download_when_configured) {
+  const auto sdk = dps_test::standardsDir("eforms-sdk");
+  if (!sdk) {
+    BOOST_TEST_MESSAGE("skipped: EFORMS_SDK_DIR does not exist");
+    return;
+  }
+  {
+    WebFixture plain;  // without notices.* the notices are not offered
+    Browser officer(plain, "en");
+    officer.login("mojca.novak", dps_test::kWebPassword);
+    const HttpResult r =
+        officer.get("/documents/dps/" + std::to_string(plain.dps.id) + "/notices/contract-notice.xml");
+    BOOST_TEST(r.status == 404);
+    BOOST_TEST(contains(r.body, "notices.settings"));
+  }
+  WebFixture w([&](web::Config& c) {
+    c.notices_settings = dps_test::sourceDir() + "/data/demo/notice-settings.properties";
+    c.notices_eforms_sdk = *sdk;
+  });
+  w.f.bid(w.farm_a, w.round, {dps_test::EngineFixture::bidLine(w.lot, "2.40", "100", w.farm_a)});
+  core::Engine& engine = w.services->engine();
+  w.setNow(w.f.round(w.round).deadline + std::chrono::minutes(1));
+  engine.openRound(w.f.officer, w.round);
+  engine.evaluateRound(w.f.officer, w.round);
+  engine.awardRound(w.f.officer, w.round);
+  Browser officer(w, "en");
+  officer.login("mojca.novak", dps_test::kWebPassword);
+  BOOST_TEST(contains(officer.get("/officer").body, "/notices/contract-notice.xml"));
+  BOOST_TEST(contains(officer.get("/officer/rounds/" + std::to_string(w.round)).body, "/notices/award-notice.xml"));
+  HttpResult r = officer.get("/documents/dps/" + std::to_string(w.dps.id) + "/notices/contract-notice.xml");
+  BOOST_TEST(r.status == 200, r.body.substr(0, 300));
+  BOOST_TEST(contains(r.body, "ContractNotice"));
+  r = officer.get("/documents/rounds/" + std::to_string(w.round) + "/notices/award-notice.xml");
+  BOOST_TEST(r.status == 200, r.body.substr(0, 300));
+  BOOST_TEST(contains(r.body, "ContractAwardNotice"));
+  const std::string quarter = engine.awardNotices(w.dps.id).at(0).quarter;
+  r = officer.get("/documents/dps/" + std::to_string(w.dps.id) + "/quarters/" + quarter + "/award-notice.xml");
+  BOOST_TEST(r.status == 200, r.body.substr(0, 300));
+  BOOST_TEST(officer.get("/documents/dps/" + std::to_string(w.dps.id) + "/quarters/2026-5/award-notice.xml").status ==
+             400);
+  Browser farmer(w, "en");
+  farmer.login(w.usernames["farm_a"], dps_test::kWebPassword);
+  BOOST_TEST(farmer.get("/documents/rounds/" + std::to_string(w.round) + "/notices/award-notice.xml").status == 403);
 }
 
 BOOST_AUTO_TEST_CASE(an_officer_sets_up_a_dps_with_categories_and_criteria_and_publishes_it) {

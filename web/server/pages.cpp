@@ -259,7 +259,11 @@ void officerDashboard(Context& ctx) {
             statusText(ctx, "dps", core::toString(d.status)) + " · <a href=\"/officer/dps/" + std::to_string(d.id) +
             "\">" + tr(ctx, "officer.setup") + "</a> · <a href=\"/officer/rounds/new?dps=" + std::to_string(d.id) +
             "\">" + tr(ctx, "officer.new_round") + "</a></p>" +
-            documentLinks(ctx, "/documents/dps/" + std::to_string(d.id) + "/", dpsDocumentNames());
+            documentLinks(ctx, "/documents/dps/" + std::to_string(d.id) + "/", dpsDocumentNames()) +
+            (noticesConfigured(ctx.services.config())
+                 ? "<p><a href=\"/documents/dps/" + std::to_string(d.id) + "/notices/contract-notice.xml\">" +
+                       tr(ctx, "documents.contract_notice") + "</a></p>"
+                 : std::string());
     body += "<h3>" + tr(ctx, "officer.open_rounds") + "</h3><table><thead><tr><th scope=\"col\">" +
             tr(ctx, "round.reference") + "</th><th scope=\"col\">" + tr(ctx, "round.status") + "</th><th scope=\"col\">" +
             tr(ctx, "round.deadline") + "</th></tr></thead><tbody>";
@@ -305,6 +309,16 @@ void officerDashboard(Context& ctx) {
     }
     if (covers.empty()) body += "<li>" + tr(ctx, "none") + "</li>";
     body += "</ul>";
+    if (noticesConfigured(ctx.services.config())) {
+      std::set<std::string> ended;
+      for (const core::AwardNoticeStatus& s : notices)
+        if (now > endOfQuarter(ctx.services.engine().calendarFor(d.authority_id), s.quarter)) ended.insert(s.quarter);
+      std::string links;
+      for (const std::string& q : ended)
+        links += (links.empty() ? "" : " · ") + std::string("<a href=\"/documents/dps/") + std::to_string(d.id) +
+                 "/quarters/" + esc(q) + "/award-notice.xml\">" + esc(q) + "</a>";
+      if (!links.empty()) body += "<p>" + tr(ctx, "documents.quarter_notices") + ": " + links + "</p>";
+    }
     for (const std::string& q : quarters)
       covers += "<option value=\"quarter:" + esc(q) + "\">" + tr(ctx, "officer.notice_quarter") + " " + esc(q) +
                 "</option>";
@@ -803,6 +817,8 @@ void roundPage(Context& ctx) {
       letters += (letters.empty() ? "" : " · ") + std::string("<a href=\"") + docs + "letters/" + std::to_string(s) +
                  "\">" + esc(names[s]) + "</a>";
     body += "<p>" + tr(ctx, "documents.letters") + ": " + letters + "</p>";
+    if (noticesConfigured(ctx.services.config()))
+      body += "<p><a href=\"" + docs + "notices/award-notice.xml\">" + tr(ctx, "documents.award_notice") + "</a></p>";
   }
   page(ctx, message(ctx.lang, "round") + " " + r.reference, body);
 }

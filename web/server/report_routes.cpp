@@ -5,8 +5,11 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/notices.h"
 #include "reports/documents.h"
+#include "reports/eforms.h"
 #include "reports/ocds.h"
+#include "reports/report_command.h"
 #include "reports/reports.h"
 #include "web/server/access.h"
 #include "web/services.h"
@@ -149,6 +152,49 @@ void awardLetter(Context& ctx) {
        "letter-" + std::to_string(round) + "-" + std::to_string(supplier) + ".html");
 }
 
+// eForms notices need the buyer's settings and the SDK (configuration notices.*).
+reports::NoticeParties noticeParties(const Context& ctx, reports::NoticeOptions& options) {
+  const Config& c = ctx.services.config();
+  if (!noticesConfigured(c))
+    throw core::Error(core::ErrorCode::kNotFound,
+                      "eForms notices are not offered here: the configuration needs notices.settings and "
+                      "notices.eforms_sdk (or use `dps notice`)");
+  options.eforms_sdk_dir = c.notices_eforms_sdk;
+  options.issued_at = ctx.services.clock().now();
+  return reports::readNoticeSettings(c.notices_settings);
+}
+
+void contractNotice(Context& ctx) {
+  const Id id = ctx.idParam("id");
+  ctx.services.store().transact([&](core::Tx& tx) { visibleDps(ctx.who(), tx, id); });
+  reports::NoticeOptions options;
+  const reports::NoticeParties parties = noticeParties(ctx, options);
+  send(ctx, xml(reports::contractNotice(ctx.services.store(), id, parties, options)),
+       "contract-notice-dps-" + std::to_string(id) + ".xml");
+}
+
+void roundAwardNotice(Context& ctx) {
+  const Id id = ctx.idParam("id");
+  ctx.services.store().transact([&](core::Tx& tx) { visibleRound(ctx.who(), tx, id); });
+  reports::NoticeOptions options;
+  const reports::NoticeParties parties = noticeParties(ctx, options);
+  send(ctx, xml(reports::roundAwardNotice(ctx.services.store(), id, parties, options)),
+       "award-notice-round-" + std::to_string(id) + ".xml");
+}
+
+void quarterAwardNotice(Context& ctx) {
+  const Id id = ctx.idParam("id");
+  const std::string quarter = ctx.request.params.at("quarter");
+  core::checkQuarter(quarter);
+  ctx.services.store().transact([&](core::Tx& tx) { visibleDps(ctx.who(), tx, id); });
+  reports::NoticeOptions options;
+  const reports::NoticeParties parties = noticeParties(ctx, options);
+  send(ctx,
+       xml(reports::quarterAwardNotice(ctx.services.store(), id, std::stoi(quarter.substr(0, 4)), quarter[6] - '0',
+                                       parties, options)),
+       "award-notice-dps-" + std::to_string(id) + "-" + quarter + ".xml");
+}
+
 void auditExport(Context& ctx) {
   send(ctx, document(ctx, reports::DocumentKind::kAuditLog, 0), "audit.xml");
 }
@@ -168,6 +214,10 @@ const std::vector<std::string>& dpsDocumentNames() {
   return kNames;
 }
 
+bool noticesConfigured(const Config& config) {
+  return !config.notices_settings.empty() && !config.notices_eforms_sdk.empty();
+}
+
 void addReportRoutes(Router& r) {
   const unsigned readers = kAdministrators | kOfficers | kAuditors;
   r.add("GET", "/documents/rounds/{id}/{name}", readers, roundDocument, "a round's documents and reports");
@@ -176,6 +226,12 @@ void addReportRoutes(Router& r) {
   r.add("GET", "/documents/dps/{id}/{name}", readers, dpsDocument, "a DPS's documents and reports");
   r.add("GET", "/documents/audit.xml", kAdministrators | kAuditors, auditExport,
         "the audit log with its hash chain");
+  r.add("GET", "/documents/dps/{id}/notices/contract-notice.xml", readers, contractNotice,
+        "the eForms contract notice (subtype 16) that set up the DPS");
+  r.add("GET", "/documents/rounds/{id}/notices/award-notice.xml", readers, roundAwardNotice,
+        "the eForms contract award notice (subtype 29) of a round");
+  r.add("GET", "/documents/dps/{id}/quarters/{quarter}/award-notice.xml", readers, quarterAwardNotice,
+        "the eForms award notice grouping a quarter's rounds (Art. 50(3))");
 }
 
 }  // namespace web::server

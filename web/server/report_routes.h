@@ -8,6 +8,10 @@
 //   GET /documents/dps/{id}/{name}           dps.xml, dashboard.html, dashboard.csv, compliance.html,
 //                                            compliance.csv
 //   GET /documents/audit.xml                 the audit log with its hash chain
+//   GET /documents/dps/{id}/notices/contract-notice.xml          eForms subtype 16
+//   GET /documents/rounds/{id}/notices/award-notice.xml          eForms subtype 29, one round
+//   GET /documents/dps/{id}/quarters/{quarter}/award-notice.xml  eForms subtype 29, a quarter (2026-Q1)
+//   (the notices when the configuration names notices.settings and notices.eforms_sdk)
 //
 // Officers of the authority, administrators and auditors read them all; a supplier reads only its
 // own award letter. XML documents are validated against the project's schema before they are sent
@@ -19,9 +23,13 @@
 #include <string>
 #include <vector>
 
+#include "web/config.h"
 #include "web/server/router.h"
 
 namespace web::server {
+
+// Whether the configuration offers eForms notices on the pages.
+bool noticesConfigured(const Config& config);
 
 void addReportRoutes(Router& router);
 
