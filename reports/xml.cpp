@@ -50,6 +50,36 @@ bool allowedXmlChar(char32_t c) {
                         "\"); correct the stored text's encoding and export again");
 }
 
+// Decodes the multi-byte UTF-8 sequence at s[i] and moves i past it; refuses malformed, truncated,
+// overlong and out-of-range sequences.
+char32_t decodeUtf8(std::string_view s, std::size_t& i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  int extra = 0;
+  char32_t cp = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    extra = 1;
+    cp = b0 & 0x1F;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    extra = 2;
+    cp = b0 & 0x0F;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    extra = 3;
+    cp = b0 & 0x07;
+  } else {
+    badUtf8(s.substr(i));
+  }
+  if (i + static_cast<std::size_t>(extra) >= s.size()) badUtf8(s.substr(i));
+  for (int k = 1; k <= extra; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+    if ((b & 0xC0) != 0x80) badUtf8(s.substr(i));
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  const bool overlong = (extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000);
+  if (overlong || cp > 0x10FFFF) badUtf8(s.substr(i));
+  i += static_cast<std::size_t>(extra) + 1;
+  return cp;
+}
+
 // Collects every error and fatal error of one parse with its position.
 struct Problem {
   std::uint64_t line = 0;
@@ -139,29 +169,7 @@ std::u16string toXml(std::string_view s) {
       ++i;
       continue;
     }
-    int extra = 0;
-    char32_t cp = 0;
-    if ((b0 & 0xE0) == 0xC0) {
-      extra = 1;
-      cp = b0 & 0x1F;
-    } else if ((b0 & 0xF0) == 0xE0) {
-      extra = 2;
-      cp = b0 & 0x0F;
-    } else if ((b0 & 0xF8) == 0xF0) {
-      extra = 3;
-      cp = b0 & 0x07;
-    } else {
-      badUtf8(s.substr(i));
-    }
-    if (i + static_cast<std::size_t>(extra) >= s.size()) badUtf8(s.substr(i));
-    for (int k = 1; k <= extra; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-      if ((b & 0xC0) != 0x80) badUtf8(s.substr(i));
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    const bool overlong = (extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000);
-    if (overlong || cp > 0x10FFFF) badUtf8(s.substr(i));
-    i += static_cast<std::size_t>(extra) + 1;
+    char32_t cp = decodeUtf8(s, i);
     if (!allowedXmlChar(cp)) {
       out.push_back(u'\uFFFD');
     } else if (cp >= 0x10000) {
@@ -459,29 +467,8 @@ void Writer::escape(std::string_view s, bool in_attribute, std::string& out) {
   while (i < s.size()) {
     const auto b0 = static_cast<unsigned char>(s[i]);
     if (b0 >= 0x80) {
-      int extra = 0;
-      char32_t cp = 0;
-      if ((b0 & 0xE0) == 0xC0) {
-        extra = 1;
-        cp = b0 & 0x1F;
-      } else if ((b0 & 0xF0) == 0xE0) {
-        extra = 2;
-        cp = b0 & 0x0F;
-      } else if ((b0 & 0xF8) == 0xF0) {
-        extra = 3;
-        cp = b0 & 0x07;
-      } else {
-        badUtf8(s.substr(i));
-      }
-      if (i + static_cast<std::size_t>(extra) >= s.size()) badUtf8(s.substr(i));
-      for (int k = 1; k <= extra; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-        if ((b & 0xC0) != 0x80) badUtf8(s.substr(i));
-        cp = (cp << 6) | (b & 0x3F);
-      }
-      const bool overlong = (extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000);
-      if (overlong || cp > 0x10FFFF) badUtf8(s.substr(i));
-      const std::size_t next = i + static_cast<std::size_t>(extra) + 1;
+      std::size_t next = i;
+      const char32_t cp = decodeUtf8(s, next);
       if (!allowedXmlChar(cp)) {
         flush(i);
         out += "\xEF\xBF\xBD";

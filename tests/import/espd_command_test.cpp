@@ -23,6 +23,8 @@ using import_test::ImportWorld;
 
 namespace {
 
+using dps_test::readFile;
+
 struct Run {
   int code = 0;
   std::string out;
@@ -35,13 +37,6 @@ std::optional<std::string> examplesDir() {
   const auto dir = dps_test::standardsDir("espd-edm");
   if (!dir) return std::nullopt;
   return *dir + "/ubl-2.3/examples";
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 std::string writeFile(const std::string& name, const std::string& text) {

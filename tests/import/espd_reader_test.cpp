@@ -13,17 +13,12 @@
 
 namespace {
 
+using dps_test::readFile;
+
 std::optional<std::string> examplesDir() {
   const auto dir = dps_test::standardsDir("espd-edm");
   if (!dir) return std::nullopt;
   return *dir + "/ubl-2.3/examples";
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
 }
 
 // A small valid-shaped response to build hostile variants from.

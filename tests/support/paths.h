@@ -12,5 +12,7 @@ std::string sourceDir();
 std::optional<std::string> standardsDir(const std::string& which);  // "eforms-sdk", "espd-edm", "ocds", "cpv"
 // A fresh empty directory under the build tree's temp area for this test process.
 std::string tempDir(const std::string& name);
+// A file's bytes; empty when it cannot be read.
+std::string readFile(const std::string& path);
 
 }  // namespace dps_test

@@ -6,9 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "tests/engine/engine_test.h"
 #include "tests/support/paths.h"
@@ -301,11 +299,8 @@ BOOST_AUTO_TEST_CASE(with_espd_schema_dir_set_an_espd_response_off_the_schema_is
     c.espd_schema_dir = *espd;
     c.http_max_body_bytes = 8 << 20;
   });
-  std::ifstream in(*espd + "/ubl-2.3/examples/ESPD-Response-v4.1.0.xml", std::ios::binary);
-  BOOST_REQUIRE(in);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string xml = text.str();
+  std::string xml = dps_test::readFile(*espd + "/ubl-2.3/examples/ESPD-Response-v4.1.0.xml");
+  BOOST_REQUIRE(!xml.empty());
   // Well-formed, but an element the schema does not know right after the root's start tag.
   const std::size_t root = xml.find("<QualificationApplicationResponse");
   BOOST_REQUIRE(root != std::string::npos);
