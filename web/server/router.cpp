@@ -2,40 +2,38 @@
 #include "web/server/router.h"
 
 #include <charconv>
+#include <string_view>
 
 #include "core/error.h"
 
 namespace web::server {
 namespace {
 
-std::vector<std::string> splitPath(const std::string& path) {
-  std::vector<std::string> parts;
-  std::size_t start = 1;
+// The segments of an absolute path ("/a/b/" -> "a", "b", ""); none when it is not absolute. Views
+// into `path`, so that matching a request against every route allocates nothing per route.
+std::vector<std::string_view> splitPath(std::string_view path) {
+  std::vector<std::string_view> parts;
   if (path.empty() || path[0] != '/') return parts;
-  while (start <= path.size()) {
+  std::size_t start = 1;
+  for (;;) {
     const std::size_t slash = path.find('/', start);
-    const std::size_t end = slash == std::string::npos ? path.size() : slash;
-    parts.push_back(path.substr(start, end - start));
-    if (slash == std::string::npos) break;
+    parts.push_back(path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
   return parts;
 }
 
-bool matches(const std::string& pattern, const std::string& path, std::map<std::string, std::string>& params) {
-  const std::vector<std::string> p = splitPath(pattern);
-  const std::vector<std::string> s = splitPath(path);
-  if (p.size() != s.size()) return false;
-  std::map<std::string, std::string> found;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    if (p[i].size() > 2 && p[i].front() == '{' && p[i].back() == '}') {
-      if (s[i].empty()) return false;
-      found[p[i].substr(1, p[i].size() - 2)] = s[i];
-    } else if (p[i] != s[i]) {
-      return false;
-    }
+bool isParameter(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+bool matches(const Route& route, const std::vector<std::string_view>& path) {
+  if (route.segments.size() != path.size()) return false;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    const std::string& p = route.segments[i];
+    if (isParameter(p) ? path[i].empty() : p != path[i]) return false;
   }
-  params = std::move(found);
   return true;
 }
 
@@ -87,20 +85,22 @@ std::string Context::form(const std::string& name) const {
 }
 
 Route& Router::add(std::string method, std::string pattern, unsigned audience, Handler handler, std::string summary) {
-  routes_.push_back({std::move(method), std::move(pattern), audience, std::move(handler), std::move(summary)});
+  Route route{std::move(method), std::move(pattern), audience, std::move(handler), std::move(summary), false, {}};
+  for (const std::string_view segment : splitPath(route.pattern)) route.segments.emplace_back(segment);
+  routes_.push_back(std::move(route));
   return routes_.back();
 }
 
 RouteMatch Router::match(const std::string& method, const std::string& path) const {
   RouteMatch result;
+  const std::vector<std::string_view> segments = splitPath(path);
   for (const Route& r : routes_) {
-    std::map<std::string, std::string> params;
-    if (!matches(r.pattern, path, params)) continue;
-    if (r.method == method || (method == "HEAD" && r.method == "GET")) {
-      if (result.route == nullptr) {
-        result.route = &r;
-        result.params = std::move(params);
-      }
+    if (!matches(r, segments)) continue;
+    if (result.route == nullptr && (r.method == method || (method == "HEAD" && r.method == "GET"))) {
+      result.route = &r;
+      for (std::size_t i = 0; i < segments.size(); ++i)
+        if (isParameter(r.segments[i]))
+          result.params[r.segments[i].substr(1, r.segments[i].size() - 2)] = std::string(segments[i]);
     }
     result.allowed.push_back(r.method);
   }

@@ -75,6 +75,8 @@ struct Route {
   // The route takes a file: a page form as multipart/form-data (fields in Request::form, files in
   // Request::files), an API route as a raw body of any media type (the file itself).
   bool uploads = false;
+  // The pattern cut at its slashes, once when the route is added ("{name}" segments are parameters).
+  std::vector<std::string> segments;
 };
 
 struct RouteMatch {
