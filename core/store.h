@@ -199,6 +199,10 @@ class Store {
   virtual ~Store() = default;
   // Runs fn in one transaction (see above) and returns once it is durably committed.
   virtual void transact(const std::function<void(Tx&)>& fn) = 0;
+  // Runs fn in a transaction that only reads (page views, sign-in checks): the store refuses any
+  // write in it, and it does not wait for writers (on SQLite it reads a snapshot beside the write
+  // queue instead of queueing behind the bids). Retried like transact().
+  virtual void read(const std::function<void(Tx&)>& fn) { transact(fn); }
   // Applies any missing schema migrations; idempotent. Returns the schema version now in force.
   virtual int migrate() = 0;
   // "sqlite" or "mysql".

@@ -44,6 +44,7 @@ enum MysqlErrno : int {
   kRowIsReferenced2 = 1451,
   kNoReferencedRow2 = 1452,
   kDupEntryWithKeyName = 1586,
+  kReadOnlyTransaction = 1792,
   kConnectionKilled = 1927,
   kCheckConstraint = 4025,
   kConnectionClosedIdle = 4031,
@@ -195,6 +196,8 @@ class MysqlConnection final : public sql::Connection {
 
   // Autocommit is off: the transaction starts with its first statement, which saves a round trip.
   void begin() override {}
+  void makeReadOnly() override { exec("SET SESSION TRANSACTION READ ONLY"); }
+  void beginRead() override {}
 
   void commit() override {
     try {
@@ -258,6 +261,9 @@ class MysqlConnection final : public sql::Connection {
       case kDataTooLong:
       case kCheckConstraint:
         throw Error(ErrorCode::kInvalidArgument, "the database refused the values" + in_table + " (" + msg + ")");
+      case kReadOnlyTransaction:
+        throw Error(ErrorCode::kInternal, "a read-only transaction (Store::read) tried to write (" + msg +
+                                              "): the caller must use Store::transact; running: " + text);
       case kNoSuchTable:
       case kBadField:
         throw Error(ErrorCode::kUnavailable,

@@ -68,6 +68,12 @@ class Connection {
   // serialise across processes instead of failing at their first write; MySQL starts it
   // implicitly (autocommit is off) with the next statement.
   virtual void begin() = 0;
+  // Makes this connection refuse every write from now on (SQLite: PRAGMA query_only; MySQL: the
+  // session's transactions are READ ONLY): the store's readers' pool holds such connections.
+  virtual void makeReadOnly() = 0;
+  // A transaction that only reads: SQLite takes no write lock (a deferred BEGIN reads one snapshot
+  // from its first statement on); MySQL starts it implicitly, as begin().
+  virtual void beginRead() = 0;
   // Durable when it returns. Throws kUnavailable when the outcome is unknown (connection lost
   // while committing).
   virtual void commit() = 0;

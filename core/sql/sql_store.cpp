@@ -97,14 +97,16 @@ class SqlStore::Turn {
 // A pooled connection for the length of one transaction; returned to the pool unless broken.
 class SqlStore::Lease {
  public:
-  explicit Lease(SqlStore& store) : store_(store), connection_(store.acquire()) {}
-  ~Lease() { store_.release(std::move(connection_)); }
+  explicit Lease(SqlStore& store, Access access = Access::kWrite)
+      : store_(store), access_(access), connection_(store.acquire(access)) {}
+  ~Lease() { store_.release(std::move(connection_), access_); }
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
   Connection& get() { return *connection_; }
 
  private:
   SqlStore& store_;
+  const Access access_;
   std::unique_ptr<Connection> connection_;
 };
 
@@ -127,22 +129,26 @@ SqlStore::SqlStore(std::string backend, Connector connect, Commits commits)
 
 SqlStore::~SqlStore() = default;
 
-std::unique_ptr<Connection> SqlStore::acquire() {
+std::unique_ptr<Connection> SqlStore::acquire(Access access) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!idle_.empty()) {
-      std::unique_ptr<Connection> c = std::move(idle_.back());
-      idle_.pop_back();
+    auto& idle = access == Access::kRead ? idle_readers_ : idle_;
+    if (!idle.empty()) {
+      std::unique_ptr<Connection> c = std::move(idle.back());
+      idle.pop_back();
       return c;
     }
   }
-  return connect_();
+  std::unique_ptr<Connection> c = connect_();
+  if (access == Access::kRead) c->makeReadOnly();
+  return c;
 }
 
-void SqlStore::release(std::unique_ptr<Connection> connection) {
+void SqlStore::release(std::unique_ptr<Connection> connection, Access access) {
   if (!connection || !connection->healthy()) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (idle_.size() < kMaxIdle) idle_.push_back(std::move(connection));
+  auto& idle = access == Access::kRead ? idle_readers_ : idle_;
+  if (idle.size() < kMaxIdle) idle.push_back(std::move(connection));
 }
 
 std::string SqlStore::backend() const { return backend_; }
@@ -157,14 +163,30 @@ void SqlStore::transact(const std::function<void(Tx&)>& fn) {
     transactGrouped(fn);
     return;
   }
+  transactAlone(fn, Access::kWrite);
+}
+
+void SqlStore::read(const std::function<void(Tx&)>& fn) {
+  if (t_active_store == this) {
+    throw Error(ErrorCode::kInternal,
+                "Store::read() was called inside a transaction of the same store: pass the Tx down instead");
+  }
+  transactAlone(fn, Access::kRead);
+}
+
+void SqlStore::transactAlone(const std::function<void(Tx&)>& fn, Access access) {
   std::string last_failure;
   for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
     if (attempt > 1) backoff(attempt - 1);
     Turn turn(*this);
-    Lease lease(*this);
+    Lease lease(*this, access);
     Connection& c = lease.get();
     try {
-      c.begin();
+      if (access == Access::kRead) {
+        c.beginRead();
+      } else {
+        c.begin();
+      }
       {
         ActiveGuard active(this);
         SqlTx tx(c);

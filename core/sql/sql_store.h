@@ -4,7 +4,8 @@
 // connections, runs transactions with bounded retries of lock conflicts, and applies the versioned
 // schema (schema.h). Transactions run side by side, each on its own connection (MySQL), or through
 // an in-process write queue with group commit (SQLite, which has one writer at a time): see
-// Commits.
+// Commits. Read-only transactions (read()) never enter the write queue: they run on connections of
+// a second pool that refuse writes, beside the writer.
 //
 // Thread-safety: fully thread-safe; one SqlStore may serve many threads and share its database with
 // other processes.
@@ -61,6 +62,7 @@ class SqlStore final : public core::Store {
   ~SqlStore() override;
 
   void transact(const std::function<void(Tx&)>& fn) override;
+  void read(const std::function<void(Tx&)>& fn) override;
   int migrate() override;
   std::string backend() const override;
 
@@ -76,8 +78,11 @@ class SqlStore final : public core::Store {
     bool granted = false;
     std::condition_variable wake;
   };
-  std::unique_ptr<Connection> acquire();
-  void release(std::unique_ptr<Connection> connection);
+  enum class Access { kWrite, kRead };
+  std::unique_ptr<Connection> acquire(Access access);
+  void release(std::unique_ptr<Connection> connection, Access access);
+  // One transaction on a connection of its own (Commits::kConcurrent, and every read()).
+  void transactAlone(const std::function<void(Tx&)>& fn, Access access);
   void transactGrouped(const std::function<void(Tx&)>& fn);
   void runGroup(const std::vector<std::shared_ptr<Queued>>& group) noexcept;
 
@@ -86,6 +91,7 @@ class SqlStore final : public core::Store {
   const Commits commits_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<Connection>> idle_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;  // made read-only when opened
 
   // The write queue (Commits::kGrouped): transactions waiting for the writer, and whether a thread
   // is the writer now.

@@ -135,6 +135,11 @@ class SqliteConnection final : public sql::Connection {
   }
 
   void begin() override { exec("BEGIN IMMEDIATE"); }
+  void makeReadOnly() override {
+    exec("PRAGMA query_only = ON");
+    read_only_ = true;
+  }
+  void beginRead() override { exec("BEGIN DEFERRED"); }
   void commit() override { exec("COMMIT"); }
   void rollback() noexcept override {
     if (sqlite3_get_autocommit(db_)) return;  // no transaction open (SQLite may have rolled back already)
@@ -164,6 +169,10 @@ class SqliteConnection final : public sql::Connection {
     if (primary == SQLITE_CONSTRAINT || primary == SQLITE_TOOBIG || primary == SQLITE_RANGE) {
       throw Error(ErrorCode::kInvalidArgument, "the database refused the values (" + msg + ")");
     }
+    if (primary == SQLITE_READONLY && read_only_) {
+      throw Error(ErrorCode::kInternal, "a read-only transaction (Store::read) tried to write (" + msg +
+                                            "): the caller must use Store::transact; running: " + text);
+    }
     if (primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN ||
         primary == SQLITE_READONLY || primary == SQLITE_PERM || primary == SQLITE_NOTADB ||
         primary == SQLITE_NOLFS || primary == SQLITE_PROTOCOL) {
@@ -183,6 +192,7 @@ class SqliteConnection final : public sql::Connection {
   std::string path_;
   sqlite3* db_ = nullptr;
   bool healthy_ = true;
+  bool read_only_ = false;
   std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
 };
 

@@ -1416,6 +1416,60 @@ BOOST_AUTO_TEST_CASE(a_nested_transaction_is_refused) {
              code(core::ErrorCode::kInternal));
 }
 
+// Store::read: a write inside it is refused as a programming error and leaves nothing behind, and
+// the store's next read still works (the refusal does not break its connection).
+BOOST_AUTO_TEST_CASE(a_read_only_transaction_refuses_writes) {
+  const std::string key = "read.only." + tag();
+  BOOST_TEST(errorCodeOf([&] { store().read([&](core::Tx& tx) { tx.putSetting(key, "x"); }); }) ==
+             code(core::ErrorCode::kInternal));
+  std::optional<std::string> got = std::string("unread");
+  store().read([&](core::Tx& tx) { got = tx.getSetting(key); });
+  BOOST_TEST(!got.has_value());
+  BOOST_TEST(errorCodeOf([] { store().transact([](core::Tx&) { store().read([](core::Tx&) {}); }); }) ==
+             code(core::ErrorCode::kInternal));
+}
+
+// A read does not wait for a writer that holds its transaction open (on SQLite the writer holds the
+// write lock; the reader reads its snapshot beside it) and sees only what was committed.
+BOOST_AUTO_TEST_CASE(a_read_runs_beside_an_open_write_and_sees_only_committed_data) {
+  const std::string key = "read.beside." + tag();
+  inTx([&](core::Tx& tx) { tx.putSetting(key, "committed"); });
+  std::mutex m;
+  std::condition_variable cv;
+  bool written = false;
+  bool release = false;
+  bool released_by_test = false;  // false: the writer gave up waiting, i.e. the read waited for it
+  std::thread writer([&] {
+    store().transact([&](core::Tx& tx) {
+      tx.putSetting(key + ".other", "uncommitted");
+      std::unique_lock<std::mutex> lock(m);
+      written = true;
+      cv.notify_all();
+      // Bounded: the test releases the writer right after its read; the wait ends by itself anyway.
+      released_by_test = cv.wait_for(lock, std::chrono::seconds(20), [&] { return release; });
+    });
+  });
+  {
+    std::unique_lock<std::mutex> lock(m);
+    BOOST_REQUIRE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return written; }));
+  }
+  std::optional<std::string> seen, other = std::string("unread");
+  store().read([&](core::Tx& tx) {
+    seen = tx.getSetting(key);
+    other = tx.getSetting(key + ".other");
+  });
+  {
+    std::lock_guard<std::mutex> lock(m);
+    release = true;
+  }
+  cv.notify_all();
+  writer.join();
+  BOOST_TEST(released_by_test);
+  BOOST_TEST(seen.value_or("") == "committed");
+  BOOST_TEST(!other.has_value());
+  BOOST_TEST(inTx([&](core::Tx& tx) { return tx.getSetting(key + ".other"); }).value_or("") == "uncommitted");
+}
+
 BOOST_AUTO_TEST_CASE(utf8_text_round_trips_unchanged) {
   const std::string name = "Kmetija Čuček, Šmarje, Žalec — ćevapčiči đ ß € 日本 🍎";
   core::Supplier s;

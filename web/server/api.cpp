@@ -40,11 +40,6 @@ void replyOk(Context& ctx, const std::string& what) {
   reply(ctx, 200, o);
 }
 
-template <typename Fn>
-void read(Context& ctx, Fn fn) {
-  ctx.services.store().transact([&](core::Tx& tx) { fn(tx); });
-}
-
 // A body that must be empty or "{}" (actions without parameters).
 void noBody(Context& ctx) {
   if (ctx.request.body.empty()) return;
@@ -139,7 +134,7 @@ void createAccount(Context& ctx) {
 
 void listAccounts(Context& ctx) {
   std::vector<core::Account> accounts;
-  read(ctx, [&](core::Tx& tx) { accounts = tx.listAccounts(); });
+  ctx.services.store().read([&](core::Tx& tx) { accounts = tx.listAccounts(); });
   replyList(ctx, accounts);
 }
 
@@ -184,7 +179,7 @@ void registerFarmer(Context& ctx) {
   core::Supplier s = supplierFrom(in);
   body.done("the registration");
   checkPassword(password);
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     if (tx.findAccountByUsername(username))
       throw core::Error(core::ErrorCode::kConflict, "the username '" + username + "' is taken; choose another", "username");
   });
@@ -243,7 +238,7 @@ void clockAdvance(Context& ctx) {
 
 void listAuthorities(Context& ctx) {
   std::vector<core::Authority> out;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     for (const core::Authority& a : tx.listAuthorities())
       if (ctx.who().account.role != core::AccountRole::kOfficer || a.id == ctx.who().account.authority_id)
         out.push_back(a);
@@ -267,7 +262,7 @@ void listDeliveryPoints(Context& ctx) {
   if (!canSeeAuthority(ctx.who(), authority) && ctx.who().account.role != core::AccountRole::kSupplier)
     throw core::Error(core::ErrorCode::kForbidden, "officers see only their own authority's delivery points");
   std::vector<core::DeliveryPoint> out;
-  read(ctx, [&](core::Tx& tx) { out = tx.listDeliveryPoints(authority); });
+  ctx.services.store().read([&](core::Tx& tx) { out = tx.listDeliveryPoints(authority); });
   replyList(ctx, out);
 }
 
@@ -288,7 +283,7 @@ void createDeliveryPoint(Context& ctx) {
 
 void listProducts(Context& ctx) {
   std::vector<core::Product> out;
-  read(ctx, [&](core::Tx& tx) { out = tx.listProducts(); });
+  ctx.services.store().read([&](core::Tx& tx) { out = tx.listProducts(); });
   replyList(ctx, out);
 }
 
@@ -296,7 +291,7 @@ void listProducts(Context& ctx) {
 
 void listDps(Context& ctx) {
   std::vector<core::Dps> out;
-  read(ctx, [&](core::Tx& tx) { out = visibleDpsList(ctx.who(), tx); });
+  ctx.services.store().read([&](core::Tx& tx) { out = visibleDpsList(ctx.who(), tx); });
   replyList(ctx, out);
 }
 
@@ -318,13 +313,13 @@ void createDps(Context& ctx) {
   d.authority_id = authorityFor(ctx.who(), d.authority_id);
   d.id = ctx.services.engine().createDps(ctx.actor(), d);
   core::Dps stored;
-  read(ctx, [&](core::Tx& tx) { stored = *tx.getDps(d.id); });
+  ctx.services.store().read([&](core::Tx& tx) { stored = *tx.getDps(d.id); });
   reply(ctx, 201, toJson(stored));
 }
 
 void getDps(Context& ctx) {
   JsonPtr o;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     const core::Dps d = visibleDps(ctx.who(), tx, ctx.idParam("id"));
     o = toJson(d);
     JsonArrayPtr cats = newArray();
@@ -362,7 +357,7 @@ void extendAssessment(Context& ctx) {
 
 void listCategories(Context& ctx) {
   std::vector<core::Category> out;
-  read(ctx, [&](core::Tx& tx) { out = tx.listCategories(visibleDps(ctx.who(), tx, ctx.idParam("id")).id); });
+  ctx.services.store().read([&](core::Tx& tx) { out = tx.listCategories(visibleDps(ctx.who(), tx, ctx.idParam("id")).id); });
   replyList(ctx, out);
 }
 
@@ -381,7 +376,7 @@ void addCategory(Context& ctx) {
 
 void getCriteria(Context& ctx) {
   std::vector<core::Criterion> out;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     const core::Dps d = visibleDps(ctx.who(), tx, ctx.idParam("id"));
     out = tx.listCriteria(d.id, d.criteria_version);
   });
@@ -433,7 +428,7 @@ void setCriteria(Context& ctx) {
 void listDpsAdmissions(Context& ctx) {
   const Id dps_id = ctx.idParam("id");
   std::vector<core::AdmissionRequest> all;
-  read(ctx, [&](core::Tx& tx) { all = tx.listAdmissionRequests(visibleDps(ctx.who(), tx, dps_id).id); });
+  ctx.services.store().read([&](core::Tx& tx) { all = tx.listAdmissionRequests(visibleDps(ctx.who(), tx, dps_id).id); });
   const auto pending = ctx.services.engine().pendingAdmissions(dps_id);
   JsonPtr o = newObject();
   JsonArrayPtr p = newArray();
@@ -447,7 +442,7 @@ void listDpsAdmissions(Context& ctx) {
 
 void listAwardNotices(Context& ctx, int status = 200) {
   const Id dps_id = ctx.idParam("id");
-  read(ctx, [&](core::Tx& tx) { visibleDps(ctx.who(), tx, dps_id); });
+  ctx.services.store().read([&](core::Tx& tx) { visibleDps(ctx.who(), tx, dps_id); });
   JsonArrayPtr items = newArray();
   for (const core::AwardNoticeStatus& s : ctx.services.engine().awardNotices(dps_id)) items->add(toJson(s));
   JsonPtr o = newObject();
@@ -470,7 +465,7 @@ void recordAwardNotice(Context& ctx) {
 
 void listDpsRounds(Context& ctx) {
   std::vector<core::Round> out;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     const core::Dps d = visibleDps(ctx.who(), tx, ctx.idParam("id"));
     for (const core::Round& r : tx.listRounds(d.id)) {
       if (ctx.who().account.role == core::AccountRole::kSupplier) {
@@ -489,7 +484,7 @@ void listDpsRounds(Context& ctx) {
 
 void listSuppliers(Context& ctx) {
   std::vector<core::Supplier> out;
-  read(ctx, [&](core::Tx& tx) { out = tx.listSuppliers(); });
+  ctx.services.store().read([&](core::Tx& tx) { out = tx.listSuppliers(); });
   replyList(ctx, out);
 }
 
@@ -503,7 +498,7 @@ void createSupplier(Context& ctx) {
 
 void getSupplier(Context& ctx) {
   JsonPtr o;
-  read(ctx, [&](core::Tx& tx) { o = toJson(visibleSupplier(ctx.who(), tx, ctx.idParam("id"))); });
+  ctx.services.store().read([&](core::Tx& tx) { o = toJson(visibleSupplier(ctx.who(), tx, ctx.idParam("id"))); });
   const auto s = ctx.services.engine().suspension(ctx.idParam("id"), ctx.services.clock().now());
   JsonPtr susp = newObject();
   susp->set("suspended", s.suspended);
@@ -547,19 +542,19 @@ void requestAdmission(Context& ctx) {
   const Id supplier = ownSupplier(ctx.who());
   const Id id = ctx.services.engine().requestAdmission(ctx.actor(), supplier, category, espd);
   core::AdmissionRequest r;
-  read(ctx, [&](core::Tx& tx) { r = *tx.getAdmissionRequest(id); });
+  ctx.services.store().read([&](core::Tx& tx) { r = *tx.getAdmissionRequest(id); });
   reply(ctx, 201, toJson(r));
 }
 
 void listOwnAdmissions(Context& ctx) {
   std::vector<core::AdmissionRequest> out;
-  read(ctx, [&](core::Tx& tx) { out = tx.listSupplierAdmissions(ownSupplier(ctx.who())); });
+  ctx.services.store().read([&](core::Tx& tx) { out = tx.listSupplierAdmissions(ownSupplier(ctx.who())); });
   replyList(ctx, out);
 }
 
 void getAdmission(Context& ctx) {
   core::AdmissionRequest r;
-  read(ctx, [&](core::Tx& tx) { r = visibleAdmission(ctx.who(), tx, ctx.idParam("id")); });
+  ctx.services.store().read([&](core::Tx& tx) { r = visibleAdmission(ctx.who(), tx, ctx.idParam("id")); });
   reply(ctx, 200, toJson(r));
 }
 
@@ -584,7 +579,7 @@ void extendAdmission(Context& ctx) {
 
 void getRound(Context& ctx) {
   JsonPtr o;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     const core::Round r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     o = toJson(r);
     JsonArrayPtr lots = newArray();
@@ -657,14 +652,14 @@ void dispatchRound(Context& ctx) {
 
 void listInvitations(Context& ctx) {
   std::vector<core::Invitation> out;
-  read(ctx, [&](core::Tx& tx) { out = tx.listInvitations(visibleRound(ctx.who(), tx, ctx.idParam("id")).id); });
+  ctx.services.store().read([&](core::Tx& tx) { out = tx.listInvitations(visibleRound(ctx.who(), tx, ctx.idParam("id")).id); });
   replyList(ctx, out);
 }
 
 void ownInvitations(Context& ctx) {
   JsonPtr o = newObject();
   JsonArrayPtr items = newArray();
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     const Id supplier = ownSupplier(ctx.who());
     for (const InvitedRound& ir : invitationsOf(tx, supplier)) {
       JsonPtr j = toJson(ir.round);
@@ -723,7 +718,7 @@ void withdrawBid(Context& ctx) {
 
 void listBids(Context& ctx) {
   std::vector<core::Bid> out;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     const core::Round r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     for (const core::Bid& b : tx.listBids(r.id))
       if (ctx.who().account.role != core::AccountRole::kSupplier || b.supplier_id == ctx.who().account.supplier_id)
@@ -735,7 +730,7 @@ void listBids(Context& ctx) {
 void getBid(Context& ctx) {
   const Id bid_id = ctx.idParam("id");
   core::Bid bid;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     const auto b = tx.getBid(bid_id);
     if (!b) throw core::Error(core::ErrorCode::kNotFound, "no bid with id " + std::to_string(bid_id));
     if (ctx.who().account.role == core::AccountRole::kSupplier && b->supplier_id != ctx.who().account.supplier_id)
@@ -773,7 +768,7 @@ bool opened(const core::Round& r) {
 
 void getEvaluation(Context& ctx) {
   JsonPtr o = newObject();
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     const core::Round r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     if (!opened(r))
       throw core::Error(core::ErrorCode::kForbidden, "round " + r.reference + " is not opened yet; scores exist only "
@@ -822,7 +817,7 @@ void decideAbnormalLow(Context& ctx) {
 
 void getAward(Context& ctx) {
   JsonPtr o = newObject();
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     const core::Round r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     const auto decision = tx.getAwardDecision(r.id);
     if (!decision) throw core::Error(core::ErrorCode::kNotFound, "round " + r.reference + " is not awarded yet");
@@ -844,7 +839,7 @@ void awardRound(Context& ctx) {
 void recomputation(Context& ctx) {
   std::vector<core::ScoreRecord> scores;
   std::vector<core::LotResult> results;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     const core::Round r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     scores = tx.listScores(r.id);
     results = tx.listLotResults(r.id);
@@ -892,7 +887,7 @@ void listAudit(Context& ctx) {
     }
   }
   std::vector<core::AuditEntry> out;
-  read(ctx, [&](core::Tx& tx) { out = tx.listAudit(from, limit); });
+  ctx.services.store().read([&](core::Tx& tx) { out = tx.listAudit(from, limit); });
   replyList(ctx, out);
 }
 
@@ -914,7 +909,7 @@ void verifyAudit(Context& ctx) {
 
 void listOutbox(Context& ctx) {
   std::vector<core::OutboxMessage> out;
-  read(ctx, [&](core::Tx& tx) { out = visibleOutbox(ctx.who(), tx, 200); });
+  ctx.services.store().read([&](core::Tx& tx) { out = visibleOutbox(ctx.who(), tx, 200); });
   replyList(ctx, out);
 }
 

@@ -119,7 +119,7 @@ std::optional<Principal> Authenticator::fromSession(const std::string& token) {
   if (token.size() != 64) return std::nullopt;
   std::optional<Principal> p;
   const core::TimePoint now = clock_.now();
-  store_.transact([&](core::Tx& tx) {
+  store_.read([&](core::Tx& tx) {
     const auto s = tx.findSession(core::sha256Hex(token));
     if (!s || s->expires_at <= now) return;
     const auto a = tx.getAccount(s->account_id);
@@ -135,7 +135,7 @@ std::optional<Principal> Authenticator::fromSession(const std::string& token) {
 std::optional<Principal> Authenticator::fromApiToken(const std::string& token) {
   if (token.size() != 64) return std::nullopt;
   std::optional<Principal> p;
-  store_.transact([&](core::Tx& tx) {
+  store_.read([&](core::Tx& tx) {
     const auto t = tx.findApiToken(core::sha256Hex(token));
     if (!t || t->revoked) return;
     const auto a = tx.getAccount(t->account_id);

@@ -127,7 +127,7 @@ ImportOutcome runCsv(Context& ctx, const ImportRequest& r, importer::Kind kind, 
   }
   if (isOfficer(ctx) && (kind == importer::Kind::kDeliveryPoints || kind == importer::Kind::kRoadDistances))
     options.authority_id = ctx.who().account.authority_id;
-  ctx.services.store().transact([&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     // The round must be one the officer may see: their own authority's.
     if (options.round_id) visibleRound(ctx.who(), tx, *options.round_id);
     options.calendar = importCalendar(ctx, tx);
@@ -147,7 +147,7 @@ ImportOutcome runEspd(Context& ctx, const ImportRequest& r, bool apply) {
   if (r.round_id)
     throw core::Error(core::ErrorCode::kInvalidArgument, "a round is chosen for demand files only; leave it out",
                       "round");
-  ctx.services.store().transact([&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     const std::optional<core::Category> category = tx.getCategory(*r.category_id);
     if (!category)
       throw core::Error(core::ErrorCode::kNotFound, "no category with id " + std::to_string(*r.category_id),
@@ -318,7 +318,7 @@ std::string dispatchFields(const Context& ctx, const std::string& suffix) {
 void importsPage(Context& ctx) {
   std::vector<std::pair<std::string, std::vector<core::Round>>> drafts;  // DPS reference -> draft rounds
   std::vector<std::pair<std::string, std::vector<core::Category>>> categories;
-  ctx.services.store().transact([&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     drafts.clear();
     categories.clear();
     for (const core::Dps& d : visibleDpsList(ctx.who(), tx)) {

@@ -27,11 +27,6 @@ namespace {
 
 using core::Id;
 
-template <typename Fn>
-void read(Context& ctx, Fn fn) {
-  ctx.services.store().transact([&](core::Tx& tx) { fn(tx); });
-}
-
 void page(Context& ctx, const std::string& title, const std::string& body, int status = 200) {
   ctx.response.html(status, layout(ctx, title, body));
 }
@@ -206,7 +201,7 @@ void registerSubmit(Context& ctx) {
     const std::string username = text(ctx, "username", 120);
     const std::string password = ctx.form("password");
     checkPassword(password);
-    read(ctx, [&](core::Tx& tx) {
+    ctx.services.store().read([&](core::Tx& tx) {
       if (username.empty() || tx.findAccountByUsername(username))
         throw core::Error(core::ErrorCode::kConflict, message(ctx.lang, "register.taken"), "username");
     });
@@ -248,11 +243,11 @@ void officerDashboard(Context& ctx) {
     body += "<p><a href=\"/officer/imports\">" + tr(ctx, "import.link") + "</a></p>";
   const core::TimePoint now = ctx.services.clock().now();
   std::vector<core::Dps> systems;
-  read(ctx, [&](core::Tx& tx) { systems = visibleDpsList(ctx.who(), tx); });
+  ctx.services.store().read([&](core::Tx& tx) { systems = visibleDpsList(ctx.who(), tx); });
   if (systems.empty()) body += "<p>" + tr(ctx, "officer.no_dps") + "</p>";
   for (const core::Dps& d : systems) {
     std::vector<core::Round> rounds;
-    read(ctx, [&](core::Tx& tx) { rounds = tx.listRounds(d.id); });
+    ctx.services.store().read([&](core::Tx& tx) { rounds = tx.listRounds(d.id); });
     const auto pending = d.status == core::DpsStatus::kDraft ? std::vector<core::AdmissionDue>()
                                                              : ctx.services.engine().pendingAdmissions(d.id);
     body += "<section><h2>" + esc(d.reference) + " — " + esc(d.title) + "</h2><p>" + tr(ctx, "dps.status") + ": " +
@@ -337,7 +332,7 @@ void officerDashboard(Context& ctx) {
     body += "</ul></section>";
   }
   std::vector<core::OutboxMessage> failed;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     for (const core::OutboxMessage& m : visibleOutbox(ctx.who(), tx, 200))
       if (m.status == core::OutboxStatus::kFailed) failed.push_back(m);
   });
@@ -360,7 +355,7 @@ const std::vector<core::CriterionKind>& allKinds() {
 
 void newDpsPage(Context& ctx) {
   std::vector<core::Authority> authorities;
-  read(ctx, [&](core::Tx& tx) { authorities = tx.listAuthorities(); });
+  ctx.services.store().read([&](core::Tx& tx) { authorities = tx.listAuthorities(); });
   std::string options;
   for (const core::Authority& a : authorities)
     if (canSeeAuthority(ctx.who(), a.id))
@@ -400,7 +395,7 @@ void dpsSetup(Context& ctx) {
   core::Dps d;
   std::vector<core::Category> categories;
   std::vector<core::Criterion> criteria;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     d = visibleDps(ctx.who(), tx, ctx.idParam("id"));
     categories = tx.listCategories(d.id);
     criteria = tx.listCriteria(d.id, d.criteria_version);
@@ -519,7 +514,7 @@ void admissionReview(Context& ctx) {
   std::map<Id, std::string> suppliers;
   std::map<Id, std::string> categories;
   std::vector<core::AdmissionRequest> all;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     d = visibleDps(ctx.who(), tx, dps_id);
     for (const core::Category& c : tx.listCategories(d.id)) categories[c.id] = c.code + " " + c.name;
     all = tx.listAdmissionRequests(d.id);
@@ -569,7 +564,7 @@ void admissionReview(Context& ctx) {
 
 Id admissionDps(Context& ctx, Id request_id) {
   Id dps = 0;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     const core::AdmissionRequest r = visibleAdmission(ctx.who(), tx, request_id);
     dps = tx.getCategory(r.category_id)->dps_id;
   });
@@ -626,7 +621,7 @@ constexpr int kLotRows = 5;
 
 void roundForm(Context& ctx, Id dps_id, const std::string& error = {}, int status = 200) {
   RoundFormData f;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     f.dps = visibleDps(ctx.who(), tx, dps_id);
     f.categories = tx.listCategories(f.dps.id);
     f.products = tx.listProducts();
@@ -701,7 +696,7 @@ void createRoundSubmit(Context& ctx) {
     core::Dps d;
     std::vector<core::DeliveryPoint> points;
     std::vector<core::Lot> lots;
-    read(ctx, [&](core::Tx& tx) {
+    ctx.services.store().read([&](core::Tx& tx) {
       d = visibleDps(ctx.who(), tx, dps_id);
       points = tx.listDeliveryPoints(d.authority_id);
       for (int i = 1; i <= kLotRows; ++i) {
@@ -757,7 +752,7 @@ void roundPage(Context& ctx) {
   std::vector<core::Invitation> invitations;
   std::map<Id, std::string> names;
   std::map<Id, std::string> points;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     lots = tx.listLots(r.id);
     bids = tx.listBids(r.id);
@@ -907,7 +902,7 @@ std::string evaluationTable(Context& ctx, const core::Round& r, core::Tx& tx, Id
 void evaluationPage(Context& ctx) {
   std::string body;
   core::Round r;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     if (r.status != core::RoundStatus::kEvaluated && r.status != core::RoundStatus::kAwarded)
       throw core::Error(core::ErrorCode::kConflict, message(ctx.lang, "eval.not_yet"));
@@ -938,7 +933,7 @@ void abnormalSubmit(Context& ctx) {
 void awardPage(Context& ctx) {
   std::string body = ok(ctx);
   core::Round r;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     const auto decision = tx.getAwardDecision(r.id);
     if (!decision) throw core::Error(core::ErrorCode::kNotFound, message(ctx.lang, "award.none"));
@@ -987,7 +982,7 @@ void farmerDashboard(Context& ctx) {
   std::map<Id, std::string> categories;
   std::vector<std::pair<core::Dps, std::vector<core::Category>>> open;
   std::map<Id, std::optional<core::Bid>> bids;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     s = *tx.getSupplier(supplier_id);
     admissions = tx.listSupplierAdmissions(supplier_id);
     invitations = invitationsOf(tx, supplier_id);
@@ -1069,7 +1064,7 @@ void bidPage(Context& ctx) {
   std::optional<core::Bid> current;
   std::vector<core::VehicleFactor> vehicles;
   std::map<Id, std::string> point_names;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     lots = tx.listLots(r.id);
     s = *tx.getSupplier(supplier_id);
@@ -1146,7 +1141,7 @@ void bidPage(Context& ctx) {
 void bidSubmit(Context& ctx) {
   const Id round_id = ctx.idParam("id");
   std::vector<core::Lot> lots;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     visibleRound(ctx.who(), tx, round_id);
     lots = tx.listLots(round_id);
   });
@@ -1208,7 +1203,7 @@ void receiptPage(Context& ctx) {
   const Id supplier_id = ownSupplier(ctx.who());
   core::Round r;
   std::vector<core::Bid> mine;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     for (const core::Bid& b : tx.listBids(r.id))
       if (b.supplier_id == supplier_id) mine.push_back(b);
@@ -1231,7 +1226,7 @@ void resultsPage(Context& ctx) {
   const Id supplier_id = ownSupplier(ctx.who());
   std::string body;
   core::Round r;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     if (r.status != core::RoundStatus::kEvaluated && r.status != core::RoundStatus::kAwarded) {
       body = notice("ok", tr(ctx, "results.not_yet"));
@@ -1267,7 +1262,7 @@ void auditorHome(Context& ctx) {
   }
   std::vector<core::AuditEntry> entries;
   std::vector<core::Round> rounds;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     entries = tx.listAudit(from, 100);
     for (const core::Dps& d : tx.listDps())
       for (const core::Round& r : tx.listRounds(d.id)) rounds.push_back(r);
@@ -1297,7 +1292,7 @@ void auditorRound(Context& ctx) {
   std::vector<core::LotResult> results;
   core::Round r;
   std::string table;
-  read(ctx, [&](core::Tx& tx) {
+  ctx.services.store().read([&](core::Tx& tx) {
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     scores = tx.listScores(r.id);
     results = tx.listLotResults(r.id);
@@ -1325,7 +1320,7 @@ void auditorRound(Context& ctx) {
 
 void adminHome(Context& ctx) {
   std::vector<core::Account> accounts;
-  read(ctx, [&](core::Tx& tx) { accounts = tx.listAccounts(); });
+  ctx.services.store().read([&](core::Tx& tx) { accounts = tx.listAccounts(); });
   std::string body = ok(ctx) + "<h2>" + tr(ctx, "admin.clock") + "</h2><p>" + tr(ctx, "clock.now") + ": <strong>" +
                      showTime(core::formatTime(ctx.services.clock().now())) + "</strong></p>";
   if (ctx.services.simulatedClock() != nullptr)

@@ -76,7 +76,7 @@ const std::map<std::string, Producer>& roundProducers() {
 
 const core::Calendar& calendarOfDps(Context& ctx, Id dps_id) {
   Id authority = 0;
-  ctx.services.store().transact([&](core::Tx& tx) { authority = visibleDps(ctx.who(), tx, dps_id).authority_id; });
+  ctx.services.store().read([&](core::Tx& tx) { authority = visibleDps(ctx.who(), tx, dps_id).authority_id; });
   return ctx.services.engine().calendarFor(authority);
 }
 
@@ -131,13 +131,13 @@ void serve(Context& ctx, const std::map<std::string, Producer>& producers, const
 
 void roundDocument(Context& ctx) {
   const Id id = ctx.idParam("id");
-  ctx.services.store().transact([&](core::Tx& tx) { visibleRound(ctx.who(), tx, id); });
+  ctx.services.store().read([&](core::Tx& tx) { visibleRound(ctx.who(), tx, id); });
   serve(ctx, roundProducers(), roundDocumentNames(), "round", id);
 }
 
 void dpsDocument(Context& ctx) {
   const Id id = ctx.idParam("id");
-  ctx.services.store().transact([&](core::Tx& tx) { visibleDps(ctx.who(), tx, id); });
+  ctx.services.store().read([&](core::Tx& tx) { visibleDps(ctx.who(), tx, id); });
   serve(ctx, dpsProducers(), dpsDocumentNames(), "dps", id);
 }
 
@@ -145,7 +145,7 @@ void dpsDocument(Context& ctx) {
 void awardLetter(Context& ctx) {
   const Id round = ctx.idParam("id");
   const Id supplier = ctx.idParam("supplier");
-  ctx.services.store().transact([&](core::Tx& tx) { visibleRound(ctx.who(), tx, round); });
+  ctx.services.store().read([&](core::Tx& tx) { visibleRound(ctx.who(), tx, round); });
   if (ctx.who().account.role == core::AccountRole::kSupplier && ctx.who().account.supplier_id != supplier)
     throw core::Error(core::ErrorCode::kForbidden, "a supplier reads only its own award decision letter");
   send(ctx, html(reports::awardLetterHtml(ctx.services.store(), round, supplier, reportOptions(ctx))),
@@ -166,7 +166,7 @@ reports::NoticeParties noticeParties(const Context& ctx, reports::NoticeOptions&
 
 void contractNotice(Context& ctx) {
   const Id id = ctx.idParam("id");
-  ctx.services.store().transact([&](core::Tx& tx) { visibleDps(ctx.who(), tx, id); });
+  ctx.services.store().read([&](core::Tx& tx) { visibleDps(ctx.who(), tx, id); });
   reports::NoticeOptions options;
   const reports::NoticeParties parties = noticeParties(ctx, options);
   send(ctx, xml(reports::contractNotice(ctx.services.store(), id, parties, options)),
@@ -175,7 +175,7 @@ void contractNotice(Context& ctx) {
 
 void roundAwardNotice(Context& ctx) {
   const Id id = ctx.idParam("id");
-  ctx.services.store().transact([&](core::Tx& tx) { visibleRound(ctx.who(), tx, id); });
+  ctx.services.store().read([&](core::Tx& tx) { visibleRound(ctx.who(), tx, id); });
   reports::NoticeOptions options;
   const reports::NoticeParties parties = noticeParties(ctx, options);
   send(ctx, xml(reports::roundAwardNotice(ctx.services.store(), id, parties, options)),
@@ -186,7 +186,7 @@ void quarterAwardNotice(Context& ctx) {
   const Id id = ctx.idParam("id");
   const std::string quarter = ctx.request.params.at("quarter");
   core::checkQuarter(quarter);
-  ctx.services.store().transact([&](core::Tx& tx) { visibleDps(ctx.who(), tx, id); });
+  ctx.services.store().read([&](core::Tx& tx) { visibleDps(ctx.who(), tx, id); });
   reports::NoticeOptions options;
   const reports::NoticeParties parties = noticeParties(ctx, options);
   send(ctx,

@@ -13,7 +13,7 @@ namespace {
 
 void healthz(Context& ctx) {
   try {
-    ctx.services.store().transact([](core::Tx& tx) { tx.getSetting("clock.simulated_now"); });
+    ctx.services.store().read([](core::Tx& tx) { tx.getSetting("clock.simulated_now"); });
   } catch (const core::Error& e) {
     ctx.metrics.storeError();
     ctx.response.json(503, std::string("{\"status\":\"unavailable\",\"store\":\"") + ctx.services.store().backend() +
