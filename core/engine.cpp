@@ -267,11 +267,12 @@ TimePoint admissionDue(const Calendar& cal, const AdmissionRequest& r) {
   return cal.periodEndWorkingDays(r.received_at, r.extension_justification.empty() ? 10 : 15);
 }
 
+// Rule 5 at `at` for a supplier the caller knows is stored (an unknown id has no certificates and
+// no renewal requests, so it would read as not suspended).
 Suspension suspensionOf(Tx& tx, Id supplier_id, TimePoint at) {
   Suspension s;
-  const Supplier sup = requireSupplier(tx, supplier_id);
   // The certificates in effect at `at`: the set an update replaced first after `at`, else the current.
-  std::vector<Certificate> in_effect = sup.certificates;
+  std::vector<Certificate> in_effect = tx.listCertificates(supplier_id);
   const std::vector<ArchivedCertificate> archived = tx.listArchivedCertificates(supplier_id);
   const auto replaced = std::find_if(archived.begin(), archived.end(),
                                      [&](const ArchivedCertificate& a) { return a.in_effect_until > at; });
@@ -763,7 +764,10 @@ void Engine::submitRenewal(const Actor& actor, Id supplier_id, const std::string
 
 Suspension Engine::suspension(Id supplier_id, TimePoint at) {
   Suspension s;
-  store_.transact([&](Tx& tx) { s = suspensionOf(tx, supplier_id, at); });
+  store_.transact([&](Tx& tx) {
+    requireSupplier(tx, supplier_id);
+    s = suspensionOf(tx, supplier_id, at);
+  });
   return s;
 }
 

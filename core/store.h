@@ -71,6 +71,8 @@ class Tx {
   // before an update that changes them.
   virtual void archiveCertificates(Id supplier_id, TimePoint until) = 0;
   virtual std::vector<ArchivedCertificate> listArchivedCertificates(Id supplier_id) = 0;
+  // The supplier's current certificates alone (what getSupplier also loads), in their order.
+  virtual std::vector<Certificate> listCertificates(Id supplier_id) = 0;
 
   virtual Id insertDeliveryPoint(const DeliveryPoint& p) = 0;
   virtual void updateDeliveryPoint(const DeliveryPoint& p) = 0;

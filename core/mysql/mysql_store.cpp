@@ -3,11 +3,13 @@
 #include <cppconn/connection.h>
 #include <cppconn/datatype.h>
 #include <cppconn/exception.h>
+#include <cppconn/metadata.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
+#include <cstdio>
 #include <iterator>
 #include <sstream>
 #include <unordered_map>
@@ -55,6 +57,16 @@ enum MysqlErrno : int {
   kCrServerLost = 2013,
   kCrServerLostExtended = 2055,
 };
+
+// Whether the server (its version string, e.g. "10.11.19-MariaDB-0+deb12u1") is MariaDB 10.5 or
+// later, which answers "INSERT ... RETURNING"; MySQL does not.
+bool supportsReturning(const std::string& version) {
+  if (version.find("MariaDB") == std::string::npos) return false;
+  int major = 0;
+  int minor = 0;
+  if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) != 2) return false;
+  return major > 10 || (major == 10 && minor >= 5);
+}
 
 bool connectionLost(int code) {
   return code == kCrServerGone || code == kCrServerLost || code == kCrServerLostExtended ||
@@ -132,6 +144,7 @@ class MysqlConnection final : public sql::Connection {
     try {
       conn_.reset(driver().connect(props));
       conn_->setAutoCommit(false);
+      returning_ = supportsReturning(conn_->getMetaData()->getDatabaseProductVersion().asStdString());
       conn_->setTransactionIsolation(::sql::TRANSACTION_READ_COMMITTED);
       service_.reset(conn_->createStatement());
       service_->execute(
@@ -222,6 +235,8 @@ class MysqlConnection final : public sql::Connection {
     }
   }
 
+  bool insertReturnsId() const override { return returning_; }
+
   std::int64_t lastInsertId() override {
     sql::Statement& st = prepare("SELECT LAST_INSERT_ID()");
     st.query();
@@ -298,6 +313,7 @@ class MysqlConnection final : public sql::Connection {
   std::unique_ptr<::sql::Statement> service_;
   std::unordered_map<std::string, std::unique_ptr<MysqlStatement>> statements_;
   bool healthy_ = true;
+  bool returning_ = false;
 };
 
 template <class F>

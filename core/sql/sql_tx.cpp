@@ -52,6 +52,21 @@ Statement& bound(Connection& c, const std::string& sql, const Args&... args) {
   return st;
 }
 
+// Runs an INSERT into a table with an auto-increment `id` and returns the new id: in the INSERT's
+// own round trip where the database answers "RETURNING id" (MariaDB), else from lastInsertId().
+template <typename... Args>
+Id insertedId(Connection& c, const std::string& sql, const Args&... args) {
+  if (c.insertReturnsId()) {
+    Statement& st = bound(c, sql + " RETURNING id", args...);
+    st.query();
+    Id id = 0;
+    while (st.next()) id = st.getInt(0);
+    return id;
+  }
+  bound(c, sql, args...).execute();
+  return c.lastInsertId();
+}
+
 // Reads the columns of the current row left to right, in the order of the SELECT list.
 class Reader {
  public:
@@ -464,9 +479,8 @@ OutboxMessage readOutbox(Reader& r) {
 // --- authorities ---------------------------------------------------------------------------------
 
 Id SqlTx::insertAuthority(const Authority& a) {
-  bound(c_, "INSERT INTO authority (name, country, time_zone) VALUES (?, ?, ?)", a.name, a.country, a.time_zone)
-      .execute();
-  return c_.lastInsertId();
+  return insertedId(c_, "INSERT INTO authority (name, country, time_zone) VALUES (?, ?, ?)", a.name, a.country,
+                    a.time_zone);
 }
 
 std::optional<Authority> SqlTx::getAuthority(Id id) {
@@ -501,15 +515,14 @@ void SqlTx::loadVehicleFactors(Dps& d) {
 }
 
 Id SqlTx::insertDps(const Dps& d) {
-  bound(c_,
-        "INSERT INTO dps (authority_id, reference, title, cpv, status, published_at, request_deadline, valid_until, "
-        "criteria_version, first_invitation_at, initial_assessment_extended_until) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        d.authority_id, d.reference, d.title, d.cpv, d.status, d.published_at, d.request_deadline, d.valid_until,
-        d.criteria_version, d.first_invitation_at, d.initial_assessment_extended_until)
-      .execute();
   Dps stored = d;
-  stored.id = c_.lastInsertId();
+  stored.id = insertedId(
+      c_,
+      "INSERT INTO dps (authority_id, reference, title, cpv, status, published_at, request_deadline, valid_until, "
+      "criteria_version, first_invitation_at, initial_assessment_extended_until) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      d.authority_id, d.reference, d.title, d.cpv, d.status, d.published_at, d.request_deadline, d.valid_until,
+      d.criteria_version, d.first_invitation_at, d.initial_assessment_extended_until);
   insertVehicleFactors(stored);
   return stored.id;
 }
@@ -543,10 +556,8 @@ std::vector<Dps> SqlTx::listDps() {
 // --- categories and criteria -----------------------------------------------------------------------
 
 Id SqlTx::insertCategory(const Category& c) {
-  bound(c_, "INSERT INTO category (dps_id, code, name, cpv, area) VALUES (?, ?, ?, ?, ?)", c.dps_id, c.code, c.name,
-        c.cpv, c.area)
-      .execute();
-  return c_.lastInsertId();
+  return insertedId(c_, "INSERT INTO category (dps_id, code, name, cpv, area) VALUES (?, ?, ?, ?, ?)", c.dps_id, c.code,
+                    c.name, c.cpv, c.area);
 }
 
 std::optional<Category> SqlTx::getCategory(Id id) {
@@ -664,9 +675,9 @@ std::vector<ArchivedCertificate> SqlTx::listArchivedCertificates(Id supplier_id)
       });
 }
 
-void SqlTx::loadSupplierChildren(Supplier& s) {
-  s.certificates = rows<Certificate>(
-      bound(c_, "SELECT name, number, valid_until FROM certificate WHERE supplier_id = ? ORDER BY pos", s.id),
+std::vector<Certificate> SqlTx::listCertificates(Id supplier_id) {
+  return rows<Certificate>(
+      bound(c_, "SELECT name, number, valid_until FROM certificate WHERE supplier_id = ? ORDER BY pos", supplier_id),
       [](Reader& r) {
         Certificate c;
         c.name = r.str();
@@ -674,6 +685,10 @@ void SqlTx::loadSupplierChildren(Supplier& s) {
         c.valid_until = r.optTime();
         return c;
       });
+}
+
+void SqlTx::loadSupplierChildren(Supplier& s) {
+  s.certificates = listCertificates(s.id);
   s.dispatch_points = rows<DispatchPoint>(
       bound(c_,
             "SELECT " + kDispatchPointCols +
@@ -683,12 +698,10 @@ void SqlTx::loadSupplierChildren(Supplier& s) {
 }
 
 Id SqlTx::insertSupplier(const Supplier& s) {
-  bound(c_,
-        "INSERT INTO supplier (name, tax_number, address, country, email, is_sme, size_class) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        s.name, s.tax_number, s.address, s.country, s.email, s.is_sme, s.size_class)
-      .execute();
-  const Id id = c_.lastInsertId();
+  const Id id = insertedId(c_,
+                           "INSERT INTO supplier (name, tax_number, address, country, email, is_sme, size_class) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           s.name, s.tax_number, s.address, s.country, s.email, s.is_sme, s.size_class);
   insertCertificates(id, s.certificates);
   for (std::size_t i = 0; i < s.dispatch_points.size(); ++i) {
     const DispatchPoint& p = s.dispatch_points[i];
@@ -845,10 +858,9 @@ std::optional<DispatchPoint> SqlTx::getDispatchPoint(Id id) {
 // --- delivery points and products ---------------------------------------------------------------------
 
 Id SqlTx::insertDeliveryPoint(const DeliveryPoint& p) {
-  bound(c_, "INSERT INTO delivery_point (authority_id, code, name, address, lat, lon) VALUES (?, ?, ?, ?, ?, ?)",
-        p.authority_id, p.code, p.name, p.address, p.location.lat, p.location.lon)
-      .execute();
-  return c_.lastInsertId();
+  return insertedId(
+      c_, "INSERT INTO delivery_point (authority_id, code, name, address, lat, lon) VALUES (?, ?, ?, ?, ?, ?)",
+      p.authority_id, p.code, p.name, p.address, p.location.lat, p.location.lon);
 }
 
 void SqlTx::updateDeliveryPoint(const DeliveryPoint& p) {
@@ -881,10 +893,9 @@ std::vector<DeliveryPoint> SqlTx::listDeliveryPoints(Id authority_id) {
 }
 
 Id SqlTx::insertProduct(const Product& p) {
-  bound(c_, "INSERT INTO product (code, cpv, name_sl, name_en, unit, unit_mass_kg) VALUES (?, ?, ?, ?, ?, ?)",
-        p.code, p.cpv, p.name_sl, p.name_en, p.unit, p.unit_mass_kg)
-      .execute();
-  return c_.lastInsertId();
+  return insertedId(c_,
+                    "INSERT INTO product (code, cpv, name_sl, name_en, unit, unit_mass_kg) VALUES (?, ?, ?, ?, ?, ?)",
+                    p.code, p.cpv, p.name_sl, p.name_en, p.unit, p.unit_mass_kg);
 }
 
 void SqlTx::updateProduct(const Product& p) {
@@ -908,13 +919,11 @@ std::vector<Product> SqlTx::listProducts() {
 // --- admission and renewal --------------------------------------------------------------------------
 
 Id SqlTx::insertAdmissionRequest(const AdmissionRequest& r) {
-  bound(c_,
-        "INSERT INTO admission_request (supplier_id, category_id, received_at, self_declaration, status, "
-        "decided_at, decided_by, reason, extension_justification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        r.supplier_id, r.category_id, r.received_at, r.self_declaration, r.status, r.decided_at, r.decided_by,
-        r.reason, r.extension_justification)
-      .execute();
-  return c_.lastInsertId();
+  return insertedId(c_,
+                    "INSERT INTO admission_request (supplier_id, category_id, received_at, self_declaration, status, "
+                    "decided_at, decided_by, reason, extension_justification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    r.supplier_id, r.category_id, r.received_at, r.self_declaration, r.status, r.decided_at,
+                    r.decided_by, r.reason, r.extension_justification);
 }
 
 void SqlTx::updateAdmissionRequest(const AdmissionRequest& r) {
@@ -953,12 +962,10 @@ std::vector<AdmissionRequest> SqlTx::listSupplierAdmissions(Id supplier_id) {
 }
 
 Id SqlTx::insertRenewalRequest(const RenewalRequest& r) {
-  bound(c_,
-        "INSERT INTO renewal_request (supplier_id, requested_at, due_at, fulfilled_at, self_declaration) "
-        "VALUES (?, ?, ?, ?, ?)",
-        r.supplier_id, r.requested_at, r.due_at, r.fulfilled_at, r.self_declaration)
-      .execute();
-  return c_.lastInsertId();
+  return insertedId(c_,
+                    "INSERT INTO renewal_request (supplier_id, requested_at, due_at, fulfilled_at, self_declaration) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    r.supplier_id, r.requested_at, r.due_at, r.fulfilled_at, r.self_declaration);
 }
 
 void SqlTx::updateRenewalRequest(const RenewalRequest& r) {
@@ -1016,13 +1023,12 @@ void SqlTx::loadRefinements(Round& r) {
 }
 
 Id SqlTx::insertRound(const Round& r) {
-  bound(c_,
-        "INSERT INTO purchase_round (dps_id, category_id, reference, title, status, award_mode, allow_partial, "
-        "dispatched_at, deadline, opened_at, criteria_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        r.dps_id, r.category_id, r.reference, r.title, r.status, r.award_mode, r.allow_partial, r.dispatched_at,
-        r.deadline, r.opened_at, r.criteria_version)
-      .execute();
-  const Id id = c_.lastInsertId();
+  const Id id = insertedId(
+      c_,
+      "INSERT INTO purchase_round (dps_id, category_id, reference, title, status, award_mode, allow_partial, "
+      "dispatched_at, deadline, opened_at, criteria_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      r.dps_id, r.category_id, r.reference, r.title, r.status, r.award_mode, r.allow_partial, r.dispatched_at,
+      r.deadline, r.opened_at, r.criteria_version);
   insertRefinements(id, r.refinements);
   return id;
 }
@@ -1064,12 +1070,11 @@ std::vector<Round> SqlTx::listRounds(Id dps_id) {
 }
 
 Id SqlTx::insertLot(const Lot& l) {
-  bound(c_,
-        "INSERT INTO lot (round_id, number, cpv, description, unit, unit_mass_kg, quality_spec, min_delivery) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        l.round_id, l.number, l.cpv, l.description, l.unit, l.unit_mass_kg, l.quality_spec, l.min_delivery)
-      .execute();
-  const Id id = c_.lastInsertId();
+  const Id id =
+      insertedId(c_,
+                 "INSERT INTO lot (round_id, number, cpv, description, unit, unit_mass_kg, quality_spec, min_delivery) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 l.round_id, l.number, l.cpv, l.description, l.unit, l.unit_mass_kg, l.quality_spec, l.min_delivery);
   for (std::size_t i = 0; i < l.demands.size(); ++i) {
     const Demand& d = l.demands[i];
     bound(c_, "INSERT INTO demand (lot_id, pos, delivery_point_id, quantity, schedule) VALUES (?, ?, ?, ?, ?)", id,
@@ -1181,12 +1186,11 @@ std::optional<Invitation> SqlTx::lockInvitation(Id round_id, Id supplier_id) {
 // --- bids --------------------------------------------------------------------------------------------
 
 Id SqlTx::insertBid(const Bid& b) {
-  bound(c_,
-        "INSERT INTO bid (round_id, supplier_id, version, status, submitted_at, digest, sealed, status_reason) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        b.round_id, b.supplier_id, b.version, b.status, b.submitted_at, b.digest, Blob{b.sealed}, b.status_reason)
-      .execute();
-  return c_.lastInsertId();
+  return insertedId(
+      c_,
+      "INSERT INTO bid (round_id, supplier_id, version, status, submitted_at, digest, sealed, status_reason) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      b.round_id, b.supplier_id, b.version, b.status, b.submitted_at, b.digest, Blob{b.sealed}, b.status_reason);
 }
 
 void SqlTx::updateBidStatus(Id bid_id, BidStatus status, const std::string& reason) {
@@ -1436,17 +1440,16 @@ std::optional<AwardDecision> SqlTx::getAwardDecision(Id round_id) {
 
 Id SqlTx::insertNoticePublication(const NoticePublication& p) {
   try {
-    bound(c_,
-          "INSERT INTO notice_publication (dps_id, round_id, quarter, reference, published_at, recorded_at, "
-          "recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          p.dps_id, p.round_id, p.quarter, p.reference, p.published_at, p.recorded_at, p.recorded_by)
-        .execute();
+    return insertedId(
+        c_,
+        "INSERT INTO notice_publication (dps_id, round_id, quarter, reference, published_at, recorded_at, "
+        "recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        p.dps_id, p.round_id, p.quarter, p.reference, p.published_at, p.recorded_at, p.recorded_by);
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kConflict) throw;
     throw Error(ErrorCode::kConflict,
                 "the publication of this award notice is recorded already; a notice is recorded once (rule 13)");
   }
-  return c_.lastInsertId();
 }
 
 std::vector<NoticePublication> SqlTx::listNoticePublications(Id dps_id) {
@@ -1478,17 +1481,16 @@ Id SqlTx::insertAccount(const Account& a) {
     throw Error(ErrorCode::kConflict, "the username '" + a.username + "' is taken: choose another one", "username");
   }
   try {
-    bound(c_,
-          "INSERT INTO account (username, display_name, email, password_hash, role, authority_id, supplier_id, "
-          "active, language, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          a.username, a.display_name, a.email, a.password_hash, a.role, a.authority_id, a.supplier_id, a.active,
-          a.language, a.created_at)
-        .execute();
+    return insertedId(
+        c_,
+        "INSERT INTO account (username, display_name, email, password_hash, role, authority_id, supplier_id, "
+        "active, language, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        a.username, a.display_name, a.email, a.password_hash, a.role, a.authority_id, a.supplier_id, a.active,
+        a.language, a.created_at);
   } catch (const Error& e) {
     if (e.code() != ErrorCode::kConflict) throw;
     throw Error(ErrorCode::kConflict, "the username '" + a.username + "' is taken: choose another one", "username");
   }
-  return c_.lastInsertId();
 }
 
 void SqlTx::updateAccount(const Account& a) {
@@ -1545,11 +1547,9 @@ void SqlTx::deleteExpiredSessions(TimePoint now) {
 }
 
 Id SqlTx::insertApiToken(const ApiToken& t) {
-  bound(c_,
-        "INSERT INTO api_token (token_hash, account_id, label, created_at, revoked) VALUES (?, ?, ?, ?, ?)",
-        t.token_hash, t.account_id, t.label, t.created_at, t.revoked)
-      .execute();
-  return c_.lastInsertId();
+  return insertedId(c_,
+                    "INSERT INTO api_token (token_hash, account_id, label, created_at, revoked) VALUES (?, ?, ?, ?, ?)",
+                    t.token_hash, t.account_id, t.label, t.created_at, t.revoked);
 }
 
 std::optional<ApiToken> SqlTx::findApiToken(const std::string& token_hash) {
@@ -1600,13 +1600,11 @@ std::optional<std::string> SqlTx::getSetting(const std::string& key) {
 }
 
 Id SqlTx::insertOutboxMessage(const OutboxMessage& m) {
-  bound(c_,
-        "INSERT INTO outbox_message (recipient, subject, body, object, status, attempts, created_at, "
-        "next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        m.recipient, m.subject, m.body, m.object, m.status, m.attempts, m.created_at, m.next_attempt_at,
-        m.last_error)
-      .execute();
-  return c_.lastInsertId();
+  return insertedId(c_,
+                    "INSERT INTO outbox_message (recipient, subject, body, object, status, attempts, created_at, "
+                    "next_attempt_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    m.recipient, m.subject, m.body, m.object, m.status, m.attempts, m.created_at, m.next_attempt_at,
+                    m.last_error);
 }
 
 void SqlTx::updateOutboxMessage(const OutboxMessage& m) {

@@ -38,6 +38,7 @@ class SqlTx final : public core::Tx {
   std::optional<DispatchPoint> getDispatchPoint(Id id) override;
   void archiveCertificates(Id supplier_id, TimePoint until) override;
   std::vector<ArchivedCertificate> listArchivedCertificates(Id supplier_id) override;
+  std::vector<Certificate> listCertificates(Id supplier_id) override;
 
   Id insertDeliveryPoint(const DeliveryPoint& p) override;
   void updateDeliveryPoint(const DeliveryPoint& p) override;

@@ -147,6 +147,7 @@ class SqliteConnection final : public sql::Connection {
   }
 
   std::int64_t lastInsertId() override { return sqlite3_last_insert_rowid(db_); }
+  bool insertReturnsId() const override { return false; }
   std::int64_t changes() const { return sqlite3_changes64(db_); }
   bool healthy() const override { return healthy_; }
   std::string describe() const override { return "SQLite database " + path_; }

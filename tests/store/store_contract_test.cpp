@@ -543,6 +543,11 @@ BOOST_AUTO_TEST_CASE(supplier_with_certificates_and_dispatch_points_round_trips)
   BOOST_TEST(describeOpt(inTx([&](core::Tx& tx) { return tx.getDispatchPoint(s.dispatch_points[1].id); })) ==
              describe(s.dispatch_points[1]));
   BOOST_TEST(!inTx([](core::Tx& tx) { return tx.findSupplierByTaxNumber("no-such-tax-number"); }).has_value());
+  core::Supplier certificates_only;
+  certificates_only.certificates = inTx([&](core::Tx& tx) { return tx.listCertificates(s.id); });
+  core::Supplier expected_certificates;
+  expected_certificates.certificates = s.certificates;
+  BOOST_TEST(describe(certificates_only) == describe(expected_certificates));
   const auto all = inTx([](core::Tx& tx) { return tx.listSuppliers(); });
   BOOST_TEST(
       std::count_if(all.begin(), all.end(), [&](const core::Supplier& x) { return describe(x) == describe(s); }) == 1);
