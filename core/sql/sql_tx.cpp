@@ -1133,17 +1133,25 @@ std::vector<Id> SqlTx::insertLots(const std::vector<Lot>& lots) {
 std::vector<Lot> SqlTx::listLots(Id round_id) {
   auto lots = rows<Lot>(bound(c_, "SELECT " + kLotCols + " FROM lot WHERE round_id = ? ORDER BY number", round_id),
                         readLot);
-  for (Lot& l : lots) {
-    l.demands = rows<Demand>(
-        bound(c_, "SELECT delivery_point_id, quantity, schedule FROM demand WHERE lot_id = ? ORDER BY pos", l.id),
-        [](Reader& r) {
-          Demand d;
-          d.delivery_point_id = r.i64();
-          d.quantity = r.dec();
-          d.schedule = r.str();
-          return d;
-        });
-  }
+  if (lots.empty()) return lots;
+  std::unordered_map<Id, std::size_t> index;
+  for (std::size_t i = 0; i < lots.size(); ++i) index.emplace(lots[i].id, i);
+  // The whole round's demand in one statement, not one per lot: a round may have thousands of lots
+  // and a bid's validation reads them all.
+  auto demands = rows<std::pair<Id, Demand>>(
+      bound(c_,
+            "SELECT d.lot_id, d.delivery_point_id, d.quantity, d.schedule FROM demand d JOIN lot l ON l.id = d.lot_id "
+            "WHERE l.round_id = ? ORDER BY d.lot_id, d.pos",
+            round_id),
+      [](Reader& r) {
+        std::pair<Id, Demand> out;
+        out.first = r.i64();
+        out.second.delivery_point_id = r.i64();
+        out.second.quantity = r.dec();
+        out.second.schedule = r.str();
+        return out;
+      });
+  for (auto& [lot_id, demand] : demands) lots[index.at(lot_id)].demands.push_back(std::move(demand));
   return lots;
 }
 
