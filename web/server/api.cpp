@@ -239,6 +239,7 @@ void clockAdvance(Context& ctx) {
 void listAuthorities(Context& ctx) {
   std::vector<core::Authority> out;
   ctx.services.store().read([&](core::Tx& tx) {
+    out.clear();  // a retried read runs this again
     for (const core::Authority& a : tx.listAuthorities())
       if (ctx.who().account.role != core::AccountRole::kOfficer || a.id == ctx.who().account.authority_id)
         out.push_back(a);
@@ -466,6 +467,7 @@ void recordAwardNotice(Context& ctx) {
 void listDpsRounds(Context& ctx) {
   std::vector<core::Round> out;
   ctx.services.store().read([&](core::Tx& tx) {
+    out.clear();  // a retried read runs this again
     const core::Dps d = visibleDps(ctx.who(), tx, ctx.idParam("id"));
     for (const core::Round& r : tx.listRounds(d.id)) {
       if (ctx.who().account.role == core::AccountRole::kSupplier) {
@@ -719,6 +721,7 @@ void withdrawBid(Context& ctx) {
 void listBids(Context& ctx) {
   std::vector<core::Bid> out;
   ctx.services.store().read([&](core::Tx& tx) {
+    out.clear();  // a retried read runs this again
     const core::Round r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     for (const core::Bid& b : tx.listBids(r.id))
       if (ctx.who().account.role != core::AccountRole::kSupplier || b.supplier_id == ctx.who().account.supplier_id)

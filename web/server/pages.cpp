@@ -333,6 +333,7 @@ void officerDashboard(Context& ctx) {
   }
   std::vector<core::OutboxMessage> failed;
   ctx.services.store().read([&](core::Tx& tx) {
+    failed.clear();  // a retried read runs this again
     for (const core::OutboxMessage& m : visibleOutbox(ctx.who(), tx, 200))
       if (m.status == core::OutboxStatus::kFailed) failed.push_back(m);
   });
@@ -697,6 +698,7 @@ void createRoundSubmit(Context& ctx) {
     std::vector<core::DeliveryPoint> points;
     std::vector<core::Lot> lots;
     ctx.services.store().read([&](core::Tx& tx) {
+      lots.clear();  // a retried read runs this again
       d = visibleDps(ctx.who(), tx, dps_id);
       points = tx.listDeliveryPoints(d.authority_id);
       for (int i = 1; i <= kLotRows; ++i) {
@@ -983,6 +985,7 @@ void farmerDashboard(Context& ctx) {
   std::vector<std::pair<core::Dps, std::vector<core::Category>>> open;
   std::map<Id, std::optional<core::Bid>> bids;
   ctx.services.store().read([&](core::Tx& tx) {
+    open.clear();  // a retried read runs this again
     s = *tx.getSupplier(supplier_id);
     admissions = tx.listSupplierAdmissions(supplier_id);
     invitations = invitationsOf(tx, supplier_id);
@@ -1204,6 +1207,7 @@ void receiptPage(Context& ctx) {
   core::Round r;
   std::vector<core::Bid> mine;
   ctx.services.store().read([&](core::Tx& tx) {
+    mine.clear();  // a retried read runs this again
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     for (const core::Bid& b : tx.listBids(r.id))
       if (b.supplier_id == supplier_id) mine.push_back(b);
@@ -1263,6 +1267,7 @@ void auditorHome(Context& ctx) {
   std::vector<core::AuditEntry> entries;
   std::vector<core::Round> rounds;
   ctx.services.store().read([&](core::Tx& tx) {
+    rounds.clear();  // a retried read runs this again
     entries = tx.listAudit(from, 100);
     for (const core::Dps& d : tx.listDps())
       for (const core::Round& r : tx.listRounds(d.id)) rounds.push_back(r);
