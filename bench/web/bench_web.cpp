@@ -5,7 +5,9 @@
 //   - a trivial handler on the same server (GET /healthz) with the same client and connections;
 //   - raw durable inserts of the rows a submission writes (the bid envelope and its audit entry, one
 //     transaction each) through core::Store directly, with as many threads as connections.
-// Then ratios of the bid rate to each ceiling and to the lower of the two.
+// Then ratios of the bid rate to each ceiling and to the lower of the two, and where the time goes:
+// the CPU this process (service and load client) spends per request, and on MariaDB the statements
+// the server ran per bid (each one a round trip).
 //
 // The scene is the engine tests' fixture (tests/support): a published DPS with 64 admitted farms,
 // each signed in with an API token, and 100 dispatched one-lot rounds. Connection k is farm k; its
@@ -21,6 +23,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -40,6 +43,7 @@
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/sealer.h"
+#include "core/sql/sql_store.h"
 #include "tests/support/engine_fixture.h"
 #include "tests/support/paths.h"
 #include "web/server/auth.h"
@@ -335,6 +339,28 @@ LoadResult rawInserts(Scene& scene, int threads, double seconds) {
   return r;
 }
 
+// CPU seconds (user + system) this process has used so far: the service and the load client.
+double processCpuSeconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// The server's count of statements run so far (MariaDB's global Questions), or -1 elsewhere.
+double statementsSoFar(core::Store& store) {
+  auto* sql = dynamic_cast<core::sql::SqlStore*>(&store);
+  if (sql == nullptr || store.backend() != "mysql") return -1;
+  double n = -1;
+  sql->withConnection([&](core::sql::Connection& c) {
+    core::sql::Statement& st = c.prepare("SHOW GLOBAL STATUS LIKE 'Questions'");
+    st.query();
+    while (st.next()) n = std::atof(st.getText(1).c_str());
+    c.commit();
+  });
+  return n;
+}
+
 // The floor under every durable commit on this machine now: 4 KiB writes, each followed by
 // fdatasync, in the directory the scene's store lives in, for `seconds`.
 double fdatasyncPerSecond(const std::string& dir, double seconds) {
@@ -366,8 +392,13 @@ void runBackend(const std::string& backend, double seconds, const std::vector<in
   for (const int c : levels) {
     const std::string prefix = "web_" + backend + "_c" + std::to_string(c) + "_";
     load(port, c, std::min(seconds, 0.5), 201, [&](int k, long i) { return scene.bidRequest(k, i); });  // warm-up
+    const double cpu_at_start = processCpuSeconds();
     const LoadResult trivial = load(port, c, seconds, 200, [&](int, long) { return healthz; });
+    const double cpu_after_trivial = processCpuSeconds();
+    const double statements_before = statementsSoFar(*scene.f.store);
     const LoadResult bids = load(port, c, seconds, 201, [&](int k, long i) { return scene.bidRequest(k, i); });
+    const double statements_after = statementsSoFar(*scene.f.store);
+    const double cpu_after_bids = processCpuSeconds();
     const LoadResult raw = rawInserts(scene, c, seconds);
     print(prefix + "bids_per_s", bids.per_second, "bids/s");
     print(prefix + "bid_p50_ms", bids.p50_ms, "ms");
@@ -383,6 +414,15 @@ void runBackend(const std::string& backend, double seconds, const std::vector<in
     print(prefix + "ratio_to_healthz", trivial.per_second > 0 ? bids.per_second / trivial.per_second : 0, "ratio");
     print(prefix + "ratio_to_raw_inserts", raw.per_second > 0 ? bids.per_second / raw.per_second : 0, "ratio");
     print(prefix + "ratio_to_lower_ceiling", lower > 0 ? bids.per_second / lower : 0, "ratio");
+    if (trivial.done > 0)
+      print(prefix + "healthz_process_cpu_ms", 1000 * (cpu_after_trivial - cpu_at_start) / trivial.done, "ms/request");
+    if (bids.done > 0) {
+      print(prefix + "bid_process_cpu_ms", 1000 * (cpu_after_bids - cpu_after_trivial) / bids.done, "ms/bid");
+      // Less the probe's own two (the second SHOW, the first one's COMMIT); the service's outbox
+      // worker polls now and then too, so this is the bids' count within a few hundredths.
+      if (statements_before >= 0)
+        print(prefix + "statements_per_bid", (statements_after - statements_before - 2) / bids.done, "statements");
+    }
   }
 }
 
