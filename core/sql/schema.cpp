@@ -559,6 +559,16 @@ std::vector<MigrationStep> makeSteps() {
           {std::nullopt, "ALTER TABLE supplier ADD COLUMN size_class {key} NOT NULL DEFAULT ''", "supplier.size_class"},
       }});
 
+  // A submission reads the supplier's newest version in the round (Tx::latestBid); without this
+  // index that read scanned every bid of the round.
+  steps.push_back(MigrationStep{
+      7,
+      "an index on bids by round, supplier and version",
+      {
+          {std::nullopt, "CREATE INDEX ix_bid_round_supplier_version ON bid (round_id, supplier_id, version)", "",
+           "bid.ix_bid_round_supplier_version"},
+      }});
+
   return steps;
 }
 

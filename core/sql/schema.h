@@ -19,6 +19,8 @@ struct SchemaStatement {
   // For ALTER TABLE ... ADD COLUMN: "table.column", skipped when the column exists. MySQL commits
   // DDL at once, so a step cut short by a crash runs again; SQLite's migration is one transaction.
   std::string adds_column = {};
+  // For CREATE INDEX (MySQL has no IF NOT EXISTS for it): "table.index", skipped when it exists.
+  std::string adds_index = {};
 };
 
 struct MigrationStep {

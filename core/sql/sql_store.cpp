@@ -50,6 +50,21 @@ bool hasColumn(Connection& c, const std::string& table_column) {
   return n > 0;
 }
 
+// Whether the index "table.index" exists in the connection's database.
+bool hasIndex(Connection& c, const std::string& table_index) {
+  const std::size_t dot = table_index.find('.');
+  Statement& st = c.prepare(c.dialect() == Dialect::kSqlite
+                                ? "SELECT COUNT(*) FROM pragma_index_list(?) WHERE name = ?"
+                                : "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+                                  "AND TABLE_NAME = ? AND INDEX_NAME = ?");
+  st.bindText(1, table_index.substr(0, dot));
+  st.bindText(2, table_index.substr(dot + 1));
+  st.query();
+  std::int64_t n = 0;
+  while (st.next()) n = st.getInt(0);
+  return n > 0;
+}
+
 // 5, 10, 20, 40, 80 ms plus up to as much again at random, so that two transactions that just
 // collided do not collide again in step.
 void backoff(int retry) {
@@ -364,6 +379,7 @@ int SqlStore::migrate() {
         for (const SchemaStatement& s : step.statements) {
           if (s.only && *s.only != d) continue;
           if (!s.adds_column.empty() && hasColumn(c, s.adds_column)) continue;
+          if (!s.adds_index.empty() && hasIndex(c, s.adds_index)) continue;
           c.exec(renderDdl(s.text, d));
         }
         Statement& done = c.prepare("INSERT INTO schema_version (version, description) VALUES (?, ?)");
