@@ -325,7 +325,7 @@ Decimal totalDemand(const Lot& lot) {
 
 const Calendar& Engine::calendarFor(Id authority_id) {
   const Calendar* cal = nullptr;
-  store_.transact([&](Tx& tx) { cal = &calendarOf(tx, calendars_, authority_id); });
+  store_.read([&](Tx& tx) { cal = &calendarOf(tx, calendars_, authority_id); });
   return *cal;
 }
 
@@ -487,7 +487,7 @@ void Engine::terminateDps(const Actor& actor, Id dps_id, const std::string& reas
 
 DpsStatus Engine::dpsStatus(Id dps_id) {
   DpsStatus status = DpsStatus::kDraft;
-  store_.transact([&](Tx& tx) { status = effectiveStatus(requireDps(tx, dps_id), clock_.now()); });
+  store_.read([&](Tx& tx) { status = effectiveStatus(requireDps(tx, dps_id), clock_.now()); });
   return status;
 }
 
@@ -675,7 +675,7 @@ void Engine::decideAdmission(const Actor& actor, Id request_id, bool admit, cons
 
 std::vector<AdmissionDue> Engine::pendingAdmissions(Id dps_id, bool only_overdue) {
   std::vector<AdmissionDue> out;
-  store_.transact([&](Tx& tx) {
+  store_.read([&](Tx& tx) {
     out.clear();  // a retried transaction runs this again
     const Dps d = requireDps(tx, dps_id);
     const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
@@ -764,7 +764,7 @@ void Engine::submitRenewal(const Actor& actor, Id supplier_id, const std::string
 
 Suspension Engine::suspension(Id supplier_id, TimePoint at) {
   Suspension s;
-  store_.transact([&](Tx& tx) {
+  store_.read([&](Tx& tx) {
     requireSupplier(tx, supplier_id);
     s = suspensionOf(tx, supplier_id, at);
   });
@@ -773,7 +773,7 @@ Suspension Engine::suspension(Id supplier_id, TimePoint at) {
 
 bool Engine::isAdmitted(Id supplier_id, Id category_id) {
   bool admitted = false;
-  store_.transact([&](Tx& tx) { admitted = admittedTo(tx, supplier_id, category_id); });
+  store_.read([&](Tx& tx) { admitted = admittedTo(tx, supplier_id, category_id); });
   return admitted;
 }
 
@@ -1418,7 +1418,7 @@ Id Engine::recordNoticePublication(const Actor& actor, const NoticePublication& 
 
 std::vector<AwardNoticeStatus> Engine::awardNotices(Id dps_id) {
   std::vector<AwardNoticeStatus> out;
-  store_.transact([&](Tx& tx) {
+  store_.read([&](Tx& tx) {
     const Dps d = requireDps(tx, dps_id);
     out = awardNoticeStatus(tx, calendarOf(tx, calendars_, d.authority_id), d.id, clock_.now());
   });
