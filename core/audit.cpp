@@ -51,6 +51,8 @@ struct Head {
 
 Head readHead(Store& store) {
   Head head;
+  // A write transaction: lastAuditEntry() locks the head (on MySQL a locking read is refused in a
+  // read-only transaction); the walk below reads.
   store.transact([&](Tx& tx) {
     try {
       const std::optional<AuditEntry> last = tx.lastAuditEntry();
@@ -75,7 +77,7 @@ AuditVerification verifyAudit(Store& store) {
   std::string prev_hash(64, '0');
   for (;;) {
     std::vector<AuditEntry> page;
-    store.transact([&](Tx& tx) { page = tx.listAudit(next_seq, kPage); });
+    store.read([&](Tx& tx) { page = tx.listAudit(next_seq, kPage); });
     // The store returns entries with seq >= next_seq; a gap shows as a first seq above next_seq.
     for (const AuditEntry& e : page) {
       if (e.seq != next_seq) {

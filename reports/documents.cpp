@@ -891,7 +891,7 @@ std::string exportEvaluation(core::Store& store, Id round_id, const ExportOption
   std::vector<std::shared_ptr<const std::string>> chunks;  // the document as it leaves
   std::optional<xml::StreamValidator> first;               // the head, the first half of the lots, the end
   std::optional<xml::StreamValidator> second;              // the head, the second half of the lots, the end
-  store.transact([&](core::Tx& tx) {
+  store.read([&](core::Tx& tx) {
     first.reset();  // a retried transaction starts the document again
     second.reset();
     chunks.clear();
@@ -995,7 +995,7 @@ std::string defaultSchemaDir() {
 std::string exportDocument(core::Store& store, DocumentKind kind, Id id, const ExportOptions& options) {
   if (kind == DocumentKind::kEvaluation) return detail::exportEvaluation(store, id, options);
   std::unique_ptr<xml::Document> doc;
-  store.transact([&](core::Tx& tx) { doc = detail::buildDocument(tx, kind, id, options.generated_at); });
+  store.read([&](core::Tx& tx) { doc = detail::buildDocument(tx, kind, id, options.generated_at); });
   return detail::finish(*doc, kind, options);
 }
 

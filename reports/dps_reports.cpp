@@ -66,7 +66,7 @@ struct DpsData {
 
 DpsData load(core::Store& store, Id dps_id) {
   DpsData d;
-  store.transact([&](core::Tx& tx) {
+  store.read([&](core::Tx& tx) {
     const auto dps = tx.getDps(dps_id);
     if (!dps) throw Error(ErrorCode::kNotFound, "DPS " + std::to_string(dps_id) + " does not exist; check the DPS id");
     d.dps = *dps;
@@ -328,7 +328,7 @@ struct Finding {
 std::vector<Finding> findings(core::Store& store, const DpsData& d, const core::Calendar& cal, core::TimePoint now) {
   std::vector<Finding> out;
   std::map<Id, core::AwardNoticeStatus> notices;
-  store.transact([&](core::Tx& tx) {
+  store.read([&](core::Tx& tx) {
     for (core::AwardNoticeStatus& s : core::awardNoticeStatus(tx, cal, d.dps.id, now)) notices[s.round_id] = s;
   });
   for (const core::AdmissionRequest& a : d.admissions) {

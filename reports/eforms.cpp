@@ -620,7 +620,7 @@ std::string countryAlpha3(const std::string& alpha2) {
 
 std::string contractNotice(core::Store& store, Id dps_id, const NoticeParties& parties, const NoticeOptions& options) {
   NoticeData data;
-  store.transact([&](core::Tx& tx) { data = loadDps(tx, dps_id); });
+  store.read([&](core::Tx& tx) { data = loadDps(tx, dps_id); });
   if (data.categories.empty() || data.criteria.empty())
     throw Error(ErrorCode::kConflict, "DPS " + data.dps.reference +
                                           " has no categories or no award criteria yet; the contract notice "
@@ -631,7 +631,7 @@ std::string contractNotice(core::Store& store, Id dps_id, const NoticeParties& p
 std::string roundAwardNotice(core::Store& store, Id round_id, const NoticeParties& parties,
                              const NoticeOptions& options) {
   NoticeData data;
-  store.transact([&](core::Tx& tx) {
+  store.read([&](core::Tx& tx) {
     const auto r = tx.getRound(round_id);
     if (!r) throw Error(ErrorCode::kNotFound, "round " + std::to_string(round_id) + " does not exist; check the round id");
     const auto decision = tx.getAwardDecision(r->id);
@@ -653,7 +653,7 @@ std::string quarterAwardNotice(core::Store& store, Id dps_id, int year, int quar
   const sys_days from{year_month_day{std::chrono::year{year}, month{first_month}, day{1}}};
   const sys_days to{year_month_day{std::chrono::year{year}, month{first_month}, day{1}} + months{3}};
   NoticeData data;
-  store.transact([&](core::Tx& tx) {
+  store.read([&](core::Tx& tx) {
     data = loadDps(tx, dps_id);
     for (const core::Round& r : tx.listRounds(dps_id)) {
       const auto decision = tx.getAwardDecision(r.id);

@@ -133,7 +133,7 @@ std::string ocdsReleasePackage(core::Store& store, Id round_id, const OcdsOption
   std::optional<core::AwardDecision> decision;
   std::map<Id, core::Supplier> suppliers;
   std::vector<core::Criterion> criteria;
-  store.transact([&](core::Tx& tx) {
+  store.read([&](core::Tx& tx) {
     const auto round = tx.getRound(round_id);
     if (!round)
       throw Error(ErrorCode::kNotFound, "round " + std::to_string(round_id) + " does not exist; check the round id");

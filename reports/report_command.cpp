@@ -255,7 +255,7 @@ int runReport(const Options& o, core::Store& store, const core::Clock& clock, st
     only(2);
     const core::Id id = parseId(o.positional[1], "DPS id");
     std::string country = "SI";
-    store.transact([&](core::Tx& tx) {
+    store.read([&](core::Tx& tx) {
       const auto d = tx.getDps(id);
       if (!d) throw Error(ErrorCode::kNotFound, "DPS " + std::to_string(id) + " does not exist; check the DPS id");
       if (const auto a = tx.getAuthority(d->authority_id)) country = a->country;

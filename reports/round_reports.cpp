@@ -75,7 +75,7 @@ struct RoundData {
 
 RoundData load(core::Store& store, Id round_id, bool need_evaluation) {
   RoundData d;
-  store.transact([&](core::Tx& tx) {
+  store.read([&](core::Tx& tx) {
     const auto r = tx.getRound(round_id);
     if (!r) throw Error(ErrorCode::kNotFound, "round " + std::to_string(round_id) + " does not exist; check the round id");
     d.round = *r;
