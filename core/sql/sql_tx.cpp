@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <limits>
 #include <map>
 #include <type_traits>
@@ -176,10 +177,11 @@ void bindRow(Statement& st, int& index, const Args&... args) {
 }
 
 // Inserts `items` with `head` ("INSERT INTO t (a, b) VALUES ") in multi-row statements; bind(st,
-// index, item) binds the item's `columns` values after `index`.
+// index, item) binds the item's `columns` values after `index`. With `returning` ("id, code"; only
+// where the connection's insertReturnsId()), `read` sees each inserted row's returned columns.
 template <class T, class Bind>
 void insertBatched(Connection& c, const std::string& head, std::size_t columns, const std::vector<T>& items,
-                   Bind bind) {
+                   Bind bind, const std::string& returning = {}, const std::function<void(Reader&)>& read = {}) {
   const std::string row = "(" + marks(columns) + ")";
   std::size_t done = 0;
   while (done < items.size()) {
@@ -189,10 +191,19 @@ void insertBatched(Connection& c, const std::string& head, std::size_t columns, 
     std::string sql = head;
     sql.reserve(head.size() + n * (row.size() + 2));
     for (std::size_t k = 0; k < n; ++k) sql += (k == 0 ? "" : ", ") + row;
+    if (!returning.empty()) sql += " RETURNING " + returning;
     Statement& st = c.prepare(sql);
     int index = 0;
     for (std::size_t k = 0; k < n; ++k) bind(st, index, items[done + k]);
-    st.execute();
+    if (returning.empty()) {
+      st.execute();
+    } else {
+      st.query();
+      while (st.next()) {
+        Reader r(st);
+        read(r);
+      }
+    }
     done += n;
   }
 }
@@ -769,20 +780,27 @@ std::vector<Supplier> SqlTx::listSuppliers() {
 }
 
 std::vector<Id> SqlTx::insertSuppliers(const std::vector<Supplier>& suppliers) {
-  insertBatched(c_, "INSERT INTO supplier (name, tax_number, address, country, email, is_sme, size_class) VALUES ", 7,
-                suppliers, [](Statement& st, int& i, const Supplier& s) {
-                  bindRow(st, i, s.name, s.tax_number, s.address, s.country, s.email, s.is_sme, s.size_class);
-                });
   // The new ids by natural key: one multi-row INSERT need not get consecutive auto-increment values
-  // (interleaved lock mode, Galera's auto_increment_increment), so they are read back, a batch per query.
-  std::vector<std::string> keys;
-  keys.reserve(suppliers.size());
-  for (const Supplier& s : suppliers) keys.push_back(s.tax_number);
+  // (interleaved lock mode, Galera's auto_increment_increment). MariaDB returns them with the
+  // INSERT; elsewhere they are read back, a batch per query.
   std::unordered_map<std::string, Id> by_tax;
-  selectIn(c_, "SELECT id, tax_number FROM supplier WHERE tax_number IN ", "", keys, [&](Reader& r) {
+  const std::function<void(Reader&)> remember = [&](Reader& r) {
     const Id id = r.i64();
     by_tax[r.str()] = id;
-  });
+  };
+  const bool returning = c_.insertReturnsId();
+  insertBatched(
+      c_, "INSERT INTO supplier (name, tax_number, address, country, email, is_sme, size_class) VALUES ", 7, suppliers,
+      [](Statement& st, int& i, const Supplier& s) {
+        bindRow(st, i, s.name, s.tax_number, s.address, s.country, s.email, s.is_sme, s.size_class);
+      },
+      returning ? "id, tax_number" : "", remember);
+  if (!returning) {
+    std::vector<std::string> keys;
+    keys.reserve(suppliers.size());
+    for (const Supplier& s : suppliers) keys.push_back(s.tax_number);
+    selectIn(c_, "SELECT id, tax_number FROM supplier WHERE tax_number IN ", "", keys, remember);
+  }
   struct Child {
     Id supplier_id;
     int pos;
