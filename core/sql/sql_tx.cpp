@@ -1103,25 +1103,35 @@ Id SqlTx::insertLot(const Lot& l) {
 }
 
 std::vector<Id> SqlTx::insertLots(const std::vector<Lot>& lots) {
-  insertBatched(c_,
-                "INSERT INTO lot (round_id, number, cpv, description, unit, unit_mass_kg, quality_spec, min_delivery) "
-                "VALUES ",
-                8, lots, [](Statement& st, int& i, const Lot& l) {
-                  bindRow(st, i, l.round_id, l.number, l.cpv, l.description, l.unit, l.unit_mass_kg, l.quality_spec,
-                          l.min_delivery);
-                });
   // The new ids by natural key (round, number), as for suppliers.
-  std::map<Id, std::vector<int>> numbers;
-  for (const Lot& l : lots) numbers[l.round_id].push_back(l.number);
   std::map<std::pair<Id, int>, Id> by_key;
-  for (const auto& [round_id, list] : numbers) {
-    selectIn(
-        c_, "SELECT id, number FROM lot WHERE round_id = ? AND number IN ", "", list,
-        [&, round = round_id](Reader& r) {
-          const Id id = r.i64();
-          by_key[{round, r.i32()}] = id;
-        },
-        round_id);
+  const bool returning = c_.insertReturnsId();
+  insertBatched(
+      c_,
+      "INSERT INTO lot (round_id, number, cpv, description, unit, unit_mass_kg, quality_spec, min_delivery) VALUES ", 8,
+      lots,
+      [](Statement& st, int& i, const Lot& l) {
+        bindRow(st, i, l.round_id, l.number, l.cpv, l.description, l.unit, l.unit_mass_kg, l.quality_spec,
+                l.min_delivery);
+      },
+      returning ? "id, round_id, number" : "",
+      [&](Reader& r) {
+        const Id id = r.i64();
+        const Id round = r.i64();
+        by_key[{round, r.i32()}] = id;
+      });
+  if (!returning) {
+    std::map<Id, std::vector<int>> numbers;
+    for (const Lot& l : lots) numbers[l.round_id].push_back(l.number);
+    for (const auto& [round_id, list] : numbers) {
+      selectIn(
+          c_, "SELECT id, number FROM lot WHERE round_id = ? AND number IN ", "", list,
+          [&, round = round_id](Reader& r) {
+            const Id id = r.i64();
+            by_key[{round, r.i32()}] = id;
+          },
+          round_id);
+    }
   }
   struct Row {
     Id lot_id;
