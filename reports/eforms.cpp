@@ -633,7 +633,8 @@ std::string roundAwardNotice(core::Store& store, Id round_id, const NoticePartie
   NoticeData data;
   store.read([&](core::Tx& tx) {
     const auto r = tx.getRound(round_id);
-    if (!r) throw Error(ErrorCode::kNotFound, "round " + std::to_string(round_id) + " does not exist; check the round id");
+    if (!r)
+      throw Error(ErrorCode::kNotFound, "round " + std::to_string(round_id) + " does not exist; check the round id");
     const auto decision = tx.getAwardDecision(r->id);
     if (!decision)
       throw Error(ErrorCode::kConflict, "round " + r->reference + " is " + core::toString(r->status) +

@@ -77,7 +77,8 @@ RoundData load(core::Store& store, Id round_id, bool need_evaluation) {
   RoundData d;
   store.read([&](core::Tx& tx) {
     const auto r = tx.getRound(round_id);
-    if (!r) throw Error(ErrorCode::kNotFound, "round " + std::to_string(round_id) + " does not exist; check the round id");
+    if (!r)
+      throw Error(ErrorCode::kNotFound, "round " + std::to_string(round_id) + " does not exist; check the round id");
     d.round = *r;
     if (need_evaluation && d.round.status != core::RoundStatus::kEvaluated && d.round.status != core::RoundStatus::kAwarded)
       throw Error(ErrorCode::kConflict, "round " + d.round.reference + " is " + core::toString(d.round.status) +

@@ -180,8 +180,8 @@ void bindRow(Statement& st, int& index, const Args&... args) {
 // index, item) binds the item's `columns` values after `index`. With `returning` ("id, code"; only
 // where the connection's insertReturnsId()), `read` sees each inserted row's returned columns.
 template <class T, class Bind>
-void insertBatched(Connection& c, const std::string& head, std::size_t columns, const std::vector<T>& items,
-                   Bind bind, const std::string& returning = {}, const std::function<void(Reader&)>& read = {}) {
+void insertBatched(Connection& c, const std::string& head, std::size_t columns, const std::vector<T>& items, Bind bind,
+                   const std::string& returning = {}, const std::function<void(Reader&)>& read = {}) {
   const std::string row = "(" + marks(columns) + ")";
   std::size_t done = 0;
   while (done < items.size()) {

@@ -405,11 +405,11 @@ BOOST_AUTO_TEST_CASE(a_version_3_database_is_upgraded_in_place) {
   std::int64_t indexes = 0;
   sql_store->withConnection([&](core::sql::Connection& c) {
     c.begin();
-    core::sql::Statement& st = c.prepare(
-        c.dialect() == core::sql::Dialect::kSqlite
-            ? "SELECT COUNT(*) FROM pragma_index_list('bid') WHERE name = 'ix_bid_round_supplier_version'"
-            : "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND "
-              "TABLE_NAME = 'bid' AND INDEX_NAME = 'ix_bid_round_supplier_version'");
+    core::sql::Statement& st =
+        c.prepare(c.dialect() == core::sql::Dialect::kSqlite
+                      ? "SELECT COUNT(*) FROM pragma_index_list('bid') WHERE name = 'ix_bid_round_supplier_version'"
+                      : "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND "
+                        "TABLE_NAME = 'bid' AND INDEX_NAME = 'ix_bid_round_supplier_version'");
     st.query();
     while (st.next()) indexes = st.getInt(0);
     c.commit();

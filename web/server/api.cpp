@@ -358,7 +358,8 @@ void extendAssessment(Context& ctx) {
 
 void listCategories(Context& ctx) {
   std::vector<core::Category> out;
-  ctx.services.store().read([&](core::Tx& tx) { out = tx.listCategories(visibleDps(ctx.who(), tx, ctx.idParam("id")).id); });
+  ctx.services.store().read(
+      [&](core::Tx& tx) { out = tx.listCategories(visibleDps(ctx.who(), tx, ctx.idParam("id")).id); });
   replyList(ctx, out);
 }
 
@@ -429,7 +430,8 @@ void setCriteria(Context& ctx) {
 void listDpsAdmissions(Context& ctx) {
   const Id dps_id = ctx.idParam("id");
   std::vector<core::AdmissionRequest> all;
-  ctx.services.store().read([&](core::Tx& tx) { all = tx.listAdmissionRequests(visibleDps(ctx.who(), tx, dps_id).id); });
+  ctx.services.store().read(
+      [&](core::Tx& tx) { all = tx.listAdmissionRequests(visibleDps(ctx.who(), tx, dps_id).id); });
   const auto pending = ctx.services.engine().pendingAdmissions(dps_id);
   JsonPtr o = newObject();
   JsonArrayPtr p = newArray();
@@ -654,7 +656,8 @@ void dispatchRound(Context& ctx) {
 
 void listInvitations(Context& ctx) {
   std::vector<core::Invitation> out;
-  ctx.services.store().read([&](core::Tx& tx) { out = tx.listInvitations(visibleRound(ctx.who(), tx, ctx.idParam("id")).id); });
+  ctx.services.store().read(
+      [&](core::Tx& tx) { out = tx.listInvitations(visibleRound(ctx.who(), tx, ctx.idParam("id")).id); });
   replyList(ctx, out);
 }
 
