@@ -1165,21 +1165,33 @@ std::vector<Lot> SqlTx::listLots(Id round_id) {
   std::unordered_map<Id, std::size_t> index;
   for (std::size_t i = 0; i < lots.size(); ++i) index.emplace(lots[i].id, i);
   // The whole round's demand in one statement, not one per lot: a round may have thousands of lots
-  // and a bid's validation reads them all.
-  auto demands = rows<std::pair<Id, Demand>>(
-      bound(c_,
-            "SELECT d.lot_id, d.delivery_point_id, d.quantity, d.schedule FROM demand d JOIN lot l ON l.id = d.lot_id "
-            "WHERE l.round_id = ? ORDER BY d.lot_id, d.pos",
-            round_id),
-      [](Reader& r) {
-        std::pair<Id, Demand> out;
-        out.first = r.i64();
-        out.second.delivery_point_id = r.i64();
-        out.second.quantity = r.dec();
-        out.second.schedule = r.str();
-        return out;
-      });
-  for (auto& [lot_id, demand] : demands) lots[index.at(lot_id)].demands.push_back(std::move(demand));
+  // and a bid's validation reads them all. No ORDER BY: sorting a national round's millions of rows
+  // would take the server a temporary table; each lot's rows are put in position order here.
+  std::vector<std::vector<std::pair<int, Demand>>> by_lot(lots.size());
+  Statement& st = bound(c_,
+                        "SELECT d.lot_id, d.pos, d.delivery_point_id, d.quantity, d.schedule FROM demand d JOIN lot l "
+                        "ON l.id = d.lot_id WHERE l.round_id = ?",
+                        round_id);
+  st.query();
+  while (st.next()) {
+    Reader r(st);
+    auto& rows_of_lot = by_lot[index.at(r.i64())];
+    const int pos = r.i32();
+    Demand d;
+    d.delivery_point_id = r.i64();
+    d.quantity = r.dec();
+    d.schedule = r.str();
+    rows_of_lot.emplace_back(pos, std::move(d));
+  }
+  for (std::size_t i = 0; i < lots.size(); ++i) {
+    auto& rows_of_lot = by_lot[i];
+    const auto by_pos = [](const auto& a, const auto& b) { return a.first < b.first; };
+    if (!std::is_sorted(rows_of_lot.begin(), rows_of_lot.end(), by_pos))
+      std::sort(rows_of_lot.begin(), rows_of_lot.end(), by_pos);
+    lots[i].demands.reserve(rows_of_lot.size());
+    for (auto& [pos, demand] : rows_of_lot) lots[i].demands.push_back(std::move(demand));
+    rows_of_lot = {};
+  }
   return lots;
 }
 
