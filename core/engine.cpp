@@ -940,7 +940,11 @@ BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<
       fail(ErrorCode::kForbidden, "only suppliers invited at dispatch may bid in round " + r.reference +
                                       " (rule 5, Art. 34(6)); request admission for the next round");
     const Dps d = requireDps(tx, r.dps_id);
-    const std::vector<Lot> lots = tx.listLots(r.id);
+    // Only the lots the bid names (a lot of another round is simply not found among them).
+    std::vector<Id> named;
+    named.reserve(lines.size());
+    for (const BidLine& l : lines) named.push_back(l.lot_id);
+    const std::vector<Lot> lots = tx.findLots(r.id, named);
     Problems p;
     if (lines.empty()) p.add("lines", "bid on at least one lot");
     std::set<Id> seen;

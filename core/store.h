@@ -115,6 +115,9 @@ class Tx {
   // the new ids in the same order.
   virtual std::vector<Id> insertLots(const std::vector<Lot>& lots) = 0;
   virtual std::vector<Lot> listLots(Id round_id) = 0;
+  // The lots of the round among `lot_ids`, with their demands, in number order; ids that are not
+  // lots of the round are absent. A bid reads only the lots it names, however large the round.
+  virtual std::vector<Lot> findLots(Id round_id, const std::vector<Id>& lot_ids) = 0;
 
   virtual void insertInvitations(const std::vector<Invitation>& invitations) = 0;
   virtual std::vector<Invitation> listInvitations(Id round_id) = 0;

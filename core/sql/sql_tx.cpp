@@ -1158,24 +1158,18 @@ std::vector<Id> SqlTx::insertLots(const std::vector<Lot>& lots) {
   return ids;
 }
 
-std::vector<Lot> SqlTx::listLots(Id round_id) {
-  auto lots = rows<Lot>(bound(c_, "SELECT " + kLotCols + " FROM lot WHERE round_id = ? ORDER BY number", round_id),
-                        readLot);
-  if (lots.empty()) return lots;
-  std::unordered_map<Id, std::size_t> index;
-  for (std::size_t i = 0; i < lots.size(); ++i) index.emplace(lots[i].id, i);
-  // The whole round's demand in one statement, not one per lot: a round may have thousands of lots
-  // and a bid's validation reads them all. No ORDER BY: sorting a national round's millions of rows
-  // would take the server a temporary table; each lot's rows are put in position order here.
-  std::vector<std::vector<std::pair<int, Demand>>> by_lot(lots.size());
-  Statement& st = bound(c_,
-                        "SELECT d.lot_id, d.pos, d.delivery_point_id, d.quantity, d.schedule FROM demand d JOIN lot l "
-                        "ON l.id = d.lot_id WHERE l.round_id = ?",
-                        round_id);
-  st.query();
-  while (st.next()) {
-    Reader r(st);
-    auto& rows_of_lot = by_lot[index.at(r.i64())];
+namespace {
+
+// Puts demand rows (lot_id, pos, delivery_point_id, quantity, schedule), read in any order, into
+// their lots in position order: the queries need no ORDER BY, which for a national round's
+// millions of rows would cost the server a temporary table.
+class DemandCollector {
+ public:
+  explicit DemandCollector(std::vector<Lot>& lots) : lots_(lots), rows_(lots.size()) {
+    for (std::size_t i = 0; i < lots.size(); ++i) index_.emplace(lots[i].id, i);
+  }
+  void row(Reader& r) {
+    auto& rows_of_lot = rows_[index_.at(r.i64())];
     const int pos = r.i32();
     Demand d;
     d.delivery_point_id = r.i64();
@@ -1183,15 +1177,63 @@ std::vector<Lot> SqlTx::listLots(Id round_id) {
     d.schedule = r.str();
     rows_of_lot.emplace_back(pos, std::move(d));
   }
-  for (std::size_t i = 0; i < lots.size(); ++i) {
-    auto& rows_of_lot = by_lot[i];
+  void finish() {
     const auto by_pos = [](const auto& a, const auto& b) { return a.first < b.first; };
-    if (!std::is_sorted(rows_of_lot.begin(), rows_of_lot.end(), by_pos))
-      std::sort(rows_of_lot.begin(), rows_of_lot.end(), by_pos);
-    lots[i].demands.reserve(rows_of_lot.size());
-    for (auto& [pos, demand] : rows_of_lot) lots[i].demands.push_back(std::move(demand));
-    rows_of_lot = {};
+    for (std::size_t i = 0; i < lots_.size(); ++i) {
+      auto& rows_of_lot = rows_[i];
+      if (!std::is_sorted(rows_of_lot.begin(), rows_of_lot.end(), by_pos))
+        std::sort(rows_of_lot.begin(), rows_of_lot.end(), by_pos);
+      lots_[i].demands.reserve(rows_of_lot.size());
+      for (auto& [pos, demand] : rows_of_lot) lots_[i].demands.push_back(std::move(demand));
+      rows_of_lot = {};
+    }
   }
+
+ private:
+  std::vector<Lot>& lots_;
+  std::unordered_map<Id, std::size_t> index_;
+  std::vector<std::vector<std::pair<int, Demand>>> rows_;
+};
+
+}  // namespace
+
+std::vector<Lot> SqlTx::listLots(Id round_id) {
+  auto lots = rows<Lot>(bound(c_, "SELECT " + kLotCols + " FROM lot WHERE round_id = ? ORDER BY number", round_id),
+                        readLot);
+  if (lots.empty()) return lots;
+  // The whole round's demand in one statement, not one per lot.
+  DemandCollector demand(lots);
+  Statement& st = bound(c_,
+                        "SELECT d.lot_id, d.pos, d.delivery_point_id, d.quantity, d.schedule FROM demand d JOIN lot l "
+                        "ON l.id = d.lot_id WHERE l.round_id = ?",
+                        round_id);
+  st.query();
+  while (st.next()) {
+    Reader r(st);
+    demand.row(r);
+  }
+  demand.finish();
+  return lots;
+}
+
+std::vector<Lot> SqlTx::findLots(Id round_id, const std::vector<Id>& lot_ids) {
+  std::vector<Id> keys = lot_ids;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<Lot> lots;
+  if (keys.empty()) return lots;
+  selectIn(
+      c_, "SELECT " + kLotCols + " FROM lot WHERE round_id = ? AND id IN ", "", keys,
+      [&](Reader& r) { lots.push_back(readLot(r)); }, round_id);
+  std::sort(lots.begin(), lots.end(), [](const Lot& a, const Lot& b) { return a.number < b.number; });
+  if (lots.empty()) return lots;
+  std::vector<Id> found;
+  found.reserve(lots.size());
+  for (const Lot& l : lots) found.push_back(l.id);
+  DemandCollector demand(lots);
+  selectIn(c_, "SELECT lot_id, pos, delivery_point_id, quantity, schedule FROM demand WHERE lot_id IN ", "", found,
+           [&](Reader& r) { demand.row(r); });
+  demand.finish();
   return lots;
 }
 

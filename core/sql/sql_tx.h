@@ -73,6 +73,7 @@ class SqlTx final : public core::Tx {
   Id insertLot(const Lot& l) override;
   std::vector<Id> insertLots(const std::vector<Lot>& lots) override;
   std::vector<Lot> listLots(Id round_id) override;
+  std::vector<Lot> findLots(Id round_id, const std::vector<Id>& lot_ids) override;
 
   void insertInvitations(const std::vector<Invitation>& invitations) override;
   std::vector<Invitation> listInvitations(Id round_id) override;

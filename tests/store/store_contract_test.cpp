@@ -836,6 +836,18 @@ BOOST_AUTO_TEST_CASE(lots_with_demands_round_trip_in_number_order) {
   same_number.demands.clear();
   BOOST_TEST(errorCodeOf([&] { inTx([&](core::Tx& tx) { tx.insertLot(same_number); }); }) ==
              code(core::ErrorCode::kConflict));
+
+  // findLots: only the named lots of this round, in number order, each with its demand in order; a
+  // lot of another round and an unknown id are not found; naming a lot twice finds it once.
+  const World other = inTx(makeWorld);
+  const auto found = inTx([&](core::Tx& tx) { return tx.findLots(w.round, {l.id, other.lot, 999'999'999, l.id}); });
+  BOOST_REQUIRE(found.size() == 1u);
+  BOOST_TEST(describe(found[0]) == describe(l));
+  const auto both = inTx([&](core::Tx& tx) { return tx.findLots(w.round, {l.id, w.lot}); });
+  BOOST_REQUIRE(both.size() == 2u);
+  BOOST_TEST(describe(both[0]) == describe(lots[0]));
+  BOOST_TEST(describe(both[1]) == describe(l));
+  BOOST_TEST(inTx([&](core::Tx& tx) { return tx.findLots(w.round, {}); }).empty());
 }
 
 BOOST_AUTO_TEST_CASE(lots_inserted_in_batches_read_back_with_their_demand) {
