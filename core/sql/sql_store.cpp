@@ -33,32 +33,34 @@ class ActiveGuard {
   const SqlStore* previous_;
 };
 
-// Whether "table.column" exists in the connection's database.
-bool hasColumn(Connection& c, const std::string& table_column) {
-  const std::size_t dot = table_column.find('.');
-  const std::string table = table_column.substr(0, dot);
-  const std::string column = table_column.substr(dot + 1);
-  Statement& st = c.prepare(c.dialect() == Dialect::kSqlite
-                                ? "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?"
-                                : "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
-                                  "AND TABLE_NAME = ? AND COLUMN_NAME = ?");
-  st.bindText(1, table);
-  st.bindText(2, column);
-  st.query();
-  std::int64_t n = 0;
-  while (st.next()) n = st.getInt(0);
-  return n > 0;
+// A transaction started inside another of the same store would take a second connection and wait
+// for locks its own outer transaction holds.
+void refuseNested(const SqlStore* store, const char* call) {
+  if (t_active_store != store) return;
+  throw Error(ErrorCode::kInternal, std::string("Store::") + call +
+                                        "() was called inside a transaction of the same store: pass the Tx down "
+                                        "instead (a nested transaction would wait for the locks of its own outer "
+                                        "transaction)");
 }
 
-// Whether the index "table.index" exists in the connection's database.
-bool hasIndex(Connection& c, const std::string& table_index) {
-  const std::size_t dot = table_index.find('.');
-  Statement& st = c.prepare(c.dialect() == Dialect::kSqlite
-                                ? "SELECT COUNT(*) FROM pragma_index_list(?) WHERE name = ?"
-                                : "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
-                                  "AND TABLE_NAME = ? AND INDEX_NAME = ?");
-  st.bindText(1, table_index.substr(0, dot));
-  st.bindText(2, table_index.substr(dot + 1));
+// What a migration statement adds, for its guard: a column or an index, named "table.name".
+enum class SchemaPart { kColumn, kIndex };
+
+// Whether the column or index "table.name" exists in the connection's database.
+bool has(Connection& c, SchemaPart part, const std::string& table_name) {
+  const bool sqlite = c.dialect() == Dialect::kSqlite;
+  const char* sql =
+      part == SchemaPart::kColumn
+          ? (sqlite ? "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?"
+                    : "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                      "AND TABLE_NAME = ? AND COLUMN_NAME = ?")
+          : (sqlite ? "SELECT COUNT(*) FROM pragma_index_list(?) WHERE name = ?"
+                    : "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+                      "AND TABLE_NAME = ? AND INDEX_NAME = ?");
+  const std::size_t dot = table_name.find('.');
+  Statement& st = c.prepare(sql);
+  st.bindText(1, table_name.substr(0, dot));
+  st.bindText(2, table_name.substr(dot + 1));
   st.query();
   std::int64_t n = 0;
   while (st.next()) n = st.getInt(0);
@@ -169,11 +171,7 @@ void SqlStore::release(std::unique_ptr<Connection> connection, Access access) {
 std::string SqlStore::backend() const { return backend_; }
 
 void SqlStore::transact(const std::function<void(Tx&)>& fn) {
-  if (t_active_store == this) {
-    throw Error(ErrorCode::kInternal,
-                "Store::transact() was called inside a transaction of the same store: pass the Tx down instead "
-                "(a nested transaction would wait for the locks of its own outer transaction)");
-  }
+  refuseNested(this, "transact");
   if (commits_ == Commits::kGrouped) {
     transactGrouped(fn);
     return;
@@ -182,10 +180,7 @@ void SqlStore::transact(const std::function<void(Tx&)>& fn) {
 }
 
 void SqlStore::read(const std::function<void(Tx&)>& fn) {
-  if (t_active_store == this) {
-    throw Error(ErrorCode::kInternal,
-                "Store::read() was called inside a transaction of the same store: pass the Tx down instead");
-  }
+  refuseNested(this, "read");
   transactAlone(fn, Access::kRead);
 }
 
@@ -378,8 +373,8 @@ int SqlStore::migrate() {
         if (step.version <= current) continue;
         for (const SchemaStatement& s : step.statements) {
           if (s.only && *s.only != d) continue;
-          if (!s.adds_column.empty() && hasColumn(c, s.adds_column)) continue;
-          if (!s.adds_index.empty() && hasIndex(c, s.adds_index)) continue;
+          if (!s.adds_column.empty() && has(c, SchemaPart::kColumn, s.adds_column)) continue;
+          if (!s.adds_index.empty() && has(c, SchemaPart::kIndex, s.adds_index)) continue;
           c.exec(renderDdl(s.text, d));
         }
         Statement& done = c.prepare("INSERT INTO schema_version (version, description) VALUES (?, ?)");
