@@ -127,16 +127,26 @@ class SqlStore::Lease {
   std::unique_ptr<Connection> connection_;
 };
 
-// One caller's transaction in the write queue. The writer fills in `error` and then, under the
-// queue's mutex, `done`; the caller reads both only after it saw `done`. Each caller is woken on its
-// own: when its transaction is done, or when it is handed the writer's role (`lead`). Shared, so
-// that the writer may wake a caller after releasing the mutex while the caller may already leave.
+// One caller's transaction in the write queue. Each caller waits on its own mutex, not the
+// queue's, so that the writer ending a group of dozens wakes each without them all then contending
+// for the queue. The writer fills in `error` and then, under `m`, sets `state`; the caller reads
+// `error` only after it saw kDone. Shared, so that the writer may wake a caller after releasing `m`
+// while the caller may already have left.
 struct SqlStore::Queued {
+  enum class State { kWaiting, kLead, kDone };
   const std::function<void(Tx&)>* fn = nullptr;
   std::exception_ptr error;
-  bool done = false;
-  bool lead = false;
+  std::mutex m;
+  State state = State::kWaiting;
   std::condition_variable wake;
+
+  void set(State s) {
+    {
+      const std::lock_guard<std::mutex> lock(m);
+      state = s;
+    }
+    wake.notify_one();
+  }
 };
 
 SqlStore::SqlStore(std::string backend, Connector connect, Commits commits)
@@ -221,44 +231,41 @@ void SqlStore::transactAlone(const std::function<void(Tx&)>& fn, Access access) 
 void SqlStore::transactGrouped(const std::function<void(Tx&)>& fn) {
   const auto mine = std::make_shared<Queued>();
   mine->fn = &fn;
-  std::unique_lock<std::mutex> lock(queue_mutex_);
-  queue_.push_back(mine);
-  if (!writing_) {
-    writing_ = true;
-    mine->lead = true;
+  bool lead = false;
+  {
+    const std::lock_guard<std::mutex> lock(queue_mutex_);
+    queue_.push_back(mine);
+    if (!writing_) writing_ = lead = true;
   }
-  while (!mine->done) {
-    if (!mine->lead) {
-      mine->wake.wait(lock);
-      continue;
-    }
+  if (!lead) {
+    std::unique_lock<std::mutex> lock(mine->m);
+    mine->wake.wait(lock, [&] { return mine->state != Queued::State::kWaiting; });
+    lead = mine->state == Queued::State::kLead;
+  }
+  if (lead) {
     // This thread is the writer for what is queued now, its own transaction first among it (a new
     // writer is always the first of the queue); what is queued meanwhile waits for the next group,
     // whose writer is the first of its own callers.
-    mine->lead = false;
-    const std::size_t n = std::min(queue_.size(), kMaxGroup);
-    const std::vector<std::shared_ptr<Queued>> group(queue_.begin(),
-                                                     queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    lock.unlock();
-    runGroup(group);
-    lock.lock();
-    for (const auto& q : group) q->done = true;
-    std::shared_ptr<Queued> next;
-    if (queue_.empty()) {
-      writing_ = false;
-    } else {
-      next = queue_.front();
-      next->lead = true;
+    std::vector<std::shared_ptr<Queued>> group;
+    {
+      const std::lock_guard<std::mutex> lock(queue_mutex_);
+      const auto n = static_cast<std::ptrdiff_t>(std::min(queue_.size(), kMaxGroup));
+      group.assign(queue_.begin(), queue_.begin() + n);
+      queue_.erase(queue_.begin(), queue_.begin() + n);
     }
-    // Woken after the mutex is released, so that they do not wake only to wait for it.
-    lock.unlock();
+    runGroup(group);
+    std::shared_ptr<Queued> next;
+    {
+      const std::lock_guard<std::mutex> lock(queue_mutex_);
+      if (queue_.empty())
+        writing_ = false;
+      else
+        next = queue_.front();
+    }
     for (const auto& q : group)
-      if (q != mine) q->wake.notify_one();
-    if (next) next->wake.notify_one();
-    lock.lock();
+      if (q != mine) q->set(Queued::State::kDone);
+    if (next) next->set(Queued::State::kLead);
   }
-  lock.unlock();
   if (mine->error) std::rethrow_exception(mine->error);
 }
 
