@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/model.h"
@@ -166,6 +167,8 @@ class Tx {
 
   virtual void insertSession(const Session& s) = 0;
   virtual std::optional<Session> findSession(const std::string& token_hash) = 0;
+  // The session and its account in one read (the sign-in check of every browser request).
+  virtual std::optional<std::pair<Session, Account>> findSessionWithAccount(const std::string& token_hash) = 0;
   virtual void deleteSession(const std::string& token_hash) = 0;
   // Removes every session of the account (log out everywhere, password change).
   virtual void deleteAccountSessions(Id account_id) = 0;
@@ -173,6 +176,9 @@ class Tx {
 
   virtual Id insertApiToken(const ApiToken& t) = 0;
   virtual std::optional<ApiToken> findApiToken(const std::string& token_hash) = 0;
+  // The account a token that is not revoked belongs to, in one read (the sign-in check of every
+  // API request); nullopt for an unknown or revoked token.
+  virtual std::optional<Account> findAccountByApiToken(const std::string& token_hash) = 0;
   virtual void revokeApiToken(Id id) = 0;
 
   virtual void insertLoginAttempt(const LoginAttempt& a) = 0;

@@ -427,6 +427,16 @@ std::int64_t limitValue(std::size_t limit) {
       std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())));
 }
 
+// "t.a, t.b" for columns "a, b" and alias "t": for queries that join tables.
+std::string qualified(const std::string& cols, const std::string& alias) {
+  std::string out = alias + ".";
+  for (const char c : cols) {
+    out += c;
+    if (c == ' ') out += alias + ".";
+  }
+  return out;
+}
+
 const std::string kAccountCols =
     "id, username, display_name, email, password_hash, role, authority_id, supplier_id, active, language, created_at";
 Account readAccount(Reader& r) {
@@ -1624,6 +1634,15 @@ std::optional<Session> SqlTx::findSession(const std::string& token_hash) {
                            readSession);
 }
 
+std::optional<std::pair<Session, Account>> SqlTx::findSessionWithAccount(const std::string& token_hash) {
+  static const std::string sql = "SELECT " + qualified(kSessionCols, "s") + ", " + qualified(kAccountCols, "a") +
+                                 " FROM web_session s JOIN account a ON a.id = s.account_id WHERE s.token_hash = ?";
+  return firstRow<std::pair<Session, Account>>(bound(c_, sql, token_hash), [](Reader& r) {
+    Session s = readSession(r);
+    return std::pair<Session, Account>(std::move(s), readAccount(r));
+  });
+}
+
 void SqlTx::deleteSession(const std::string& token_hash) {
   bound(c_, "DELETE FROM web_session WHERE token_hash = ?", token_hash).execute();
 }
@@ -1645,6 +1664,13 @@ Id SqlTx::insertApiToken(const ApiToken& t) {
 std::optional<ApiToken> SqlTx::findApiToken(const std::string& token_hash) {
   return firstRow<ApiToken>(bound(c_, "SELECT " + kApiTokenCols + " FROM api_token WHERE token_hash = ?", token_hash),
                             readApiToken);
+}
+
+std::optional<Account> SqlTx::findAccountByApiToken(const std::string& token_hash) {
+  static const std::string sql = "SELECT " + qualified(kAccountCols, "a") +
+                                 " FROM api_token t JOIN account a ON a.id = t.account_id"
+                                 " WHERE t.token_hash = ? AND t.revoked = 0";
+  return firstRow<Account>(bound(c_, sql, token_hash), readAccount);
 }
 
 void SqlTx::revokeApiToken(Id id) {

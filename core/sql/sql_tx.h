@@ -112,12 +112,14 @@ class SqlTx final : public core::Tx {
 
   void insertSession(const Session& s) override;
   std::optional<Session> findSession(const std::string& token_hash) override;
+  std::optional<std::pair<Session, Account>> findSessionWithAccount(const std::string& token_hash) override;
   void deleteSession(const std::string& token_hash) override;
   void deleteAccountSessions(Id account_id) override;
   void deleteExpiredSessions(TimePoint now) override;
 
   Id insertApiToken(const ApiToken& t) override;
   std::optional<ApiToken> findApiToken(const std::string& token_hash) override;
+  std::optional<Account> findAccountByApiToken(const std::string& token_hash) override;
   void revokeApiToken(Id id) override;
 
   void insertLoginAttempt(const LoginAttempt& a) override;

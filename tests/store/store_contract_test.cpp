@@ -1284,6 +1284,12 @@ BOOST_AUTO_TEST_CASE(sessions_are_found_and_deleted_one_by_account_or_by_expiry)
     tx.insertSession(s3);
   });
   BOOST_TEST(describeOpt(inTx([&](core::Tx& tx) { return tx.findSession(s1.token_hash); })) == describe(s1));
+  // With its account in one read, as every signed-in request reads it.
+  const auto joined = inTx([&](core::Tx& tx) { return tx.findSessionWithAccount(s2.token_hash); });
+  BOOST_TEST_REQUIRE(joined.has_value());
+  BOOST_TEST(describe(joined->first) == describe(s2));
+  BOOST_TEST(describe(joined->second) == describe(*inTx([&](core::Tx& tx) { return tx.getAccount(account); })));
+  BOOST_TEST(!inTx([](core::Tx& tx) { return tx.findSessionWithAccount("no-such-session"); }).has_value());
   BOOST_TEST(errorCodeOf([&] { inTx([&](core::Tx& tx) { tx.insertSession(s1); }); }) ==
              code(core::ErrorCode::kConflict));
 
@@ -1318,9 +1324,14 @@ BOOST_AUTO_TEST_CASE(api_tokens_round_trip_and_revoke) {
   t.created_at = at(kDay);
   t.id = inTx([&](core::Tx& tx) { return tx.insertApiToken(t); });
   BOOST_TEST(describeOpt(inTx([&](core::Tx& tx) { return tx.findApiToken(t.token_hash); })) == describe(t));
+  const std::string owner = describe(*inTx([&](core::Tx& tx) { return tx.getAccount(account); }));
+  BOOST_TEST(describeOpt(inTx([&](core::Tx& tx) { return tx.findAccountByApiToken(t.token_hash); })) == owner);
   inTx([&](core::Tx& tx) { tx.revokeApiToken(t.id); });
   t.revoked = true;
   BOOST_TEST(describeOpt(inTx([&](core::Tx& tx) { return tx.findApiToken(t.token_hash); })) == describe(t));
+  // A revoked or unknown token signs nobody in.
+  BOOST_TEST(!inTx([&](core::Tx& tx) { return tx.findAccountByApiToken(t.token_hash); }).has_value());
+  BOOST_TEST(!inTx([](core::Tx& tx) { return tx.findAccountByApiToken("no-such-token"); }).has_value());
   BOOST_TEST(!inTx([](core::Tx& tx) { return tx.findApiToken("no-such-token"); }).has_value());
   BOOST_TEST(errorCodeOf([&] { inTx([&](core::Tx& tx) { tx.revokeApiToken(999'999'999); }); }) ==
              code(core::ErrorCode::kNotFound));

@@ -120,14 +120,15 @@ std::optional<Principal> Authenticator::fromSession(const std::string& token) {
   std::optional<Principal> p;
   const core::TimePoint now = clock_.now();
   store_.read([&](core::Tx& tx) {
-    const auto s = tx.findSession(core::sha256Hex(token));
-    if (!s || s->expires_at <= now) return;
-    const auto a = tx.getAccount(s->account_id);
-    if (!a || !a->active) return;
+    p.reset();
+    auto found = tx.findSessionWithAccount(core::sha256Hex(token));
+    if (!found) return;
+    auto& [s, a] = *found;
+    if (s.expires_at <= now || !a.active) return;
     p.emplace();
-    p->account = *a;
-    p->session_hash = s->token_hash;
-    p->csrf_token = s->csrf_token;
+    p->account = std::move(a);
+    p->session_hash = s.token_hash;
+    p->csrf_token = s.csrf_token;
   });
   return p;
 }
@@ -136,12 +137,11 @@ std::optional<Principal> Authenticator::fromApiToken(const std::string& token) {
   if (token.size() != 64) return std::nullopt;
   std::optional<Principal> p;
   store_.read([&](core::Tx& tx) {
-    const auto t = tx.findApiToken(core::sha256Hex(token));
-    if (!t || t->revoked) return;
-    const auto a = tx.getAccount(t->account_id);
+    p.reset();
+    auto a = tx.findAccountByApiToken(core::sha256Hex(token));
     if (!a || !a->active) return;
     p.emplace();
-    p->account = *a;
+    p->account = std::move(*a);
     p->via_api_token = true;
   });
   return p;
