@@ -136,6 +136,23 @@ bool CsvReader::next(CsvRecord& record) {
       finishRecord();
       return true;
     }
+    // Inside a field, a run of plain ASCII (nothing that could end the field, the line or a quoted
+    // part, and no UTF-8 sequence to check) is copied at once; every other byte takes the steps
+    // below one at a time.
+    if ((state == State::kUnquoted || state == State::kQuoted) && utf8_need_ == 0 && !skip_lf_) {
+      std::size_t run = pos_;
+      while (run < end_) {
+        const auto b = static_cast<unsigned char>(buffer_[run]);
+        if (b >= 0x80 || b == '\n' || b == '\r' || b == '"' || b == static_cast<unsigned char>(delimiter)) break;
+        ++run;
+      }
+      if (run > pos_) {
+        record.fields[count - 1].append(buffer_.data() + pos_, run - pos_);
+        column_ += static_cast<int>(run - pos_);
+        pos_ = run;
+        continue;
+      }
+    }
     const auto c = static_cast<unsigned char>(buffer_[pos_++]);
     if (skip_lf_) {
       skip_lf_ = false;
