@@ -939,12 +939,16 @@ BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<
     if (!tx.lockInvitation(r.id, actor.supplier_id))
       fail(ErrorCode::kForbidden, "only suppliers invited at dispatch may bid in round " + r.reference +
                                       " (rule 5, Art. 34(6)); request admission for the next round");
-    const Dps d = requireDps(tx, r.dps_id);
-    // Only the lots the bid names (a lot of another round is simply not found among them).
+    // Only what the lines are checked against: the DPS's published vehicle types, the lots the bid
+    // names (a lot of another round is simply not found among them) and the supplier's own current
+    // dispatch points, one read each however many lines there are.
+    const std::vector<VehicleFactor> vehicles = tx.listVehicleFactors(r.dps_id);
     std::vector<Id> named;
     named.reserve(lines.size());
     for (const BidLine& l : lines) named.push_back(l.lot_id);
     const std::vector<Lot> lots = tx.findLots(r.id, named);
+    const std::vector<DispatchPoint> own_points =
+        lines.empty() ? std::vector<DispatchPoint>{} : tx.listDispatchPoints(actor.supplier_id);
     Problems p;
     if (lines.empty()) p.add("lines", "bid on at least one lot");
     std::set<Id> seen;
@@ -963,17 +967,17 @@ BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<
       if (!r.allow_partial && l.quantity < demand)
         p.add(f + ".quantity", "this round does not accept partial quantities: offer the whole " + demand.toString() +
                                    " " + lot->unit + " of lot " + std::to_string(lot->number));
-      const auto dp = tx.getDispatchPoint(l.dispatch_point_id);
-      if (!dp || dp->supplier_id != actor.supplier_id)
+      if (std::none_of(own_points.begin(), own_points.end(),
+                       [&](const DispatchPoint& dp) { return dp.id == l.dispatch_point_id; }))
         p.add(f + ".dispatch_point_id", "choose one of your own dispatch points");
       if (l.hours_from_harvest < 0) p.add(f + ".hours_from_harvest", "must not be negative");
       if (l.intermediaries < 0) p.add(f + ".intermediaries", "must not be negative");
-      if (!d.vehicle_factors.empty()) {
-        const bool known = std::any_of(d.vehicle_factors.begin(), d.vehicle_factors.end(),
+      if (!vehicles.empty()) {
+        const bool known = std::any_of(vehicles.begin(), vehicles.end(),
                                        [&](const VehicleFactor& v) { return v.vehicle == l.vehicle; });
         if (!known) {
           std::string names;
-          for (const VehicleFactor& v : d.vehicle_factors) names += (names.empty() ? "" : ", ") + v.vehicle;
+          for (const VehicleFactor& v : vehicles) names += (names.empty() ? "" : ", ") + v.vehicle;
           p.add(f + ".vehicle", "'" + l.vehicle + "' is not a published vehicle type; use one of: " + names);
         }
       }

@@ -42,6 +42,8 @@ class Tx {
   virtual void updateDps(const Dps& d) = 0;
   virtual std::optional<Dps> getDps(Id id) = 0;
   virtual std::vector<Dps> listDps() = 0;
+  // The DPS's vehicle factors alone (what getDps also loads), in their order.
+  virtual std::vector<VehicleFactor> listVehicleFactors(Id dps_id) = 0;
 
   virtual Id insertCategory(const Category& c) = 0;
   virtual std::optional<Category> getCategory(Id id) = 0;
@@ -74,6 +76,9 @@ class Tx {
   virtual std::vector<ArchivedCertificate> listArchivedCertificates(Id supplier_id) = 0;
   // The supplier's current certificates alone (what getSupplier also loads), in their order.
   virtual std::vector<Certificate> listCertificates(Id supplier_id) = 0;
+  // The supplier's current dispatch points alone (what getSupplier also loads), in their order; a
+  // point the supplier removed keeps its row (bids name it) but is not listed.
+  virtual std::vector<DispatchPoint> listDispatchPoints(Id supplier_id) = 0;
 
   virtual Id insertDeliveryPoint(const DeliveryPoint& p) = 0;
   virtual void updateDeliveryPoint(const DeliveryPoint& p) = 0;

@@ -524,9 +524,9 @@ void SqlTx::insertVehicleFactors(const Dps& d) {
   }
 }
 
-void SqlTx::loadVehicleFactors(Dps& d) {
-  d.vehicle_factors = rows<VehicleFactor>(
-      bound(c_, "SELECT vehicle, kg_co2e_per_tkm FROM vehicle_factor WHERE dps_id = ? ORDER BY pos", d.id),
+std::vector<VehicleFactor> SqlTx::listVehicleFactors(Id dps_id) {
+  return rows<VehicleFactor>(
+      bound(c_, "SELECT vehicle, kg_co2e_per_tkm FROM vehicle_factor WHERE dps_id = ? ORDER BY pos", dps_id),
       [](Reader& r) {
         VehicleFactor f;
         f.vehicle = r.str();
@@ -564,13 +564,13 @@ void SqlTx::updateDps(const Dps& d) {
 
 std::optional<Dps> SqlTx::getDps(Id id) {
   auto d = firstRow<Dps>(bound(c_, "SELECT " + kDpsCols + " FROM dps WHERE id = ?", id), readDps);
-  if (d) loadVehicleFactors(*d);
+  if (d) d->vehicle_factors = listVehicleFactors(d->id);
   return d;
 }
 
 std::vector<Dps> SqlTx::listDps() {
   auto all = rows<Dps>(c_.prepare("SELECT " + kDpsCols + " FROM dps ORDER BY id"), readDps);
-  for (Dps& d : all) loadVehicleFactors(d);
+  for (Dps& d : all) d.vehicle_factors = listVehicleFactors(d.id);
   return all;
 }
 
@@ -708,14 +708,17 @@ std::vector<Certificate> SqlTx::listCertificates(Id supplier_id) {
       });
 }
 
+std::vector<DispatchPoint> SqlTx::listDispatchPoints(Id supplier_id) {
+  return rows<DispatchPoint>(bound(c_,
+                                   "SELECT " + kDispatchPointCols +
+                                       " FROM dispatch_point WHERE supplier_id = ? AND pos IS NOT NULL ORDER BY pos",
+                                   supplier_id),
+                             readDispatchPoint);
+}
+
 void SqlTx::loadSupplierChildren(Supplier& s) {
   s.certificates = listCertificates(s.id);
-  s.dispatch_points = rows<DispatchPoint>(
-      bound(c_,
-            "SELECT " + kDispatchPointCols +
-                " FROM dispatch_point WHERE supplier_id = ? AND pos IS NOT NULL ORDER BY pos",
-            s.id),
-      readDispatchPoint);
+  s.dispatch_points = listDispatchPoints(s.id);
 }
 
 Id SqlTx::insertSupplier(const Supplier& s) {

@@ -20,6 +20,7 @@ class SqlTx final : public core::Tx {
   void updateDps(const Dps& d) override;
   std::optional<Dps> getDps(Id id) override;
   std::vector<Dps> listDps() override;
+  std::vector<VehicleFactor> listVehicleFactors(Id dps_id) override;
 
   Id insertCategory(const Category& c) override;
   std::optional<Category> getCategory(Id id) override;
@@ -39,6 +40,7 @@ class SqlTx final : public core::Tx {
   void archiveCertificates(Id supplier_id, TimePoint until) override;
   std::vector<ArchivedCertificate> listArchivedCertificates(Id supplier_id) override;
   std::vector<Certificate> listCertificates(Id supplier_id) override;
+  std::vector<DispatchPoint> listDispatchPoints(Id supplier_id) override;
 
   Id insertDeliveryPoint(const DeliveryPoint& p) override;
   void updateDeliveryPoint(const DeliveryPoint& p) override;
@@ -139,7 +141,6 @@ class SqlTx final : public core::Tx {
 
  private:
   bool mysql() const { return c_.dialect() == Dialect::kMysql; }
-  void loadVehicleFactors(Dps& d);
   void loadSupplierChildren(Supplier& s);
   void loadRefinements(Round& r);
   void insertVehicleFactors(const Dps& d);

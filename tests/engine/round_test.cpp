@@ -188,6 +188,25 @@ BOOST_FIXTURE_TEST_CASE(invalid_bid_is_rejected_whole_with_every_problem, Engine
   BOOST_TEST(auditWithAction("bid.submit").empty());
 }
 
+// A dispatch point the supplier removed from its profile keeps its row (earlier bids name it) but
+// is no longer one a new bid may name.
+BOOST_FIXTURE_TEST_CASE(a_bid_may_not_name_a_removed_dispatch_point, EngineFixture) {
+  const Scene s = scene(*this);
+  dispatch(s.round);
+  core::Supplier profile;
+  store->transact([&](core::Tx& tx) { profile = *tx.getSupplier(s.a.id); });
+  core::DispatchPoint moved = profile.dispatch_points.front();
+  moved.id = 0;
+  moved.name = "new barn";
+  profile.dispatch_points = {moved};
+  engine->updateSupplier(s.a.actor, profile);
+  expectRefused([&] { bid(s.a, s.round, {bidLine(s.lot, "2.00", "100", s.a)}); }, ErrorCode::kInvalidArgument,
+                {"lines[0].dispatch_point_id", "your own dispatch points"});
+  core::BidLine from_new = bidLine(s.lot, "2.00", "100", s.a);
+  store->transact([&](core::Tx& tx) { from_new.dispatch_point_id = tx.listDispatchPoints(s.a.id).front().id; });
+  BOOST_TEST(bid(s.a, s.round, {from_new}).version == 1);
+}
+
 BOOST_FIXTURE_TEST_CASE(amended_bid_supersedes_the_previous_version, EngineFixture) {
   const Scene s = scene(*this);
   dispatch(s.round);

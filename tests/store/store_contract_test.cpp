@@ -461,6 +461,13 @@ BOOST_AUTO_TEST_CASE(dps_with_vehicle_factors_round_trips_and_update_replaces_th
   fresh.vehicle_factors = {{"car", dec("0.5")}, {"van", dec("0.3")}};
   fresh.id = inTx([&](core::Tx& tx) { return tx.insertDps(fresh); });
   BOOST_TEST(describeOpt(inTx([&](core::Tx& tx) { return tx.getDps(fresh.id); })) == describe(fresh));
+  // The factors alone, in their order, as a bid checks its vehicles.
+  const auto factors = inTx([&](core::Tx& tx) { return tx.listVehicleFactors(fresh.id); });
+  BOOST_TEST_REQUIRE(factors.size() == 2u);
+  BOOST_TEST(factors[0].vehicle == "car");
+  BOOST_TEST(factors[1].vehicle == "van");
+  BOOST_TEST(factors[1].kg_co2e_per_tkm.toString() == "0.3");
+  BOOST_TEST(inTx([](core::Tx& tx) { return tx.listVehicleFactors(999'999'999); }).empty());
   const auto all = inTx([](core::Tx& tx) { return tx.listDps(); });
   BOOST_TEST(
       std::count_if(all.begin(), all.end(), [&](const core::Dps& x) { return describe(x) == describe(fresh); }) == 1);
@@ -651,6 +658,11 @@ BOOST_AUTO_TEST_CASE(supplier_update_keeps_dispatch_point_ids_and_never_deletes_
   BOOST_REQUIRE(b.has_value());
   BOOST_TEST(b->name == "B");
   BOOST_TEST(b->supplier_id == s.id);
+  // The current points alone list what the supplier's profile lists, not B.
+  const auto current = inTx([&](core::Tx& tx) { return tx.listDispatchPoints(s.id); });
+  BOOST_REQUIRE(current.size() == 2u);
+  BOOST_TEST(current[0].id == a_id);
+  BOOST_TEST(current[1].name == "C");
 
   core::Supplier missing = stored;
   missing.id = 999'999'999;
