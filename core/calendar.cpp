@@ -343,6 +343,81 @@ seconds Calendar::utcOffset(TimePoint t) const {
   return eu_dst_ && DstRule::active(t) ? standard_offset_ + hours(1) : standard_offset_;
 }
 
+namespace {
+
+// "+01:00" for +3600 s.
+std::string offsetText(seconds offset) {
+  // Offsets are those of a calendar file: whole minutes within a day.
+  const int minutes_total = static_cast<int>(offset.count() / 60 % (24 * 60));
+  const int m = minutes_total < 0 ? -minutes_total : minutes_total;
+  char text[16];
+  std::snprintf(text, sizeof text, "%c%02d:%02d", minutes_total < 0 ? '-' : '+', m / 60, m % 60);
+  return text;
+}
+
+}  // namespace
+
+std::string Calendar::formatLocal(TimePoint t) const {
+  const std::string local = formatLocalInput(t);
+  return local.substr(0, 10) + " " + local.substr(11) + " (UTC" + offsetText(utcOffset(t)) + ")";
+}
+
+std::string Calendar::formatLocalInput(TimePoint t) const {
+  // The legal time's wall clock, written as if it were UTC, then cut to the minute.
+  return formatTime(t + utcOffset(t)).substr(0, 16);
+}
+
+TimePoint Calendar::parseLocal(const std::string& text, const std::string& field) const {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, n = 0;
+  char separator = 0;
+  const auto bad = [&] {
+    return Error(ErrorCode::kInvalidArgument,
+                 field + ": '" + text + "' is not a date and time; write it as YYYY-MM-DD HH:MM in the legal time of " +
+                     time_zone_ + ", e.g. 2026-03-02 11:00",
+                 field);
+  };
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &separator, &h, &mi, &n) != 6 || n != 16 ||
+      (separator != 'T' && separator != ' '))
+    throw bad();
+  int s = 0;
+  std::string rest = text.substr(16);
+  if (!rest.empty() && rest[0] == ':') {
+    int m = 0;
+    if (std::sscanf(rest.c_str(), ":%2d%n", &s, &m) != 1 || m != 3) throw bad();
+    rest = rest.substr(3);
+  }
+  if (!rest.empty()) {
+    // An instant with its own zone: exactly as parseTime reads it.
+    if (separator != 'T' || text.size() < 20 || text[16] != ':') throw bad();
+    return parseTime(text, field);
+  }
+  const Date ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
+                 std::chrono::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) throw bad();
+  const TimePoint wall = sys_days{ymd} + hours{h} + std::chrono::minutes{mi} + seconds{s};
+  std::vector<TimePoint> instants;
+  for (const seconds off : {standard_offset_, standard_offset_ + hours(1)}) {
+    if (off != standard_offset_ && !eu_dst_) continue;
+    if (utcOffset(wall - off) == off) instants.push_back(wall - off);
+  }
+  const std::string shown = text.substr(0, 10) + " " + text.substr(11);
+  if (instants.empty()) {
+    throw Error(ErrorCode::kInvalidArgument,
+                field + ": " + shown + " does not exist in " + time_zone_ +
+                    ": the clocks skip that hour when summer time begins; choose another time",
+                field);
+  }
+  if (instants.size() > 1) {
+    throw Error(ErrorCode::kInvalidArgument,
+                field + ": " + shown + " occurs twice in " + time_zone_ +
+                    " (the clocks go back when summer time ends): write it with its offset, e.g. " +
+                    text.substr(0, 10) + "T" + text.substr(11, 5) + ":00" + offsetText(standard_offset_ + hours(1)) +
+                    " for the first or " + offsetText(standard_offset_) + " for the second",
+                field);
+  }
+  return instants.front();
+}
+
 Date Calendar::localDate(TimePoint t) const { return Date(std::chrono::floor<days>(t + utcOffset(t))); }
 
 TimePoint Calendar::startOfDay(Date d) const {

@@ -53,6 +53,18 @@ class Calendar {
   // Offset of local time from UTC at instant t (e.g. +3600 s in CET, +7200 s in CEST).
   std::chrono::seconds utcOffset(TimePoint t) const;
 
+  // How people read and write instants: in the legal time, to the minute.
+  // "2026-03-02 11:00 (UTC+01:00)": the legal time with its offset, so that it is unambiguous.
+  std::string formatLocal(TimePoint t) const;
+  // "2026-03-02T11:00": the legal time as an <input type="datetime-local"> holds it.
+  std::string formatLocalInput(TimePoint t) const;
+  // The instant of a legal time written "2026-03-02 11:00" or "2026-03-02T11:00" (":SS" optional);
+  // text with Z or an offset ("2026-03-02T10:00:00Z") is that instant. Throws
+  // Error(kInvalidArgument) naming `field` for text that is no date and time, for a legal time in the
+  // hour skipped when summer time begins, and for one in the hour that occurs twice when it ends
+  // (the message says to write it with its offset).
+  TimePoint parseLocal(const std::string& text, const std::string& field) const;
+
   // End of a period of `days` calendar days that starts with the event at `event` (Art. 3(1),
   // 3(2)(b), 3(4)).
   TimePoint periodEndCalendarDays(TimePoint event, int days) const;

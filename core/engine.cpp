@@ -83,13 +83,6 @@ void serialiseWriters(Tx& tx) { tx.lastAuditEntry(); }
 // always has its message and a rolled-back one never does; web/server/outbox.cpp delivers them.
 // Each is bilingual: Slovenian first, then English, and names the DPS or round and what to do next.
 
-// "2026-03-02 10:00 UTC" from "2026-03-02T10:00:00Z": how a person reads a deadline in a mail.
-std::string mailTime(TimePoint t) {
-  std::string s = formatTime(t);
-  if (s.size() >= 16 && s[10] == 'T') return s.substr(0, 10) + " " + s.substr(11, 5) + " UTC";
-  return s;
-}
-
 void queueNotification(Tx& tx, TimePoint now, const std::string& recipient, const std::string& object,
                        const std::string& subject_sl, const std::string& subject_en, const std::string& body_sl,
                        const std::string& body_en) {
@@ -108,20 +101,19 @@ void queueNotification(Tx& tx, TimePoint now, const std::string& recipient, cons
   tx.insertOutboxMessage(m);
 }
 
-void notifyInvitation(Tx& tx, TimePoint now, const Dps& d, const Round& r, const Supplier& s) {
+// Times in a mail are in the authority's legal time, with the offset (Calendar::formatLocal).
+void notifyInvitation(Tx& tx, TimePoint now, const Calendar& cal, const Dps& d, const Round& r, const Supplier& s) {
   queueNotification(
       tx, now, s.email, obj("round", r.id), "Povabilo k oddaji ponudbe: " + r.reference,
       "Invitation to bid: " + r.reference,
       "Spoštovani " + s.name + ",\n\nvabimo vas k oddaji ponudbe v krogu " + r.reference + " (" + r.title +
           ") dinamičnega nabavnega sistema " + d.reference + " (" + d.title + ").\nRok za oddajo ponudb: " +
-          mailTime(r.deadline) +
-          ".\n\nKaj storiti: prijavite se v DNS, odprite krog " + r.reference +
+          cal.formatLocal(r.deadline) + ".\n\nKaj storiti: prijavite se v DNS, odprite krog " + r.reference +
           " med povabili in oddajte ponudbo pred rokom. Do roka jo lahko spremenite ali umaknete; po oddaji "
           "prejmete potrdilo s časom in povzetkom SHA-256.",
       "Dear " + s.name + ",\n\nyou are invited to bid in round " + r.reference + " (" + r.title +
           ") of the dynamic purchasing system " + d.reference + " (" + d.title + ").\nTender deadline: " +
-          mailTime(r.deadline) +
-          ".\n\nWhat to do: sign in to the DPS, open round " + r.reference +
+          cal.formatLocal(r.deadline) + ".\n\nWhat to do: sign in to the DPS, open round " + r.reference +
           " among your invitations and submit your bid before the deadline. You may amend or withdraw it until "
           "then; each submission gives you a receipt with its time and SHA-256 digest.");
 }
@@ -152,28 +144,28 @@ void notifyAdmission(Tx& tx, TimePoint now, const Dps& d, const Category& c, con
                           "while the system is valid, free of charge."));
 }
 
-void notifyRenewal(Tx& tx, TimePoint now, const std::vector<std::string>& dps_references, const RenewalRequest& r,
-                   const Supplier& s) {
+void notifyRenewal(Tx& tx, TimePoint now, const Calendar& cal, const std::vector<std::string>& dps_references,
+                   const RenewalRequest& r, const Supplier& s) {
   std::string refs;
   for (const std::string& ref : dps_references) refs += (refs.empty() ? "" : ", ") + ref;
   const std::string in_sl = refs.empty() ? std::string() : " za " + refs;
   const std::string in_en = refs.empty() ? std::string() : " for " + refs;
   queueNotification(
-      tx, now, s.email, obj("supplier", s.id), "Obnovite lastno izjavo (ESPD) do " + mailTime(r.due_at),
-      "Renew your self-declaration (ESPD) by " + mailTime(r.due_at),
+      tx, now, s.email, obj("supplier", s.id), "Obnovite lastno izjavo (ESPD) do " + cal.formatLocal(r.due_at),
+      "Renew your self-declaration (ESPD) by " + cal.formatLocal(r.due_at),
       "Spoštovani " + s.name + ",\n\nnaročnik prosi za obnovljeno lastno izjavo (ESPD)" + in_sl +
-          ". Rok: " + mailTime(r.due_at) +
+          ". Rok: " + cal.formatLocal(r.due_at) +
           " (5 delovnih dni).\n\nKaj storiti: prijavite se v DNS in oddajte obnovljeno izjavo pred rokom. Če je "
           "ne oddate pravočasno, do oddaje ne boste povabljeni k oddaji ponudb.",
       "Dear " + s.name + ",\n\nthe contracting authority asks for a renewed self-declaration (ESPD)" + in_en +
-          ". Due: " + mailTime(r.due_at) +
+          ". Due: " + cal.formatLocal(r.due_at) +
           " (5 working days).\n\nWhat to do: sign in to the DPS and submit the renewed declaration before it is "
           "due. If it is late, you will not be invited to bid until you submit it.");
 }
 
 // One message per bidder (every supplier with a bid that was not withdrawn or replaced), telling
 // it what it was awarded, if anything, and when the standstill ends.
-void notifyAward(Tx& tx, TimePoint now, const Dps& d, const Round& r, const std::vector<Lot>& lots,
+void notifyAward(Tx& tx, TimePoint now, const Calendar& cal, const Dps& d, const Round& r, const std::vector<Lot>& lots,
                  const std::vector<AwardLine>& lines, const AwardDecision& decision) {
   std::map<Id, int> lot_numbers;
   std::map<Id, std::string> lot_units;
@@ -185,13 +177,13 @@ void notifyAward(Tx& tx, TimePoint now, const Dps& d, const Round& r, const std:
   for (const Bid& b : tx.listBids(r.id))
     if (b.status != BidStatus::kWithdrawn && b.status != BidStatus::kSuperseded) bidders.insert(b.supplier_id);
   const std::string standstill_sl =
-      decision.standstill_end ? "Mirovalni rok poteče " + mailTime(*decision.standstill_end) +
+      decision.standstill_end ? "Mirovalni rok poteče " + cal.formatLocal(*decision.standstill_end) +
                                     "; do takrat pogodba ne bo sklenjena in lahko vložite zahtevek za revizijo."
                               : "Mirovalnega roka ni.";
-  const std::string standstill_en =
-      decision.standstill_end ? "The standstill period ends " + mailTime(*decision.standstill_end) +
-                                    "; no contract is concluded before then and you may ask for a review."
-                              : "There is no standstill period.";
+  const std::string standstill_en = decision.standstill_end
+                                        ? "The standstill period ends " + cal.formatLocal(*decision.standstill_end) +
+                                              "; no contract is concluded before then and you may ask for a review."
+                                        : "There is no standstill period.";
   for (const Id supplier_id : bidders) {
     const auto s = tx.getSupplier(supplier_id);
     if (!s) continue;
@@ -733,7 +725,7 @@ Id Engine::requestRenewal(const Actor& actor, Id supplier_id) {
         dps_references.push_back(related.reference);
     }
     r.id = id;
-    notifyRenewal(tx, now, dps_references, r, requireSupplier(tx, supplier_id));
+    notifyRenewal(tx, now, cal, dps_references, r, requireSupplier(tx, supplier_id));
     appendAudit(tx, now, actor.name, "renewal.request", obj("supplier", supplier_id),
                 "due " + formatTime(r.due_at));
   });
@@ -902,7 +894,7 @@ std::vector<Invitation> Engine::dispatchRound(const Actor& actor, Id round_id, T
     r.dispatched_at = now;
     r.deadline = deadline;
     tx.updateRound(r);
-    for (const Invitation& i : invitations) notifyInvitation(tx, now, d, r, requireSupplier(tx, i.supplier_id));
+    for (const Invitation& i : invitations) notifyInvitation(tx, now, cal, d, r, requireSupplier(tx, i.supplier_id));
     if (!d.first_invitation_at) {
       d.first_invitation_at = now;
       d.status = DpsStatus::kOperating;
@@ -1352,7 +1344,7 @@ AwardDecision Engine::awardRound(const Actor& actor, Id round_id) {
     tx.insertAwardDecision(decision);
     r.status = RoundStatus::kAwarded;
     tx.updateRound(r);
-    notifyAward(tx, now, d, r, in.lots, lines, decision);
+    notifyAward(tx, now, cal, d, r, in.lots, lines, decision);
     appendAudit(tx, now, actor.name, "round.award", obj("round", r.id),
                 change + (decision.standstill_end ? "standstill until " + formatTime(*decision.standstill_end)
                                                   : std::string("no standstill")));

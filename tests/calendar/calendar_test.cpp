@@ -196,6 +196,37 @@ BOOST_AUTO_TEST_CASE(local_date_follows_the_legal_time_not_utc) {
   BOOST_TEST(formatDate(si.localDate(at("2026-10-25T23:00:00Z"))) == "2026-10-26");
 }
 
+// People read and write deadlines in the legal time: shown with the offset, typed without it.
+BOOST_AUTO_TEST_CASE(legal_time_is_shown_with_its_offset_and_read_back_without_it) {
+  const auto& si = slovenia();
+  BOOST_TEST(si.formatLocal(at("2026-02-23T23:59:59Z")) == "2026-02-24 00:59 (UTC+01:00)");
+  BOOST_TEST(si.formatLocal(at("2026-07-15T08:00:00Z")) == "2026-07-15 10:00 (UTC+02:00)");
+  BOOST_TEST(si.formatLocalInput(at("2026-07-15T08:00:00Z")) == "2026-07-15T10:00");
+  BOOST_TEST(formatTime(si.parseLocal("2026-03-02 11:00", "deadline")) == "2026-03-02T10:00:00Z");
+  BOOST_TEST(formatTime(si.parseLocal("2026-07-15T10:00", "deadline")) == "2026-07-15T08:00:00Z");
+  BOOST_TEST(formatTime(si.parseLocal("2026-07-15T10:00:30", "deadline")) == "2026-07-15T08:00:30Z");
+  // What formatLocalInput writes reads back as the same minute, in winter and in summer.
+  for (const char* t : {"2026-01-10T09:30:00Z", "2026-06-30T21:59:00Z", "2026-10-25T03:30:00Z"})
+    BOOST_TEST(formatTime(si.parseLocal(si.formatLocalInput(at(t)), "deadline")) == t);
+  // An instant with its own zone is taken as it is.
+  BOOST_TEST(formatTime(si.parseLocal("2026-03-02T10:00:00Z", "deadline")) == "2026-03-02T10:00:00Z");
+  BOOST_TEST(formatTime(si.parseLocal("2026-03-02T10:00:00+02:00", "deadline")) == "2026-03-02T08:00:00Z");
+
+  // 02:30 on 29 March 2026 does not exist; 02:30 on 25 October 2026 happens twice.
+  BOOST_TEST(contains(errorOf([&] { si.parseLocal("2026-03-29 02:30", "deadline"); }, ErrorCode::kInvalidArgument),
+                      "does not exist"));
+  const std::string twice =
+      errorOf([&] { si.parseLocal("2026-10-25 02:30", "deadline"); }, ErrorCode::kInvalidArgument);
+  BOOST_TEST(contains(twice, "occurs twice"));
+  BOOST_TEST(contains(twice, "2026-10-25T02:30:00+02:00"), twice);
+  BOOST_TEST(formatTime(si.parseLocal("2026-10-25T02:30:00+02:00", "deadline")) == "2026-10-25T00:30:00Z");
+  for (const char* bad : {"", "2026-03-02", "2026-03-02 25:00", "2026-02-30 10:00", "2026-03-02 10:00 CET",
+                          "2026-03-02x10:00", "2026-03-02 10:00Z"}) {
+    const std::string message = errorOf([&] { si.parseLocal(bad, "deadline"); }, ErrorCode::kInvalidArgument);
+    BOOST_TEST(contains(message, "deadline"), message);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(event_late_in_the_local_day_counts_from_its_local_date) {
   const auto& si = slovenia();
   // 23:30Z on Monday 2 March is Tuesday 3 March 00:30 in Ljubljana: 10 days run to Friday 13 March.

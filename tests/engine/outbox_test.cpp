@@ -17,6 +17,13 @@ using dps_test::mentions;
 
 namespace {
 
+// How a mail writes an instant of these winter scenes: Slovenian legal time, CET (UTC+01:00).
+std::string legalTime(core::TimePoint t) {
+  BOOST_TEST_REQUIRE((t < core::parseTime("2026-03-29T01:00:00Z")), "the scene left winter time");
+  const std::string local = core::formatTime(t + std::chrono::hours(1));
+  return local.substr(0, 10) + " " + local.substr(11, 5) + " (UTC+01:00)";
+}
+
 std::vector<core::OutboxMessage> allMessages(EngineFixture& f) {
   std::vector<core::OutboxMessage> all;
   f.store->transact([&](core::Tx& tx) { all = tx.listOutbox(1000); });
@@ -92,9 +99,8 @@ BOOST_AUTO_TEST_CASE(dispatch_writes_one_invitation_per_invited_supplier) {
     BOOST_TEST(m.subject.find("Povabilo") < m.subject.find("Invitation"));
     BOOST_TEST(mentions(m.body, s.actor.name));
     BOOST_TEST(mentions(m.body, d.reference));
-    // The deadline as a person reads it ("2026-02-26 08:00 UTC"), in both languages.
-    const std::string deadline = core::formatTime(r.deadline);
-    const std::string readable = deadline.substr(0, 10) + " " + deadline.substr(11, 5) + " UTC";
+    // The deadline as a person in Kranj reads it ("2026-02-26 09:00 (UTC+01:00)"), in both languages.
+    const std::string readable = legalTime(r.deadline);
     checkSlovenianFirst(m, "Rok za oddajo ponudb: " + readable, "Tender deadline: " + readable);
     checkSlovenianFirst(m, "Kaj storiti:", "What to do:");
   }
@@ -170,8 +176,7 @@ BOOST_AUTO_TEST_CASE(renewal_request_tells_the_supplier_when_it_is_due) {
   BOOST_TEST(m.recipient == emailOf(f, s.id));
   BOOST_TEST(m.object == "supplier:" + std::to_string(s.id));
   checkPendingNow(f, m);
-  const std::string due = core::formatTime(renewals[0].due_at);
-  const std::string readable = due.substr(0, 10) + " " + due.substr(11, 5) + " UTC";
+  const std::string readable = legalTime(renewals[0].due_at);
   BOOST_TEST(mentions(m.subject, "Obnovite lastno izjavo (ESPD) do " + readable));
   BOOST_TEST(mentions(m.subject, "Renew your self-declaration (ESPD) by " + readable));
   checkSlovenianFirst(m, "za " + d.reference, "for " + d.reference);
@@ -216,8 +221,7 @@ BOOST_AUTO_TEST_CASE(award_tells_every_bidder_what_it_won_and_when_the_standstil
   BOOST_TEST(awards.count(emailOf(f, withdrawn.id)) == 0u);
   BOOST_TEST(awards.count(emailOf(f, silent.id)) == 0u);
 
-  const std::string end = core::formatTime(*decision.standstill_end);
-  const std::string readable = end.substr(0, 10) + " " + end.substr(11, 5) + " UTC";
+  const std::string readable = legalTime(*decision.standstill_end);
   for (const auto& s : {winner, loser}) {
     const auto it = awards.find(emailOf(f, s.id));
     BOOST_TEST_REQUIRE((it != awards.end()), "no award message to " << s.actor.name);
