@@ -243,11 +243,23 @@ BOOST_AUTO_TEST_CASE(an_officer_creates_opens_evaluates_and_awards_and_an_audito
   BOOST_TEST(r.status == 409);
   BOOST_TEST(contains(r.body, "too early"));
   checkPage(r.body, "round creation with error");
-  form["deadline"] = core::formatTime(w.f.earliestDeadline() + std::chrono::hours(1));
+  // The officer gives the deadline in Kranj's legal time (UTC+01:00 in winter), as the date-time
+  // field sends it: 10:00 on the morning after the earliest lawful deadline (23:59:59 local).
+  const core::TimePoint wanted = w.f.earliestDeadline() + std::chrono::seconds(1) + std::chrono::hours(10);
+  const std::string utc = core::formatTime(wanted);
+  BOOST_TEST_REQUIRE(utc.substr(11) == "09:00:00Z");
+  form["deadline"] = utc.substr(0, 10) + "T10:00";
   r = officer.post("/officer/rounds", form);
   BOOST_TEST_REQUIRE(r.status == 303, r.body.substr(0, 600));
   BOOST_TEST(contains(location(r), "done=dispatched"));
-  w.services->store().transact([&](core::Tx& tx) { BOOST_TEST(tx.listRounds(w.dps.id).size() == rounds_before + 1); });
+  w.services->store().transact([&](core::Tx& tx) {
+    const std::vector<core::Round> rounds = tx.listRounds(w.dps.id);
+    BOOST_TEST_REQUIRE(rounds.size() == rounds_before + 1);
+    BOOST_TEST(core::formatTime(rounds.back().deadline) == utc);
+  });
+  // Shown back in legal time with its offset.
+  r = officer.get(location(r));
+  BOOST_TEST(contains(r.body, utc.substr(0, 10) + " 10:00 (UTC+01:00)"), r.body.substr(0, 300));
 
   // Opening, evaluation and award of the fixture's round through the round page.
   const std::string round = "/officer/rounds/" + std::to_string(w.round);
@@ -267,7 +279,7 @@ BOOST_AUTO_TEST_CASE(an_officer_creates_opens_evaluates_and_awards_and_an_audito
   BOOST_TEST_REQUIRE(r.status == 303);
   r = officer.get(location(r));
   checkPage(r.body, "award");
-  BOOST_TEST(contains(r.body, "Standstill ends"));
+  BOOST_TEST(contains(r.body, "Standstill ends"), r.body.substr(r.body.find("<main"), 1500));
   BOOST_TEST(contains(r.body, "Kmetija Zupan"));  // dearer, but far less transport CO2
 
   // Rule 13: the dashboard lists the award notice due and records its publication.

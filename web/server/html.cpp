@@ -1,6 +1,8 @@
 // Page layout and HTML helpers (see html.h).
 #include "web/server/html.h"
 
+#include "core/calendar.h"
+#include "core/error.h"
 #include "web/server/auth.h"
 #include "web/server/messages.h"
 #include "web/server/session_cookie.h"
@@ -54,9 +56,51 @@ std::string homeFor(const Principal& p) {
   return "/";
 }
 
-std::string showTime(const std::string& iso) {
-  if (iso.size() < 16) return esc(iso);
-  return esc(iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC");
+const core::Calendar* legalTime(Context& ctx) {
+  if (ctx.legal_time) return *ctx.legal_time;
+  const core::Calendar* cal = nullptr;
+  if (ctx.principal) {
+    const core::Account& a = ctx.who().account;
+    try {
+      if (a.authority_id > 0) {
+        cal = &ctx.services.engine().calendarFor(a.authority_id);
+      } else if (a.supplier_id > 0) {
+        std::string country;
+        ctx.services.store().read([&](core::Tx& tx) {
+          const auto s = tx.getSupplier(a.supplier_id);
+          country = s ? s->country : std::string();
+        });
+        if (!country.empty()) cal = &ctx.services.calendars().forCountry(country);
+      }
+    } catch (const core::Error& e) {
+      // No calendar for the country: times stay in UTC, still unambiguous.
+      if (e.code() != core::ErrorCode::kNotFound) throw;
+      cal = nullptr;
+    }
+  }
+  ctx.legal_time = cal;
+  return cal;
+}
+
+std::string timeText(Context& ctx, core::TimePoint t) {
+  if (const core::Calendar* cal = legalTime(ctx)) return cal->formatLocal(t);
+  const std::string iso = core::formatTime(t);
+  return iso.substr(0, 10) + " " + iso.substr(11, 5) + " (UTC)";
+}
+
+std::string showTime(Context& ctx, core::TimePoint t) { return esc(timeText(ctx, t)); }
+
+std::string timeField(Context& ctx, const std::string& id, const std::string& label, core::TimePoint t,
+                      const std::string& value) {
+  const core::Calendar* cal = legalTime(ctx);
+  const std::string shown = !value.empty() ? value : cal ? cal->formatLocalInput(t) : core::formatTime(t);
+  const std::string zone = cal ? cal->timeZone() : std::string("UTC");
+  return field(id, label + " (" + esc(zone) + ")", cal ? "datetime-local" : "text", shown, "required");
+}
+
+core::TimePoint parseTimeField(Context& ctx, const std::string& text, const std::string& field) {
+  if (const core::Calendar* cal = legalTime(ctx)) return cal->parseLocal(text, field);
+  return core::parseTime(text, field);
 }
 
 std::string notice(const std::string& kind, const std::string& text) {
@@ -108,14 +152,17 @@ std::string layout(Context& ctx, const std::string& title, const std::string& bo
     account = "<a href=\"/login\">" + tr(ctx, "nav.login") + "</a>";
   return "<!DOCTYPE html>\n<html lang=\"" + ctx.lang +
          "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-         "<title>" + esc(title) + " · " + tr(ctx, "app.name") +
+         "<title>" +
+         esc(title) + " · " + tr(ctx, "app.name") +
          "</title><link rel=\"stylesheet\" href=\"/static/style.css\"><link rel=\"icon\" href=\"data:,\"></head><body>"
-         "<a class=\"skip\" href=\"#main\">" + tr(ctx, "nav.skip") + "</a>"
-         "<header><a class=\"brand\" href=\"/\">" + tr(ctx, "app.name") + "</a><nav aria-label=\"" +
-         tr(ctx, "nav.label") + "\"><ul>" + nav + "</ul></nav><div class=\"account\">" + switcher + " " + account +
-         "</div></header><main id=\"main\"><h1>" + esc(title) + "</h1>" + body + "</main><footer>" +
-         tr(ctx, "app.footer") + " · " + tr(ctx, "clock.now") + ": " + showTime(core::formatTime(ctx.services.clock().now())) +
-         "</footer></body></html>\n";
+         "<a class=\"skip\" href=\"#main\">" +
+         tr(ctx, "nav.skip") +
+         "</a>"
+         "<header><a class=\"brand\" href=\"/\">" +
+         tr(ctx, "app.name") + "</a><nav aria-label=\"" + tr(ctx, "nav.label") + "\"><ul>" + nav +
+         "</ul></nav><div class=\"account\">" + switcher + " " + account + "</div></header><main id=\"main\"><h1>" +
+         esc(title) + "</h1>" + body + "</main><footer>" + tr(ctx, "app.footer") + " · " + tr(ctx, "clock.now") + ": " +
+         showTime(ctx, ctx.services.clock().now()) + "</footer></body></html>\n";
 }
 
 }  // namespace web::server

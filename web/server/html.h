@@ -29,7 +29,19 @@ std::string buttonForm(Context& ctx, const std::string& action, const std::strin
 std::string hidden(const std::string& name, const std::string& value);
 // The home page of the signed-in role ("/officer", "/farmer", "/auditor", "/admin").
 std::string homeFor(const Principal& p);
-// "2026-03-01 09:00 UTC"
-std::string showTime(const std::string& iso);
+// Times on the pages are in the viewer's legal time: an officer's or auditor's authority's, a
+// supplier's country's (from its calendar); UTC for an administrator, or when there is no calendar
+// for the country. Shown with the offset, so that nobody misreads a deadline:
+// "2026-03-02 11:00 (UTC+01:00)", or "2026-03-02 10:00 (UTC)".
+const core::Calendar* legalTime(Context& ctx);
+std::string showTime(Context& ctx, core::TimePoint t);
+// The same as plain text (for messages that are escaped later).
+std::string timeText(Context& ctx, core::TimePoint t);
+// A labelled field for a time: <input type="datetime-local"> in legal time, or ISO text in UTC;
+// `value` when given is the text the person typed (shown again after an error).
+std::string timeField(Context& ctx, const std::string& id, const std::string& label, core::TimePoint t,
+                      const std::string& value = {});
+// Reads what timeField sent (or an ISO time with Z or an offset); throws kInvalidArgument naming `field`.
+core::TimePoint parseTimeField(Context& ctx, const std::string& text, const std::string& field);
 
 }  // namespace web::server

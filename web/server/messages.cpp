@@ -201,7 +201,7 @@ const std::vector<MessageEntry>& messageCatalogue() {
       {"round.title", "Title", "Naslov"},
       {"round.award_mode", "Award", "Oddaja"},
       {"round.allow_partial", "Partial quantities allowed", "Dovoljene delne količine"},
-      {"round.earliest", "earliest", "najzgodneje"},
+      {"round.earliest", "Earliest lawful deadline:", "Najzgodnejši dopustni rok:"},
       {"round.ten_day_rule",
        "The tender period is at least 10 days from the invitation (Art. 34(2)(b)); an earlier deadline is refused "
        "before anything is stored.",

@@ -268,7 +268,7 @@ void officerDashboard(Context& ctx) {
       ++shown;
       body += "<tr><td>" + roundLink(r, "/officer/rounds/") + "</td><td>" +
               statusText(ctx, "round", core::toString(r.status)) + "</td><td>" +
-              (r.dispatched_at ? showTime(core::formatTime(r.deadline)) : "—") + "</td></tr>";
+              (r.dispatched_at ? showTime(ctx, r.deadline) : "—") + "</td></tr>";
     }
     if (shown == 0) body += "<tr><td colspan=\"3\">" + tr(ctx, "none") + "</td></tr>";
     body += "</tbody></table>";
@@ -293,11 +293,11 @@ void officerDashboard(Context& ctx) {
       const auto it = std::find_if(rounds.begin(), rounds.end(), [&](const core::Round& r) { return r.id == s.round_id; });
       if (it == rounds.end()) continue;
       body += "<li>" + roundLink(*it, "/officer/rounds/") + ": " + tr(ctx, "officer.notice_due_by") + " " +
-              showTime(core::formatTime(s.due_alone)) + "; " + tr(ctx, "officer.notice_quarterly_by") + " " +
-              esc(s.quarter) + ": " + showTime(core::formatTime(s.due_quarterly)) +
-              (s.state == core::NoticeState::kOverdue ? " <strong class=\"overdue\">" + tr(ctx, "officer.overdue") +
-                                                            "</strong>"
-                                                      : std::string()) +
+              showTime(ctx, s.due_alone) + "; " + tr(ctx, "officer.notice_quarterly_by") + " " + esc(s.quarter) + ": " +
+              showTime(ctx, s.due_quarterly) +
+              (s.state == core::NoticeState::kOverdue
+                   ? " <strong class=\"overdue\">" + tr(ctx, "officer.overdue") + "</strong>"
+                   : std::string()) +
               "</li>";
       covers += "<option value=\"round:" + std::to_string(s.round_id) + "\">" + esc(s.round_reference) + "</option>";
       if (now > endOfQuarter(ctx.services.engine().calendarFor(d.authority_id), s.quarter)) quarters.insert(s.quarter);
@@ -325,8 +325,7 @@ void officerDashboard(Context& ctx) {
               "\" name=\"covers-" + std::to_string(d.id) + "\">" + covers + "</select></p>" +
               field("reference-" + std::to_string(d.id), tr(ctx, "officer.notice_reference"), "text", "",
                     "required maxlength=\"100\"") +
-              field("published-" + std::to_string(d.id), tr(ctx, "officer.notice_published_at") + " (UTC)", "text",
-                    core::formatTime(now), "required") +
+              timeField(ctx, "published-" + std::to_string(d.id), tr(ctx, "officer.notice_published_at"), now) +
               "<button type=\"submit\">" + tr(ctx, "officer.notice_record") + "</button></fieldset></form>";
     }
     body += "</ul></section>";
@@ -363,15 +362,14 @@ void newDpsPage(Context& ctx) {
       options += "<option value=\"" + std::to_string(a.id) + "\">" + esc(a.name) + "</option>";
   const core::TimePoint now = ctx.services.clock().now();
   const std::string body =
-      "<form method=\"post\" action=\"/officer/dps\">" + csrfField(ctx) + "<p class=\"field\"><label for=\"authority\">" +
-      tr(ctx, "dps.authority") + "</label><select id=\"authority\" name=\"authority\">" + options + "</select></p>" +
+      "<form method=\"post\" action=\"/officer/dps\">" + csrfField(ctx) +
+      "<p class=\"field\"><label for=\"authority\">" + tr(ctx, "dps.authority") +
+      "</label><select id=\"authority\" name=\"authority\">" + options + "</select></p>" +
       field("reference", tr(ctx, "dps.reference"), "text", "", "required maxlength=\"100\"") +
       field("title", tr(ctx, "dps.title"), "text", "", "required maxlength=\"500\"") +
       field("cpv", tr(ctx, "dps.cpv"), "text", "15000000", "required pattern=\"[0-9]{8}\"") +
-      field("request_deadline", tr(ctx, "dps.request_deadline"), "text",
-            core::formatTime(now + std::chrono::days(35)), "required") +
-      field("valid_until", tr(ctx, "dps.valid_until"), "text", core::formatTime(now + std::chrono::days(4 * 365)),
-            "required") +
+      timeField(ctx, "request_deadline", tr(ctx, "dps.request_deadline"), now + std::chrono::days(35)) +
+      timeField(ctx, "valid_until", tr(ctx, "dps.valid_until"), now + std::chrono::days(4 * 365)) +
       "<button type=\"submit\">" + tr(ctx, "dps.create") + "</button></form>";
   page(ctx, message(ctx.lang, "officer.new_dps"), body);
 }
@@ -382,8 +380,8 @@ void createDpsSubmit(Context& ctx) {
   d.reference = text(ctx, "reference", 100);
   d.title = text(ctx, "title", 500);
   d.cpv = text(ctx, "cpv", 10);
-  d.request_deadline = core::parseTime(ctx.form("request_deadline"), "request_deadline");
-  d.valid_until = core::parseTime(ctx.form("valid_until"), "valid_until");
+  d.request_deadline = parseTimeField(ctx, ctx.form("request_deadline"), "request_deadline");
+  d.valid_until = parseTimeField(ctx, ctx.form("valid_until"), "valid_until");
   d.vehicle_factors = {{"electric_van", core::Decimal::parse("0.10")},
                        {"van", core::Decimal::parse("0.55")},
                        {"truck", core::Decimal::parse("0.12")},
@@ -404,8 +402,8 @@ void dpsSetup(Context& ctx) {
   const std::string base = "/officer/dps/" + std::to_string(d.id);
   const bool draft = d.status == core::DpsStatus::kDraft;
   std::string body = ok(ctx) + "<p>" + tr(ctx, "dps.status") + ": " + statusText(ctx, "dps", core::toString(d.status)) +
-                     " · " + tr(ctx, "dps.request_deadline") + ": " + showTime(core::formatTime(d.request_deadline)) +
-                     " · " + tr(ctx, "dps.valid_until") + ": " + showTime(core::formatTime(d.valid_until)) + "</p>";
+                     " · " + tr(ctx, "dps.request_deadline") + ": " + showTime(ctx, d.request_deadline) + " · " +
+                     tr(ctx, "dps.valid_until") + ": " + showTime(ctx, d.valid_until) + "</p>";
   body += "<h2>" + tr(ctx, "dps.categories") + "</h2><table><thead><tr><th scope=\"col\">" + tr(ctx, "category.code") +
           "</th><th scope=\"col\">" + tr(ctx, "category.name") + "</th><th scope=\"col\">CPV</th></tr></thead><tbody>";
   for (const core::Category& c : categories)
@@ -530,15 +528,15 @@ void admissionReview(Context& ctx) {
     const std::string rid = std::to_string(a.request.id);
     body += "<article class=\"card\"><h3>" + esc(suppliers[a.request.supplier_id]) + " — " +
             esc(categories[a.request.category_id]) + "</h3><p>" + tr(ctx, "admission.received") + ": " +
-            showTime(core::formatTime(a.request.received_at)) + " · " + tr(ctx, "admission.due") + ": " +
-            showTime(core::formatTime(a.due_at)) + " · " +
+            showTime(ctx, a.request.received_at) + " · " + tr(ctx, "admission.due") + ": " + showTime(ctx, a.due_at) +
+            " · " +
             (a.overdue ? "<strong class=\"overdue\">" + tr(ctx, "officer.overdue") + "</strong>"
                        : std::to_string(a.working_days_left) + " " + tr(ctx, "admission.days_left")) +
             (a.request.extension_justification.empty()
                  ? std::string()
                  : " · " + tr(ctx, "admission.extended") + ": " + esc(a.request.extension_justification)) +
-            "</p><details><summary>" + tr(ctx, "admission.espd") + "</summary><pre>" +
-            esc(a.request.self_declaration) + "</pre></details>";
+            "</p><details><summary>" + tr(ctx, "admission.espd") + "</summary><pre>" + esc(a.request.self_declaration) +
+            "</pre></details>";
     if (can_decide) {
       body += "<form method=\"post\" action=\"" + base + "/decide\">" + csrfField(ctx) +
               field("reason-" + rid, tr(ctx, "admission.reason"), "textarea", "", "rows=\"2\"") +
@@ -606,9 +604,22 @@ void awardNoticeSubmit(Context& ctx) {
   if (p.round_id == 0 && p.quarter.empty())
     throw core::Error(core::ErrorCode::kInvalidArgument, "choose the round or the quarter the notice covers", "covers");
   p.reference = text(ctx, "reference-" + n, 100);
-  p.published_at = core::parseTime(ctx.form("published-" + n), "published_at");
+  p.published_at = parseTimeField(ctx, ctx.form("published-" + n), "published_at");
   ctx.services.engine().recordNoticePublication(ctx.actor(), p);
   ctx.response.redirect("/officer?done=notice_recorded");
+}
+
+// What a round's deadline field proposes: 10:00 legal time on the day after the earliest lawful
+// deadline (which is the end of a day), the first morning the 10-day rule allows.
+core::TimePoint proposedDeadline(const core::Calendar& cal, core::TimePoint earliest) {
+  const core::Date next{std::chrono::sys_days{cal.localDate(earliest)} + std::chrono::days(1)};
+  return cal.parseLocal(core::formatDate(next) + " 10:00", "deadline");
+}
+
+// The hint under a deadline field: the earliest deadline the 10-day rule allows, and the rule.
+std::string earliestHint(Context& ctx, core::TimePoint earliest) {
+  return "<p class=\"hint\">" + tr(ctx, "round.earliest") + " <strong>" + showTime(ctx, earliest) + "</strong>. " +
+         tr(ctx, "round.ten_day_rule") + "</p>";
 }
 
 struct RoundFormData {
@@ -642,16 +653,14 @@ void roundForm(Context& ctx, Id dps_id, const std::string& error = {}, int statu
              (ctx.form("award_mode") == core::toString(m) ? " selected" : "") + ">" +
              tr(ctx, std::string("mode.") + core::toString(m)) + "</option>";
   body += "<form method=\"post\" action=\"/officer/rounds\">" + csrfField(ctx) + hidden("dps", std::to_string(dps_id)) +
-          "<p class=\"field\"><label for=\"category\">" + tr(ctx, "category") + "</label><select id=\"category\" name=\"category\">" +
-          cats + "</select></p>" + field("title", tr(ctx, "round.title"), "text", ctx.form("title"), "required maxlength=\"500\"") +
+          "<p class=\"field\"><label for=\"category\">" + tr(ctx, "category") +
+          "</label><select id=\"category\" name=\"category\">" + cats + "</select></p>" +
+          field("title", tr(ctx, "round.title"), "text", ctx.form("title"), "required maxlength=\"500\"") +
           "<p class=\"field\"><label for=\"award_mode\">" + tr(ctx, "round.award_mode") +
           "</label><select id=\"award_mode\" name=\"award_mode\">" + modes + "</select></p>" +
           field("allow_partial", tr(ctx, "round.allow_partial"), "checkbox", ctx.form("allow_partial"), "") +
-          field("deadline", tr(ctx, "round.deadline") + " (UTC, " + tr(ctx, "round.earliest") + " " +
-                                showTime(core::formatTime(earliest)) + ")",
-                "text", ctx.form("deadline").empty() ? core::formatTime(earliest + std::chrono::hours(1)) : ctx.form("deadline"),
-                "required") +
-          "<p class=\"hint\">" + tr(ctx, "round.ten_day_rule") + "</p>";
+          timeField(ctx, "deadline", tr(ctx, "round.deadline"), proposedDeadline(cal, earliest), ctx.form("deadline")) +
+          earliestHint(ctx, earliest);
   for (int i = 1; i <= kLotRows; ++i) {
     const std::string n = std::to_string(i);
     std::string opts = "<option value=\"\">" + tr(ctx, "round.no_lot") + "</option>";
@@ -693,7 +702,7 @@ void createRoundSubmit(Context& ctx) {
     r.title = text(ctx, "title", 500);
     r.award_mode = core::parseAwardMode(ctx.form("award_mode"));
     r.allow_partial = ctx.form("allow_partial") == "1";
-    const core::TimePoint deadline = core::parseTime(ctx.form("deadline"), "deadline");
+    const core::TimePoint deadline = parseTimeField(ctx, ctx.form("deadline"), "deadline");
     core::Dps d;
     std::vector<core::DeliveryPoint> points;
     std::vector<core::Lot> lots;
@@ -730,7 +739,7 @@ void createRoundSubmit(Context& ctx) {
         ctx.services.engine().calendarFor(d.authority_id).periodEndCalendarDays(ctx.services.clock().now(), 10);
     if (deadline < earliest)
       throw core::Error(core::ErrorCode::kDeadline,
-                        message(ctx.lang, "round.deadline_too_early") + " " + core::formatTime(earliest), "deadline");
+                        message(ctx.lang, "round.deadline_too_early") + " " + timeText(ctx, earliest), "deadline");
     const Id id = ctx.services.engine().createRound(ctx.actor(), r, lots);
     try {
       ctx.services.engine().dispatchRound(ctx.actor(), id, deadline);
@@ -754,6 +763,7 @@ void roundPage(Context& ctx) {
   std::vector<core::Invitation> invitations;
   std::map<Id, std::string> names;
   std::map<Id, std::string> points;
+  Id authority_id = 0;
   ctx.services.store().read([&](core::Tx& tx) {
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     lots = tx.listLots(r.id);
@@ -761,20 +771,24 @@ void roundPage(Context& ctx) {
     invitations = tx.listInvitations(r.id);
     for (const core::Bid& b : bids) names[b.supplier_id] = supplierName(tx, b.supplier_id);
     const auto d = tx.getDps(r.dps_id);
+    authority_id = d->authority_id;
     for (const core::DeliveryPoint& p : tx.listDeliveryPoints(d->authority_id)) points[p.id] = p.name;
   });
   const std::string base = "/officer/rounds/" + std::to_string(r.id);
   const bool manager = ctx.who().account.role != core::AccountRole::kAuditor;
   std::string body = ok(ctx) + "<p>" + esc(r.title) + "</p><p>" + tr(ctx, "round.status") + ": <strong>" +
                      statusText(ctx, "round", core::toString(r.status)) + "</strong> · " + tr(ctx, "round.deadline") +
-                     ": " + (r.dispatched_at ? showTime(core::formatTime(r.deadline)) : "—") + " · " +
-                     tr(ctx, "round.invitees") + ": " + std::to_string(invitations.size()) + "</p>";
+                     ": " + (r.dispatched_at ? showTime(ctx, r.deadline) : "—") + " · " + tr(ctx, "round.invitees") +
+                     ": " + std::to_string(invitations.size()) + "</p>";
   if (manager) {
     body += "<div class=\"actions\">";
-    if (r.status == core::RoundStatus::kDraft)
+    if (r.status == core::RoundStatus::kDraft) {
+      const core::Calendar& cal = ctx.services.engine().calendarFor(authority_id);
+      const core::TimePoint earliest = cal.periodEndCalendarDays(ctx.services.clock().now(), 10);
       body += "<form method=\"post\" action=\"" + base + "/dispatch\">" + csrfField(ctx) +
-              field("deadline", tr(ctx, "round.deadline") + " (UTC)", "text", "", "required") +
-              "<button type=\"submit\">" + tr(ctx, "round.dispatch") + "</button></form>";
+              timeField(ctx, "deadline", tr(ctx, "round.deadline"), proposedDeadline(cal, earliest)) +
+              earliestHint(ctx, earliest) + "<button type=\"submit\">" + tr(ctx, "round.dispatch") + "</button></form>";
+    }
     if (r.status == core::RoundStatus::kOpen) body += buttonForm(ctx, base + "/open", tr(ctx, "round.open"));
     if (r.status == core::RoundStatus::kOpened) body += buttonForm(ctx, base + "/evaluate", tr(ctx, "round.evaluate"));
     if (r.status == core::RoundStatus::kEvaluated) body += buttonForm(ctx, base + "/award", tr(ctx, "round.award"));
@@ -799,7 +813,7 @@ void roundPage(Context& ctx) {
           tr(ctx, "bid.submitted") + "</th><th scope=\"col\">SHA-256</th></tr></thead><tbody>";
   for (const core::Bid& b : bids)
     body += "<tr><td>" + esc(names[b.supplier_id]) + "</td><td>" + std::to_string(b.version) + "</td><td>" +
-            statusText(ctx, "bid", core::toString(b.status)) + "</td><td>" + showTime(core::formatTime(b.submitted_at)) +
+            statusText(ctx, "bid", core::toString(b.status)) + "</td><td>" + showTime(ctx, b.submitted_at) +
             "</td><td><code>" + esc(b.digest.substr(0, 16)) + "…</code></td></tr>";
   body += "</tbody></table>";
   const std::string docs = "/documents/rounds/" + std::to_string(r.id) + "/";
@@ -823,7 +837,8 @@ void roundPage(Context& ctx) {
 void roundAction(Context& ctx, const std::string& action) {
   const Id id = ctx.idParam("id");
   core::Engine& engine = ctx.services.engine();
-  if (action == "dispatch") engine.dispatchRound(ctx.actor(), id, core::parseTime(ctx.form("deadline"), "deadline"));
+  if (action == "dispatch")
+    engine.dispatchRound(ctx.actor(), id, parseTimeField(ctx, ctx.form("deadline"), "deadline"));
   if (action == "open") engine.openRound(ctx.actor(), id);
   if (action == "evaluate") engine.evaluateRound(ctx.actor(), id);
   if (action == "award") engine.awardRound(ctx.actor(), id);
@@ -940,11 +955,12 @@ void awardPage(Context& ctx) {
     const auto decision = tx.getAwardDecision(r.id);
     if (!decision) throw core::Error(core::ErrorCode::kNotFound, message(ctx.lang, "award.none"));
     const bool per_point = r.award_mode == core::AwardMode::kOptimalByDeliveryPoint;
-    body += "<p>" + tr(ctx, "award.decided") + ": " + showTime(core::formatTime(decision->decided_at)) + " · " +
+    body += "<p>" + tr(ctx, "award.decided") + ": " + showTime(ctx, decision->decided_at) + " · " +
             tr(ctx, "award.standstill") + ": " +
-            (decision->standstill_end ? showTime(core::formatTime(*decision->standstill_end)) : tr(ctx, "award.no_standstill")) +
-            "</p><table><thead><tr><th scope=\"col\">" + tr(ctx, "lot") + "</th><th scope=\"col\">" + tr(ctx, "supplier") +
-            "</th>" + (per_point ? "<th scope=\"col\">" + tr(ctx, "award.delivery_point") + "</th>" : std::string()) +
+            (decision->standstill_end ? showTime(ctx, *decision->standstill_end) : tr(ctx, "award.no_standstill")) +
+            "</p><table><thead><tr><th scope=\"col\">" + tr(ctx, "lot") + "</th><th scope=\"col\">" +
+            tr(ctx, "supplier") + "</th>" +
+            (per_point ? "<th scope=\"col\">" + tr(ctx, "award.delivery_point") + "</th>" : std::string()) +
             "<th scope=\"col\">" + tr(ctx, "bid.quantity") + "</th><th scope=\"col\">" + tr(ctx, "bid.unit_price") +
             "</th><th scope=\"col\">" + tr(ctx, "award.points") + "</th></tr></thead><tbody>";
     std::map<Id, core::Lot> lots;
@@ -1014,10 +1030,10 @@ void farmerDashboard(Context& ctx) {
     const std::string link = ir.round.status == core::RoundStatus::kOpen
                                  ? "/farmer/rounds/" + std::to_string(ir.round.id)
                                  : "/farmer/rounds/" + std::to_string(ir.round.id) + "/results";
-    body += "<tr><td><a href=\"" + link + "\">" + esc(ir.round.reference) + "</a> " + esc(ir.round.title) + "</td><td>" +
-            showTime(core::formatTime(ir.round.deadline)) + "</td><td>" +
+    body += "<tr><td><a href=\"" + link + "\">" + esc(ir.round.reference) + "</a> " + esc(ir.round.title) +
+            "</td><td>" + showTime(ctx, ir.round.deadline) + "</td><td>" +
             statusText(ctx, "round", core::toString(ir.round.status)) + "</td><td>" +
-            (b ? tr(ctx, "bid.version") + " " + std::to_string(b->version) + ", " + showTime(core::formatTime(b->submitted_at))
+            (b ? tr(ctx, "bid.version") + " " + std::to_string(b->version) + ", " + showTime(ctx, b->submitted_at)
                : tr(ctx, "farmer.no_bid")) +
             "</td></tr>";
   }
@@ -1080,12 +1096,11 @@ void bidPage(Context& ctx) {
   const bool per_point = r.award_mode == core::AwardMode::kOptimalByDeliveryPoint;
   const std::string base = "/farmer/rounds/" + std::to_string(r.id);
   std::string body = ok(ctx) + "<p>" + esc(r.title) + "</p><p>" + tr(ctx, "round.deadline") + ": <strong>" +
-                     showTime(core::formatTime(r.deadline)) + "</strong></p>";
+                     showTime(ctx, r.deadline) + "</strong></p>";
   if (current)
     body += notice("ok", tr(ctx, "bid.current") + " " + std::to_string(current->version) + ", " +
-                             showTime(core::formatTime(current->submitted_at)) + " · SHA-256 <code>" +
-                             esc(current->digest) + "</code> · <a href=\"" + base + "/receipt\">" +
-                             tr(ctx, "bid.receipt") + "</a>") +
+                             showTime(ctx, current->submitted_at) + " · SHA-256 <code>" + esc(current->digest) +
+                             "</code> · <a href=\"" + base + "/receipt\">" + tr(ctx, "bid.receipt") + "</a>") +
             "<p class=\"hint\">" + tr(ctx, "bid.amend_hint") + "</p>";
   if (r.status != core::RoundStatus::kOpen) {
     body += notice("error", tr(ctx, "bid.closed")) + "<p><a href=\"" + base + "/results\">" + tr(ctx, "farmer.results") + "</a></p>";
@@ -1217,8 +1232,8 @@ void receiptPage(Context& ctx) {
                      "</th><th scope=\"col\">" + tr(ctx, "round.status") +
                      "</th><th scope=\"col\">SHA-256</th></tr></thead><tbody>";
   for (auto it = mine.rbegin(); it != mine.rend(); ++it)
-    body += "<tr><td>" + std::to_string(it->version) + "</td><td>" + showTime(core::formatTime(it->submitted_at)) +
-            " (" + esc(core::formatTime(it->submitted_at)) + ")</td><td>" +
+    body += "<tr><td>" + std::to_string(it->version) + "</td><td>" + showTime(ctx, it->submitted_at) + " (" +
+            esc(core::formatTime(it->submitted_at)) + ")</td><td>" +
             statusText(ctx, "bid", core::toString(it->status)) + "</td><td><code class=\"digest\">" + esc(it->digest) +
             "</code></td></tr>";
   if (mine.empty()) body += "<tr><td colspan=\"4\">" + tr(ctx, "none") + "</td></tr>";
@@ -1238,9 +1253,9 @@ void resultsPage(Context& ctx) {
     }
     body = "<p class=\"hint\">" + tr(ctx, "results.intro") + "</p>" + evaluationTable(ctx, r, tx, supplier_id, false);
     if (const auto d = tx.getAwardDecision(r.id))
-      body += "<p>" + tr(ctx, "award.decided") + ": " + showTime(core::formatTime(d->decided_at)) + " · " +
+      body += "<p>" + tr(ctx, "award.decided") + ": " + showTime(ctx, d->decided_at) + " · " +
               tr(ctx, "award.standstill") + ": " +
-              (d->standstill_end ? showTime(core::formatTime(*d->standstill_end)) : tr(ctx, "award.no_standstill")) +
+              (d->standstill_end ? showTime(ctx, *d->standstill_end) : tr(ctx, "award.no_standstill")) +
               "</p><p><a href=\"/documents/rounds/" + std::to_string(r.id) + "/letters/" + std::to_string(supplier_id) +
               "\">" + tr(ctx, "documents.own_letter") + "</a></p>";
   });
@@ -1282,9 +1297,9 @@ void auditorHome(Context& ctx) {
           tr(ctx, "audit.action") + "</th><th scope=\"col\">" + tr(ctx, "audit.object") +
           "</th><th scope=\"col\">hash</th></tr></thead><tbody>";
   for (const core::AuditEntry& e : entries)
-    body += "<tr><td>" + std::to_string(e.seq) + "</td><td>" + showTime(core::formatTime(e.at)) + "</td><td>" +
-            esc(e.actor) + "</td><td>" + esc(e.action) + "</td><td>" + esc(e.object) + "</td><td><code>" +
-            esc(e.hash.substr(0, 12)) + "…</code></td></tr>";
+    body += "<tr><td>" + std::to_string(e.seq) + "</td><td>" + showTime(ctx, e.at) + "</td><td>" + esc(e.actor) +
+            "</td><td>" + esc(e.action) + "</td><td>" + esc(e.object) + "</td><td><code>" + esc(e.hash.substr(0, 12)) +
+            "…</code></td></tr>";
   body += "</tbody></table></div>";
   if (entries.size() == 100)
     body += "<p><a href=\"/auditor?from=" + std::to_string(entries.back().seq + 1) + "\">" + tr(ctx, "audit.next") + "</a></p>";
@@ -1327,7 +1342,7 @@ void adminHome(Context& ctx) {
   std::vector<core::Account> accounts;
   ctx.services.store().read([&](core::Tx& tx) { accounts = tx.listAccounts(); });
   std::string body = ok(ctx) + "<h2>" + tr(ctx, "admin.clock") + "</h2><p>" + tr(ctx, "clock.now") + ": <strong>" +
-                     showTime(core::formatTime(ctx.services.clock().now())) + "</strong></p>";
+                     showTime(ctx, ctx.services.clock().now()) + "</strong></p>";
   if (ctx.services.simulatedClock() != nullptr)
     body += "<form method=\"post\" action=\"/admin/clock\">" + csrfField(ctx) +
             field("hours", tr(ctx, "admin.advance_hours"), "number", "24", "min=\"1\" max=\"9600\" required") +

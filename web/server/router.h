@@ -55,6 +55,9 @@ struct Context {
   Response& response;
   std::optional<Principal> principal;
   std::string lang;  // "sl" or "en"
+  // The calendar whose legal time the pages show and read times in, once looked up (html.h
+  // legalTime()); null inside means UTC.
+  std::optional<const core::Calendar*> legal_time;
 
   const Principal& who() const { return *principal; }
   core::Actor actor() const;

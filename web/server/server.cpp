@@ -3,6 +3,7 @@
 #include "web/server/server.h"
 
 #include <Poco/Exception.h>
+#include <Poco/JSON/Object.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPCookie.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -16,7 +17,6 @@
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
-#include <Poco/JSON/Object.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
@@ -31,12 +31,13 @@
 
 #include "core/error.h"
 #include "web/server/auth.h"
+#include "web/server/html.h"
 #include "web/server/import_routes.h"
-#include "web/server/report_routes.h"
 #include "web/server/json_input.h"
 #include "web/server/messages.h"
 #include "web/server/metrics.h"
 #include "web/server/outbox.h"
+#include "web/server/report_routes.h"
 #include "web/server/routes.h"
 #include "web/server/session_cookie.h"
 
@@ -210,7 +211,7 @@ void Server::Impl::log(const Request& req, const Response& res, const std::strin
 
 std::string Server::Impl::handle(Request& req, Response& res) {
   const RouteMatch match = router.match(req.method, req.path);
-  Context ctx{services, auth, metrics, req, res, std::nullopt, "sl"};
+  Context ctx{services, auth, metrics, req, res, std::nullopt, "sl", std::nullopt};
   if (const auto it = req.cookies.find(kLangCookie); it != req.cookies.end() && (it->second == "en" || it->second == "sl"))
     ctx.lang = it->second;
   else
@@ -250,6 +251,10 @@ std::string Server::Impl::handle(Request& req, Response& res) {
                           std::string("this is not for the role ") + core::toString(ctx.principal->account.role) +
                               "; " + route.summary);
     }
+
+    // Pages show times in the viewer's legal time, looked up now: handlers format times inside
+    // their read transactions, where a lookup of its own would nest a second one.
+    if (!isApi(req.path) && ctx.principal) legalTime(ctx);
 
     // Bodies: JSON for the API, forms for pages; CSRF on every state change made with a cookie.
     if (isUnsafe(req.method)) {
