@@ -274,7 +274,14 @@ BOOST_AUTO_TEST_CASE(an_officer_creates_opens_evaluates_and_awards_and_an_audito
   r = officer.get(round + "/evaluation");
   checkPage(r.body, "evaluation");
   BOOST_TEST(contains(r.body, "Kmetija Kern"));
-  BOOST_TEST(contains(r.body, "value=2.1"));  // the inputs behind the points
+  // The inputs behind the points, as a person reads them: named, vehicles translated, fractions
+  // also as decimals, the distances listed by delivery point.
+  BOOST_TEST(contains(r.body, "<dt>Value scored</dt><dd>2.1</dd>"), r.body.substr(r.body.find("<main"), 3000));
+  BOOST_TEST(contains(r.body, "<dt>Vehicle</dt><dd>"));
+  BOOST_TEST(contains(r.body, " ≈ "));
+  BOOST_TEST(
+      contains(r.body, "Distances to the delivery points (1)</summary><ul class=\"inputs\"><li>Kitchen OS-PRES: "));
+  BOOST_TEST(!contains(r.body, "km." + std::to_string(w.point) + "="));
   r = officer.post(round + "/award", {});
   BOOST_TEST_REQUIRE(r.status == 303);
   r = officer.get(location(r));

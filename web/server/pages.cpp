@@ -845,6 +845,99 @@ void roundAction(Context& ctx, const std::string& action) {
   ctx.response.redirect("/officer/rounds/" + std::to_string(id) + (action == "award" ? "/award" : "") + "?done=" + action);
 }
 
+// An exact recorded value as a person reads it: a fraction also as a decimal ("1899/250 ≈ 7.596").
+std::string readableValue(const std::string& v) {
+  const std::size_t slash = v.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == v.size()) return esc(v);
+  char* end = nullptr;
+  const double num = std::strtod(v.c_str(), &end);
+  if (end != v.c_str() + slash) return esc(v);
+  const double den = std::strtod(v.c_str() + slash + 1, &end);
+  if (*end != '\0' || den == 0) return esc(v);
+  char approx[32];
+  std::snprintf(approx, sizeof approx, "%.3f", num / den);
+  return esc(v) + " ≈ " + approx;
+}
+
+// The recorded inputs of a score ("km.12=7.596;source.12=haversine;qty.12=120;mean_km=1899/250;
+// vehicle=van;...;weight=20") as a person reads them: each named in the page's language, vehicles
+// and yes/no translated, fractions also as decimals, and the distances to the delivery points
+// folded under one summary line. A key the catalogue does not know is shown as recorded.
+std::string inputsHtml(Context& ctx, const std::string& inputs, const std::map<Id, std::string>& point_names) {
+  static const std::set<std::string> kKnown = {"mean_km",
+                                               "vehicle",
+                                               "kg_co2e_per_tkm",
+                                               "unit_mass_kg",
+                                               "total_qty",
+                                               "mass_t",
+                                               "value",
+                                               "best",
+                                               "a",
+                                               "b",
+                                               "bands",
+                                               "weight",
+                                               "hours_from_harvest",
+                                               "fact",
+                                               "organic",
+                                               "quality_scheme",
+                                               "intermediaries",
+                                               "max_intermediaries"};
+  static const std::set<std::string> kVehicles = {"van", "electric_van", "truck", "car"};
+  struct Point {
+    std::string km, source, qty;
+  };
+  std::vector<std::string> point_order;
+  std::map<std::string, Point> points;
+  std::string list;
+  std::size_t start = 0;
+  while (start < inputs.size()) {
+    std::size_t end = inputs.find(';', start);
+    if (end == std::string::npos) end = inputs.size();
+    const std::string pair = inputs.substr(start, end - start);
+    start = end + 1;
+    const std::size_t eq = pair.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string key = pair.substr(0, eq);
+    const std::string value = pair.substr(eq + 1);
+    const std::size_t dot = key.find('.');
+    if (dot != std::string::npos) {
+      const std::string base = key.substr(0, dot);
+      const std::string id = key.substr(dot + 1);
+      if (base == "km" || base == "source" || base == "qty") {
+        if (!points.count(id)) point_order.push_back(id);
+        Point& p = points[id];
+        (base == "km" ? p.km : base == "source" ? p.source : p.qty) = value;
+        continue;
+      }
+    }
+    std::string shown = readableValue(value);
+    if (key == "vehicle" && kVehicles.count(value)) shown = tr(ctx, "vehicle." + value);
+    if ((key == "organic" || key == "quality_scheme") && (value == "yes" || value == "no"))
+      shown = tr(ctx, "input." + value);
+    if (key == "fact" && (value == "organic" || value == "quality_scheme" || value == "organic_or_quality"))
+      shown = tr(ctx, "input.fact." + value);
+    list += "<dt>" + (kKnown.count(key) ? tr(ctx, "input." + key) : esc(key)) + "</dt><dd>" + shown + "</dd>";
+  }
+  std::string out = list.empty() ? std::string() : "<dl class=\"inputs\">" + list + "</dl>";
+  if (!point_order.empty()) {
+    out += "<details><summary>" + tr(ctx, "input.points") + " (" + std::to_string(point_order.size()) +
+           ")</summary><ul class=\"inputs\">";
+    for (const std::string& id : point_order) {
+      const Point& p = points[id];
+      char* end = nullptr;
+      const long long n = std::strtoll(id.c_str(), &end, 10);
+      const auto name = *end == '\0' ? point_names.find(n) : point_names.end();
+      out += "<li>" + (name != point_names.end() ? esc(name->second) : tr(ctx, "input.point") + " " + esc(id)) + ": " +
+             readableValue(p.km) + " km";
+      if (p.source == "haversine" || p.source == "road") out += ", " + tr(ctx, "input.source." + p.source);
+      if (!p.qty.empty()) out += ", " + tr(ctx, "input.qty") + " " + readableValue(p.qty);
+      out += "</li>";
+    }
+    out += "</ul></details>";
+  }
+  return out;
+}
+
 // The evaluation table: per lot, each bid's rank, points per criterion with the inputs behind
 // them, the total and the flags. Suppliers see only their own rows (farmer results page).
 std::string evaluationTable(Context& ctx, const core::Round& r, core::Tx& tx, Id only_supplier, bool actions) {
@@ -855,16 +948,19 @@ std::string evaluationTable(Context& ctx, const core::Round& r, core::Tx& tx, Id
   const auto award = tx.listAwardLines(r.id);
   std::set<core::CriterionKind> kinds;
   for (const core::ScoreRecord& s : scores) kinds.insert(s.kind);
+  std::map<Id, std::string> point_names;
+  if (const auto d = tx.getDps(r.dps_id))
+    for (const core::DeliveryPoint& p : tx.listDeliveryPoints(d->authority_id)) point_names[p.id] = p.name;
+  // The columns: rank, supplier, each criterion's points with their inputs, total, award, notes.
+  std::vector<std::string> headers = {tr(ctx, "eval.rank"), tr(ctx, "supplier")};
+  for (const core::CriterionKind k : kinds) headers.push_back(tr(ctx, std::string("kind.") + core::toString(k)));
+  headers.push_back(tr(ctx, "eval.total"));
+  headers.push_back(tr(ctx, "eval.awarded"));
+  headers.push_back(tr(ctx, "eval.notes"));
   std::string body;
   const std::string base = "/officer/rounds/" + std::to_string(r.id);
   for (const core::Lot& l : lots) {
-    body += "<section><h2>" + tr(ctx, "lot") + " " + std::to_string(l.number) + ": " + esc(l.description) +
-            "</h2><div class=\"scroll\"><table><thead><tr><th scope=\"col\">" + tr(ctx, "eval.rank") +
-            "</th><th scope=\"col\">" + tr(ctx, "supplier") + "</th>";
-    for (const core::CriterionKind k : kinds)
-      body += "<th scope=\"col\">" + tr(ctx, std::string("kind.") + core::toString(k)) + "</th>";
-    body += "<th scope=\"col\">" + tr(ctx, "eval.total") + "</th><th scope=\"col\">" + tr(ctx, "eval.awarded") +
-            "</th><th scope=\"col\">" + tr(ctx, "eval.notes") + "</th></tr></thead><tbody>";
+    body += "<section><h2>" + tr(ctx, "lot") + " " + std::to_string(l.number) + ": " + esc(l.description) + "</h2>";
     std::vector<core::LotResult> rows;
     for (const core::LotResult& lr : results)
       if (lr.lot_id == l.id && lr.delivery_point_id == 0 && (only_supplier == 0 || lr.supplier_id == only_supplier))
@@ -872,16 +968,18 @@ std::string evaluationTable(Context& ctx, const core::Round& r, core::Tx& tx, Id
     std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
       return (a.rank == 0 ? 1 << 30 : a.rank) < (b.rank == 0 ? 1 << 30 : b.rank);
     });
-    if (rows.empty()) body += "<tr><td colspan=\"" + std::to_string(kinds.size() + 5) + "\">" + tr(ctx, "none") + "</td></tr>";
+    std::vector<std::vector<std::string>> cells;  // per row, one per header
     for (const core::LotResult& lr : rows) {
-      body += "<tr><td>" + (lr.rank ? std::to_string(lr.rank) : "—") + "</td><td>" + esc(supplierName(tx, lr.supplier_id)) + "</td>";
+      std::vector<std::string>& c = cells.emplace_back();
+      c.push_back(lr.rank ? std::to_string(lr.rank) : "—");
+      c.push_back(esc(supplierName(tx, lr.supplier_id)));
       for (const core::CriterionKind k : kinds) {
         const auto it = std::find_if(scores.begin(), scores.end(), [&](const core::ScoreRecord& s) {
           return s.lot_id == l.id && s.bid_id == lr.bid_id && s.delivery_point_id == 0 && s.kind == k;
         });
-        body += it == scores.end() ? "<td>—</td>"
-                                   : "<td><strong>" + it->points.toDecimalString(3) + "</strong><br><small>" +
-                                         esc(it->inputs) + "</small></td>";
+        c.push_back(it == scores.end() ? std::string("—")
+                                       : "<strong>" + it->points.toDecimalString(3) + "</strong>" +
+                                             inputsHtml(ctx, it->inputs, point_names));
       }
       core::Decimal awarded;
       for (const core::AwardLine& a : award)
@@ -889,14 +987,14 @@ std::string evaluationTable(Context& ctx, const core::Round& r, core::Tx& tx, Id
       std::string note = esc(lr.note);
       if (lr.abnormally_low) {
         note += " <strong>" + tr(ctx, "eval.abnormally_low") + "</strong>";
-        const auto c = std::find_if(cases.begin(), cases.end(), [&](const core::AbnormalLowCase& x) {
+        const auto found = std::find_if(cases.begin(), cases.end(), [&](const core::AbnormalLowCase& x) {
           return x.lot_id == l.id && x.bid_id == lr.bid_id;
         });
         if (actions && r.status == core::RoundStatus::kEvaluated) {
           const std::string ids = hidden("lot", std::to_string(l.id)) + hidden("bid", std::to_string(lr.bid_id));
-          if (c == cases.end() || !c->explanation_requested_at)
+          if (found == cases.end() || !found->explanation_requested_at)
             note += buttonForm(ctx, base + "/explanation", tr(ctx, "eval.request_explanation"), ids);
-          else if (!c->decided_at)
+          else if (!found->decided_at)
             note += "<form method=\"post\" action=\"" + base + "/abnormal\">" + csrfField(ctx) + ids +
                     field("explanation-" + std::to_string(lr.bid_id) + "-" + std::to_string(l.id),
                           tr(ctx, "eval.explanation"), "text", "", "required") +
@@ -904,12 +1002,34 @@ std::string evaluationTable(Context& ctx, const core::Round& r, core::Tx& tx, Id
                     "</button> <button type=\"submit\" name=\"reject\" value=\"1\">" + tr(ctx, "eval.reject") +
                     "</button></form>";
         }
-        if (c != cases.end() && c->decided_at)
-          note += " " + tr(ctx, c->rejected ? "eval.rejected" : "eval.accepted") + ": " + esc(c->explanation);
+        if (found != cases.end() && found->decided_at)
+          note += " " + tr(ctx, found->rejected ? "eval.rejected" : "eval.accepted") + ": " + esc(found->explanation);
       }
-      body += "<td>" + (lr.admissible ? "<strong>" + lr.total.toDecimalString(3) + "</strong>" : std::string("—")) +
-              "</td><td>" + (awarded.isZero() ? std::string("—") : awarded.toString() + " " + esc(l.unit)) + "</td><td>" +
-              note + "</td></tr>";
+      c.push_back(lr.admissible ? "<strong>" + lr.total.toDecimalString(3) + "</strong>" : std::string("—"));
+      c.push_back(awarded.isZero() ? std::string("—") : awarded.toString() + " " + esc(l.unit));
+      c.push_back(note);
+    }
+    if (only_supplier != 0) {
+      // A supplier's own results, one table per bid with the columns as rows: readable on a phone.
+      if (cells.empty()) body += "<p>" + tr(ctx, "none") + "</p>";
+      for (const std::vector<std::string>& c : cells) {
+        body += "<table class=\"card\"><tbody>";
+        for (std::size_t i = 0; i < headers.size(); ++i)
+          body += "<tr><th scope=\"row\">" + headers[i] + "</th><td>" + c[i] + "</td></tr>";
+        body += "</tbody></table>";
+      }
+      body += "</section>";
+      continue;
+    }
+    body += "<div class=\"scroll\"><table><thead><tr>";
+    for (const std::string& h : headers) body += "<th scope=\"col\">" + h + "</th>";
+    body += "</tr></thead><tbody>";
+    if (cells.empty())
+      body += "<tr><td colspan=\"" + std::to_string(headers.size()) + "\">" + tr(ctx, "none") + "</td></tr>";
+    for (const std::vector<std::string>& c : cells) {
+      body += "<tr>";
+      for (const std::string& cell : c) body += "<td>" + cell + "</td>";
+      body += "</tr>";
     }
     body += "</tbody></table></div></section>";
   }
