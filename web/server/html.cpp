@@ -152,17 +152,14 @@ std::string layout(Context& ctx, const std::string& title, const std::string& bo
     account = "<a href=\"/login\">" + tr(ctx, "nav.login") + "</a>";
   return "<!DOCTYPE html>\n<html lang=\"" + ctx.lang +
          "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-         "<title>" +
-         esc(title) + " · " + tr(ctx, "app.name") +
+         "<title>" + esc(title) + " · " + tr(ctx, "app.name") +
          "</title><link rel=\"stylesheet\" href=\"/static/style.css\"><link rel=\"icon\" href=\"data:,\"></head><body>"
-         "<a class=\"skip\" href=\"#main\">" +
-         tr(ctx, "nav.skip") +
-         "</a>"
-         "<header><a class=\"brand\" href=\"/\">" +
-         tr(ctx, "app.name") + "</a><nav aria-label=\"" + tr(ctx, "nav.label") + "\"><ul>" + nav +
-         "</ul></nav><div class=\"account\">" + switcher + " " + account + "</div></header><main id=\"main\"><h1>" +
-         esc(title) + "</h1>" + body + "</main><footer>" + tr(ctx, "app.footer") + " · " + tr(ctx, "clock.now") + ": " +
-         showTime(ctx, ctx.services.clock().now()) + "</footer></body></html>\n";
+         "<a class=\"skip\" href=\"#main\">" + tr(ctx, "nav.skip") + "</a>"
+         "<header><a class=\"brand\" href=\"/\">" + tr(ctx, "app.name") + "</a><nav aria-label=\"" +
+         tr(ctx, "nav.label") + "\"><ul>" + nav + "</ul></nav><div class=\"account\">" + switcher + " " + account +
+         "</div></header><main id=\"main\"><h1>" + esc(title) + "</h1>" + body + "</main><footer>" +
+         tr(ctx, "app.footer") + " · " + tr(ctx, "clock.now") + ": " + showTime(ctx, ctx.services.clock().now()) +
+         "</footer></body></html>\n";
 }
 
 }  // namespace web::server
