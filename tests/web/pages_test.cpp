@@ -331,6 +331,8 @@ BOOST_AUTO_TEST_CASE(an_officer_creates_opens_evaluates_and_awards_and_an_audito
   admin.get("/admin");
   checkPage(admin.lastPage(), "admin");
   const core::TimePoint before = w.services->clock().now();
+  // All authorities are Slovenian: the administrator reads the clock in Slovenian legal time too.
+  BOOST_TEST(contains(admin.lastPage(), w.f.calendar().formatLocal(before)), admin.lastPage().substr(0, 200));
   BOOST_TEST(admin.post("/admin/clock", {{"hours", "48"}}).status == 303);
   BOOST_TEST((w.services->clock().now() - before == std::chrono::hours(48)));
 }

@@ -1,6 +1,8 @@
 // Page layout and HTML helpers (see html.h).
 #include "web/server/html.h"
 
+#include <set>
+
 #include "core/calendar.h"
 #include "core/error.h"
 #include "web/server/auth.h"
@@ -64,11 +66,19 @@ const core::Calendar* legalTime(Context& ctx) {
     try {
       if (a.authority_id > 0) {
         cal = &ctx.services.engine().calendarFor(a.authority_id);
-      } else if (a.supplier_id > 0) {
+      } else {
+        // A supplier's own country; for an administrator, the country of the authorities when they
+        // are all in one (else UTC).
         std::string country;
         ctx.services.store().read([&](core::Tx& tx) {
-          const auto s = tx.getSupplier(a.supplier_id);
-          country = s ? s->country : std::string();
+          if (a.supplier_id > 0) {
+            const auto s = tx.getSupplier(a.supplier_id);
+            country = s ? s->country : std::string();
+            return;
+          }
+          std::set<std::string> countries;
+          for (const core::Authority& authority : tx.listAuthorities()) countries.insert(authority.country);
+          country = countries.size() == 1 ? *countries.begin() : std::string();
         });
         if (!country.empty()) cal = &ctx.services.calendars().forCountry(country);
       }

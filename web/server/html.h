@@ -30,8 +30,8 @@ std::string hidden(const std::string& name, const std::string& value);
 // The home page of the signed-in role ("/officer", "/farmer", "/auditor", "/admin").
 std::string homeFor(const Principal& p);
 // Times on the pages are in the viewer's legal time: an officer's or auditor's authority's, a
-// supplier's country's (from its calendar); UTC for an administrator, or when there is no calendar
-// for the country. Shown with the offset, so that nobody misreads a deadline:
+// supplier's country's (from its calendar), for an administrator the authorities' country when they
+// are all in one; otherwise, or when there is no calendar for the country, UTC. Shown with the offset, so that nobody misreads a deadline:
 // "2026-03-02 11:00 (UTC+01:00)", or "2026-03-02 10:00 (UTC)".
 const core::Calendar* legalTime(Context& ctx);
 std::string showTime(Context& ctx, core::TimePoint t);
