@@ -276,7 +276,7 @@ BOOST_AUTO_TEST_CASE(an_officer_creates_opens_evaluates_and_awards_and_an_audito
   BOOST_TEST(contains(r.body, "Kmetija Kern"));
   // The inputs behind the points, as a person reads them: named, vehicles translated, fractions
   // also as decimals, the distances listed by delivery point.
-  BOOST_TEST(contains(r.body, "<dt>Value scored</dt><dd>2.1</dd>"), r.body.substr(r.body.find("<main"), 3000));
+  BOOST_TEST(contains(r.body, "<dt>Value scored</dt><dd>2.1</dd>"));
   BOOST_TEST(contains(r.body, "<dt>Vehicle</dt><dd>"));
   BOOST_TEST(contains(r.body, " ≈ "));
   BOOST_TEST(
@@ -286,7 +286,7 @@ BOOST_AUTO_TEST_CASE(an_officer_creates_opens_evaluates_and_awards_and_an_audito
   BOOST_TEST_REQUIRE(r.status == 303);
   r = officer.get(location(r));
   checkPage(r.body, "award");
-  BOOST_TEST(contains(r.body, "Standstill ends"), r.body.substr(r.body.find("<main"), 1500));
+  BOOST_TEST(contains(r.body, "Standstill ends"));
   BOOST_TEST(contains(r.body, "Kmetija Zupan"));  // dearer, but far less transport CO2
 
   // Rule 13: the dashboard lists the award notice due and records its publication.

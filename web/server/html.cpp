@@ -85,7 +85,6 @@ const core::Calendar* legalTime(Context& ctx) {
     } catch (const core::Error& e) {
       // No calendar for the country: times stay in UTC, still unambiguous.
       if (e.code() != core::ErrorCode::kNotFound) throw;
-      cal = nullptr;
     }
   }
   ctx.legal_time = cal;
