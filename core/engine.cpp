@@ -264,8 +264,9 @@ TimePoint admissionDue(const Calendar& cal, const AdmissionRequest& r) {
 Suspension suspensionOf(Tx& tx, Id supplier_id, TimePoint at) {
   Suspension s;
   // The certificates in effect at `at`: the set an update replaced first after `at`, else the current.
-  std::vector<Certificate> in_effect = tx.listCertificates(supplier_id);
-  const std::vector<ArchivedCertificate> archived = tx.listArchivedCertificates(supplier_id);
+  SuspensionRecords records = tx.suspensionRecords(supplier_id);
+  std::vector<Certificate>& in_effect = records.certificates;
+  const std::vector<ArchivedCertificate>& archived = records.archived;
   const auto replaced = std::find_if(archived.begin(), archived.end(),
                                      [&](const ArchivedCertificate& a) { return a.in_effect_until > at; });
   if (replaced != archived.end()) {
@@ -278,7 +279,7 @@ Suspension suspensionOf(Tx& tx, Id supplier_id, TimePoint at) {
       s.reasons.push_back("certificate '" + c.name + "' expired at " + formatTime(*c.valid_until) +
                           " (rule 5); upload the renewed certificate to be reinstated");
   }
-  for (const RenewalRequest& r : tx.listRenewalRequests(supplier_id)) {
+  for (const SuspensionRecords::Renewal& r : records.renewals) {
     const bool fulfilled_in_time = r.fulfilled_at && *r.fulfilled_at <= at;
     if (r.requested_at <= at && r.due_at < at && !fulfilled_in_time)
       s.reasons.push_back("renewed self-declaration requested at " + formatTime(r.requested_at) +

@@ -181,6 +181,20 @@ struct RenewalRequest {
   std::string self_declaration;  // the renewed ESPD, once given
 };
 
+// What decides whether a supplier is suspended at an instant (rule 5), read together: its current
+// certificates (in their order), the sets earlier updates replaced (by the instant they ended, then
+// order) and the renewed self-declarations requested of it (oldest first; their content is not read).
+struct SuspensionRecords {
+  struct Renewal {
+    TimePoint requested_at{};
+    TimePoint due_at{};
+    std::optional<TimePoint> fulfilled_at;
+  };
+  std::vector<Certificate> certificates;
+  std::vector<ArchivedCertificate> archived;
+  std::vector<Renewal> renewals;
+};
+
 enum class RoundStatus { kDraft, kOpen, kOpened, kEvaluated, kAwarded, kCancelled };
 
 enum class AwardMode { kBestBid, kPartialFill, kOptimalByDeliveryPoint };

@@ -102,6 +102,9 @@ class Tx {
   virtual Id insertRenewalRequest(const RenewalRequest& r) = 0;
   virtual void updateRenewalRequest(const RenewalRequest& r) = 0;
   virtual std::vector<RenewalRequest> listRenewalRequests(Id supplier_id) = 0;
+  // listCertificates, listArchivedCertificates and the dates of listRenewalRequests in one read:
+  // what a suspension check needs (every bid makes one).
+  virtual SuspensionRecords suspensionRecords(Id supplier_id) = 0;
 
   // Distance in km by road from a dispatch point to a delivery point, when imported.
   virtual void putRoadDistance(Id dispatch_point_id, Id delivery_point_id, Decimal km) = 0;

@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <tuple>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -98,6 +99,7 @@ class Reader {
     return st_.getInt(c);
   }
   bool nullNext() { return st_.isNull(col_); }
+  void skip(int columns) { col_ += columns; }
 
  private:
   Statement& st_;
@@ -1017,6 +1019,70 @@ std::vector<RenewalRequest> SqlTx::listRenewalRequests(Id supplier_id) {
       readRenewal);
 }
 
+SuspensionRecords SqlTx::suspensionRecords(Id supplier_id) {
+  // One statement of three parts told apart by the first column. Without an ORDER BY: MariaDB would
+  // copy the union into a temporary table to sort it, several times the cost of the three reads.
+  static const std::string sql =
+      "SELECT 0, pos, name, number, valid_until, NULL, NULL, NULL, NULL FROM certificate WHERE supplier_id = ? "
+      "UNION ALL SELECT 1, pos, name, number, valid_until, in_effect_until, NULL, NULL, NULL "
+      "FROM certificate_archive WHERE supplier_id = ? "
+      "UNION ALL SELECT 2, id, NULL, NULL, NULL, NULL, requested_at, due_at, fulfilled_at "
+      "FROM renewal_request WHERE supplier_id = ?";
+  struct Ranked {
+    std::int64_t part;
+    std::int64_t k;  // position, or the renewal request's id
+    TimePoint at;    // in_effect_until, or requested_at
+    std::size_t index;
+  };
+  std::vector<Ranked> order;
+  std::vector<Certificate> certificates;
+  std::vector<ArchivedCertificate> archived;
+  std::vector<SuspensionRecords::Renewal> renewals;
+  Statement& st = bound(c_, sql, supplier_id, supplier_id, supplier_id);
+  st.query();
+  while (st.next()) {
+    Reader r(st);
+    const std::int64_t part = r.i64();
+    const std::int64_t k = r.i64();
+    if (part == 2) {
+      r.skip(4);
+      SuspensionRecords::Renewal renewal;
+      renewal.requested_at = r.time();
+      renewal.due_at = r.time();
+      renewal.fulfilled_at = r.optTime();
+      order.push_back({part, k, renewal.requested_at, renewals.size()});
+      renewals.push_back(renewal);
+      continue;
+    }
+    Certificate c;
+    c.name = r.str();
+    c.number = r.str();
+    c.valid_until = r.optTime();
+    if (part == 0) {
+      order.push_back({part, k, TimePoint{}, certificates.size()});
+      certificates.push_back(std::move(c));
+    } else {
+      const TimePoint until = r.time();
+      order.push_back({part, k, until, archived.size()});
+      archived.push_back({std::move(c), until});
+    }
+  }
+  // Certificates by position, the archive by the instant a set ended, then position, renewal
+  // requests oldest first, then by id: the orders of the list* reads.
+  std::sort(order.begin(), order.end(),
+            [](const Ranked& a, const Ranked& b) { return std::tie(a.part, a.at, a.k) < std::tie(b.part, b.at, b.k); });
+  SuspensionRecords out;
+  out.certificates.reserve(certificates.size());
+  out.archived.reserve(archived.size());
+  out.renewals.reserve(renewals.size());
+  for (const Ranked& x : order) {
+    if (x.part == 0) out.certificates.push_back(std::move(certificates[x.index]));
+    if (x.part == 1) out.archived.push_back(std::move(archived[x.index]));
+    if (x.part == 2) out.renewals.push_back(renewals[x.index]);
+  }
+  return out;
+}
+
 // --- road distances ----------------------------------------------------------------------------------
 
 void SqlTx::putRoadDistance(Id dispatch_point_id, Id delivery_point_id, Decimal km) {
@@ -1040,17 +1106,6 @@ void SqlTx::insertRefinements(Id round_id, const std::vector<WeightRefinement>& 
           position(i), refinements[i].kind, refinements[i].weight)
         .execute();
   }
-}
-
-void SqlTx::loadRefinements(Round& r) {
-  r.refinements = rows<WeightRefinement>(
-      bound(c_, "SELECT kind, weight FROM weight_refinement WHERE round_id = ? ORDER BY pos", r.id),
-      [](Reader& x) {
-        WeightRefinement w;
-        w.kind = parseCriterionKind(x.str());
-        w.weight = x.i32();
-        return w;
-      });
 }
 
 Id SqlTx::insertRound(const Round& r) {
@@ -1078,26 +1133,75 @@ void SqlTx::updateRound(const Round& r) {
   insertRefinements(r.id, r.refinements);
 }
 
+namespace {
+
+// Rounds with their weight refinements, one statement: each row is a round's columns, then the
+// position, kind and weight of one of its refinements (NULL when it has none). The order is made
+// here: with an ORDER BY on the joined table MariaDB copies the rows to a temporary table and sorts
+// them there, which costs more than the statement it saves.
+const std::string kRoundsWithRefinements = "SELECT " + qualified(kRoundCols, "r") +
+                                           ", w.pos, w.kind, w.weight FROM purchase_round r "
+                                           "LEFT JOIN weight_refinement w ON w.round_id = r.id ";
+
+// The rounds in id order, each with its refinements in position order.
+std::vector<Round> roundsWithRefinements(Statement& st) {
+  std::vector<Round> out;
+  std::vector<std::vector<std::pair<int, WeightRefinement>>> refinements;
+  std::unordered_map<Id, std::size_t> index;
+  st.query();
+  while (st.next()) {
+    Reader r(st);
+    Round round = readRound(r);
+    const auto [at, added] = index.emplace(round.id, out.size());
+    if (added) {
+      out.push_back(std::move(round));
+      refinements.emplace_back();
+    }
+    if (r.nullNext()) continue;
+    const int pos = r.i32();
+    WeightRefinement w;
+    w.kind = parseCriterionKind(r.str());
+    w.weight = r.i32();
+    refinements[at->second].emplace_back(pos, w);
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto& of_round = refinements[i];
+    std::sort(of_round.begin(), of_round.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [pos, w] : of_round) out[i].refinements.push_back(w);
+  }
+  if (!std::is_sorted(out.begin(), out.end(), [](const Round& a, const Round& b) { return a.id < b.id; }))
+    std::sort(out.begin(), out.end(), [](const Round& a, const Round& b) { return a.id < b.id; });
+  return out;
+}
+
+std::optional<Round> onlyRound(std::vector<Round> rounds) {
+  if (rounds.empty()) return std::nullopt;
+  return std::move(rounds.front());
+}
+
+}  // namespace
+
 std::optional<Round> SqlTx::getRound(Id id) {
-  auto r = firstRow<Round>(bound(c_, "SELECT " + kRoundCols + " FROM purchase_round WHERE id = ?", id), readRound);
-  if (r) loadRefinements(*r);
-  return r;
+  static const std::string sql = kRoundsWithRefinements + "WHERE r.id = ?";
+  return onlyRound(roundsWithRefinements(bound(c_, sql, id)));
 }
 
 std::optional<Round> SqlTx::lockRound(Id id, LockMode mode) {
   // SQLite: the transaction began with BEGIN IMMEDIATE and already excludes every other writer.
-  std::string sql = "SELECT " + kRoundCols + " FROM purchase_round WHERE id = ?";
-  if (mysql()) sql += mode == LockMode::kExclusive ? " FOR UPDATE" : " LOCK IN SHARE MODE";
-  auto r = firstRow<Round>(bound(c_, sql, id), readRound);
-  if (r) loadRefinements(*r);
-  return r;
+  // MariaDB: the refinements' rows are locked with the round's.
+  static const std::string sql = kRoundsWithRefinements + "WHERE r.id = ?";
+  static const std::string exclusive = sql + " FOR UPDATE";
+  static const std::string shared = sql + " LOCK IN SHARE MODE";
+  return onlyRound(roundsWithRefinements(bound(c_,
+                                               !mysql()                       ? sql
+                                               : mode == LockMode::kExclusive ? exclusive
+                                                                              : shared,
+                                               id)));
 }
 
 std::vector<Round> SqlTx::listRounds(Id dps_id) {
-  auto all = rows<Round>(bound(c_, "SELECT " + kRoundCols + " FROM purchase_round WHERE dps_id = ? ORDER BY id", dps_id),
-                         readRound);
-  for (Round& r : all) loadRefinements(r);
-  return all;
+  static const std::string sql = kRoundsWithRefinements + "WHERE r.dps_id = ?";
+  return roundsWithRefinements(bound(c_, sql, dps_id));
 }
 
 Id SqlTx::insertLot(const Lot& l) {

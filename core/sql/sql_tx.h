@@ -62,6 +62,7 @@ class SqlTx final : public core::Tx {
   Id insertRenewalRequest(const RenewalRequest& r) override;
   void updateRenewalRequest(const RenewalRequest& r) override;
   std::vector<RenewalRequest> listRenewalRequests(Id supplier_id) override;
+  SuspensionRecords suspensionRecords(Id supplier_id) override;
 
   void putRoadDistance(Id dispatch_point_id, Id delivery_point_id, Decimal km) override;
   std::optional<Decimal> getRoadDistance(Id dispatch_point_id, Id delivery_point_id) override;
@@ -142,7 +143,6 @@ class SqlTx final : public core::Tx {
  private:
   bool mysql() const { return c_.dialect() == Dialect::kMysql; }
   void loadSupplierChildren(Supplier& s);
-  void loadRefinements(Round& r);
   void insertVehicleFactors(const Dps& d);
   void insertCertificates(Id supplier_id, const std::vector<Certificate>& certificates);
   void insertRefinements(Id round_id, const std::vector<WeightRefinement>& refinements);

@@ -792,6 +792,51 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(rounds_and_lots)
 
+BOOST_AUTO_TEST_CASE(suspension_records_are_the_certificates_archive_and_renewal_dates_in_order) {
+  const World w = inTx(makeWorld);
+  core::Supplier s = *inTx([&](core::Tx& tx) { return tx.getSupplier(w.supplier); });
+  s.certificates = {{"organic", "SI-EKO-1", at(10 * kDay)}, {"HACCP", "H-1", std::nullopt}};
+  inTx([&](core::Tx& tx) { tx.updateSupplier(s); });
+  inTx([&](core::Tx& tx) { tx.archiveCertificates(w.supplier, at(12 * kDay)); });
+  s.certificates = {{"organic", "SI-EKO-2", at(400 * kDay)}, {"GlobalG.A.P.", "G-7", at(300 * kDay)}};
+  inTx([&](core::Tx& tx) { tx.updateSupplier(s); });
+  core::RenewalRequest late;
+  late.supplier_id = w.supplier;
+  late.requested_at = at(30 * kDay);
+  late.due_at = at(40 * kDay);
+  core::RenewalRequest early = late;
+  early.requested_at = at(5 * kDay);
+  early.due_at = at(15 * kDay);
+  early.fulfilled_at = at(9 * kDay);
+  early.self_declaration = "<espd/>";
+  inTx([&](core::Tx& tx) {
+    tx.insertRenewalRequest(late);
+    tx.insertRenewalRequest(early);
+  });
+
+  const core::SuspensionRecords got = inTx([&](core::Tx& tx) { return tx.suspensionRecords(w.supplier); });
+  BOOST_TEST(str(got.certificates) == str(inTx([&](core::Tx& tx) { return tx.listCertificates(w.supplier); })));
+  BOOST_REQUIRE(got.archived.size() == 2u);
+  const auto archived = inTx([&](core::Tx& tx) { return tx.listArchivedCertificates(w.supplier); });
+  for (std::size_t i = 0; i < archived.size(); ++i) {
+    BOOST_TEST(str(std::vector<core::Certificate>{got.archived[i].certificate}) ==
+               str(std::vector<core::Certificate>{archived[i].certificate}));
+    BOOST_TEST((got.archived[i].in_effect_until == archived[i].in_effect_until));
+  }
+  BOOST_REQUIRE(got.renewals.size() == 2u);
+  BOOST_TEST((got.renewals[0].requested_at == early.requested_at));
+  BOOST_TEST((got.renewals[0].due_at == early.due_at));
+  BOOST_TEST((got.renewals[0].fulfilled_at == early.fulfilled_at));
+  BOOST_TEST((got.renewals[1].requested_at == late.requested_at));
+  BOOST_TEST((got.renewals[1].due_at == late.due_at));
+  BOOST_TEST(!got.renewals[1].fulfilled_at.has_value());
+
+  const core::SuspensionRecords none = inTx([&](core::Tx& tx) { return tx.suspensionRecords(w.supplier + 1000000); });
+  BOOST_TEST(none.certificates.empty());
+  BOOST_TEST(none.archived.empty());
+  BOOST_TEST(none.renewals.empty());
+}
+
 BOOST_AUTO_TEST_CASE(rounds_round_trip_with_refinements_and_lock) {
   const World w = inTx(makeWorld);
   core::Round r = *inTx([&](core::Tx& tx) { return tx.getRound(w.round); });
@@ -814,7 +859,12 @@ BOOST_AUTO_TEST_CASE(rounds_round_trip_with_refinements_and_lock) {
   second.reference = "R-2-" + tag();
   second.refinements.clear();
   second.id = inTx([&](core::Tx& tx) { return tx.insertRound(second); });
-  BOOST_TEST(str(inTx([&](core::Tx& tx) { return tx.listRounds(w.dps); })) == str(std::vector<core::Round>{r, second}));
+  core::Round third = r;  // refinements again after a round without any
+  third.reference = "R-3-" + tag();
+  third.refinements = {{core::CriterionKind::kDistance, 30}};
+  third.id = inTx([&](core::Tx& tx) { return tx.insertRound(third); });
+  BOOST_TEST(str(inTx([&](core::Tx& tx) { return tx.listRounds(w.dps); })) ==
+             str(std::vector<core::Round>{r, second, third}));
   core::Round missing = r;
   missing.id = 999'999'999;
   BOOST_TEST(errorCodeOf([&] { inTx([&](core::Tx& tx) { tx.updateRound(missing); }); }) ==
