@@ -5,6 +5,8 @@
 //   - a trivial handler on the same server (GET /healthz) with the same client and connections;
 //   - raw durable inserts of the rows a submission writes (the bid envelope and its audit entry, one
 //     transaction each) through core::Store directly, with as many threads as connections.
+// The bids and the raw inserts are measured in three alternating turns, so that the speed of a
+// shared machine drifting during the run weighs on both alike; their figures cover all turns.
 // Then ratios of the bid rate to each ceiling and to the lower of the two, and where the time goes:
 // the CPU this process (service and load client) spends per request, and on MariaDB the statements
 // the server ran per bid (each one a round trip).
@@ -56,6 +58,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr int kFarms = 64;
 constexpr int kRounds = 100;
+constexpr int kTurns = 3;  // bid and raw-insert measurements alternate this many times
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);
@@ -150,12 +153,41 @@ struct LoadResult {
   double p99_ms = 0;
   long errors = 0;
   long done = 0;
+  double seconds = 0;
+  std::vector<double> latencies_ms;  // of the successful requests, sorted
 };
 
 double percentile(std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   const auto i = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
   return sorted[std::min(i, sorted.size() - 1)];
+}
+
+// The result of `elapsed` seconds that gave these latencies and errors.
+LoadResult summarise(std::vector<double> latencies_ms, long errors, double elapsed) {
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  LoadResult r;
+  r.done = static_cast<long>(latencies_ms.size());
+  r.errors = errors;
+  r.seconds = elapsed;
+  r.per_second = elapsed > 0 ? static_cast<double>(latencies_ms.size()) / elapsed : 0;
+  r.p50_ms = percentile(latencies_ms, 0.50);
+  r.p99_ms = percentile(latencies_ms, 0.99);
+  r.latencies_ms = std::move(latencies_ms);
+  return r;
+}
+
+// Several measurements of the same load as one: rate over their summed time, percentiles over all.
+LoadResult combine(const std::vector<LoadResult>& parts) {
+  std::vector<double> all;
+  long errors = 0;
+  double elapsed = 0;
+  for (const LoadResult& p : parts) {
+    all.insert(all.end(), p.latencies_ms.begin(), p.latencies_ms.end());
+    errors += p.errors;
+    elapsed += p.seconds;
+  }
+  return summarise(std::move(all), errors, elapsed);
 }
 
 // `connections` clients, each sending make(connection, i) for its i-th request for `seconds`;
@@ -200,17 +232,12 @@ LoadResult load(std::uint16_t port, int connections, double seconds, int expecte
   for (std::thread& t : threads) t.join();
   const double elapsed = std::chrono::duration<double>(SteadyClock::now() - started).count();
   std::vector<double> all;
-  LoadResult r;
+  long failed = 0;
   for (std::size_t c = 0; c < latencies.size(); ++c) {
     all.insert(all.end(), latencies[c].begin(), latencies[c].end());
-    r.errors += errors[c];
+    failed += errors[c];
   }
-  std::sort(all.begin(), all.end());
-  r.done = static_cast<long>(all.size());
-  r.per_second = static_cast<double>(all.size()) / elapsed;
-  r.p50_ms = percentile(all, 0.50);
-  r.p99_ms = percentile(all, 0.99);
-  return r;
+  return summarise(std::move(all), failed, elapsed);
 }
 
 // --- the scene ------------------------------------------------------------------------------------
@@ -329,14 +356,7 @@ LoadResult rawInserts(Scene& scene, int threads, double seconds) {
   const double elapsed = std::chrono::duration<double>(SteadyClock::now() - started).count();
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  std::sort(all.begin(), all.end());
-  LoadResult r;
-  r.done = static_cast<long>(all.size());
-  r.errors = errors;
-  r.per_second = static_cast<double>(all.size()) / elapsed;
-  r.p50_ms = percentile(all, 0.50);
-  r.p99_ms = percentile(all, 0.99);
-  return r;
+  return summarise(std::move(all), errors, elapsed);
 }
 
 // CPU seconds (user + system) this process has used so far: the service and the load client.
@@ -395,11 +415,28 @@ void runBackend(const std::string& backend, double seconds, const std::vector<in
     const double cpu_at_start = processCpuSeconds();
     const LoadResult trivial = load(port, c, seconds, 200, [&](int, long) { return healthz; });
     const double cpu_after_trivial = processCpuSeconds();
-    const double statements_before = statementsSoFar(*scene.f.store);
-    const LoadResult bids = load(port, c, seconds, 201, [&](int k, long i) { return scene.bidRequest(k, i); });
-    const double statements_after = statementsSoFar(*scene.f.store);
-    const double cpu_after_bids = processCpuSeconds();
-    const LoadResult raw = rawInserts(scene, c, seconds);
+    // Bids and raw inserts in turns of a third of the time each, so that a change in the speed of
+    // a shared machine during the run weighs on both alike.
+    std::vector<LoadResult> bid_parts;
+    std::vector<LoadResult> raw_parts;
+    double bid_cpu = 0;
+    double bid_statements = 0;
+    bool counted = false;
+    for (int turn = 0; turn < kTurns; ++turn) {
+      const double statements_before = statementsSoFar(*scene.f.store);
+      const double cpu_before = processCpuSeconds();
+      bid_parts.push_back(load(port, c, seconds / kTurns, 201, [&](int k, long i) { return scene.bidRequest(k, i); }));
+      bid_cpu += processCpuSeconds() - cpu_before;
+      // Less the probe's own two (the second SHOW, the first one's COMMIT); the service's outbox
+      // worker polls now and then too, so this is the bids' count within a few hundredths.
+      if (statements_before >= 0) {
+        bid_statements += statementsSoFar(*scene.f.store) - statements_before - 2;
+        counted = true;
+      }
+      raw_parts.push_back(rawInserts(scene, c, seconds / kTurns));
+    }
+    const LoadResult bids = combine(bid_parts);
+    const LoadResult raw = combine(raw_parts);
     print(prefix + "bids_per_s", bids.per_second, "bids/s");
     print(prefix + "bid_p50_ms", bids.p50_ms, "ms");
     print(prefix + "bid_p99_ms", bids.p99_ms, "ms");
@@ -417,11 +454,8 @@ void runBackend(const std::string& backend, double seconds, const std::vector<in
     if (trivial.done > 0)
       print(prefix + "healthz_process_cpu_ms", 1000 * (cpu_after_trivial - cpu_at_start) / trivial.done, "ms/request");
     if (bids.done > 0) {
-      print(prefix + "bid_process_cpu_ms", 1000 * (cpu_after_bids - cpu_after_trivial) / bids.done, "ms/bid");
-      // Less the probe's own two (the second SHOW, the first one's COMMIT); the service's outbox
-      // worker polls now and then too, so this is the bids' count within a few hundredths.
-      if (statements_before >= 0)
-        print(prefix + "statements_per_bid", (statements_after - statements_before - 2) / bids.done, "statements");
+      print(prefix + "bid_process_cpu_ms", 1000 * bid_cpu / bids.done, "ms/bid");
+      if (counted) print(prefix + "statements_per_bid", bid_statements / bids.done, "statements");
     }
   }
 }
