@@ -1285,14 +1285,22 @@ class DemandCollector {
   explicit DemandCollector(std::vector<Lot>& lots) : lots_(lots), rows_(lots.size()) {
     for (std::size_t i = 0; i < lots.size(); ++i) index_.emplace(lots[i].id, i);
   }
+  // A row (lot_id, pos, delivery_point_id, quantity, schedule) of one of the lots given.
   void row(Reader& r) {
-    auto& rows_of_lot = rows_[index_.at(r.i64())];
-    const int pos = r.i32();
-    Demand d;
-    d.delivery_point_id = r.i64();
-    d.quantity = r.dec();
-    d.schedule = r.str();
-    rows_of_lot.emplace_back(pos, std::move(d));
+    const Id lot_id = r.i64();
+    demand(index_.at(lot_id), r);
+  }
+  // A row of a lot LEFT JOINed with its demand (findLots): the lot's columns (kLotCols), kept unless
+  // it is there already, then one demand row's (pos, delivery_point_id, quantity, schedule), NULL
+  // when the lot has none.
+  void lotRow(Reader& r) {
+    Lot lot = readLot(r);
+    const auto [at, added] = index_.emplace(lot.id, lots_.size());
+    if (added) {
+      lots_.push_back(std::move(lot));
+      rows_.emplace_back();
+    }
+    if (!r.nullNext()) demand(at->second, r);
   }
   void finish() {
     const auto by_pos = [](const auto& a, const auto& b) { return a.first < b.first; };
@@ -1307,6 +1315,15 @@ class DemandCollector {
   }
 
  private:
+  void demand(std::size_t lot, Reader& r) {
+    const int pos = r.i32();
+    Demand d;
+    d.delivery_point_id = r.i64();
+    d.quantity = r.dec();
+    d.schedule = r.str();
+    rows_[lot].emplace_back(pos, std::move(d));
+  }
+
   std::vector<Lot>& lots_;
   std::unordered_map<Id, std::size_t> index_;
   std::vector<std::vector<std::pair<int, Demand>>> rows_;
@@ -1339,18 +1356,16 @@ std::vector<Lot> SqlTx::findLots(Id round_id, const std::vector<Id>& lot_ids) {
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   std::vector<Lot> lots;
   if (keys.empty()) return lots;
-  selectIn(
-      c_, "SELECT " + kLotCols + " FROM lot WHERE round_id = ? AND id IN ", "", keys,
-      [&](Reader& r) { lots.push_back(readLot(r)); }, round_id);
-  std::sort(lots.begin(), lots.end(), [](const Lot& a, const Lot& b) { return a.number < b.number; });
-  if (lots.empty()) return lots;
-  std::vector<Id> found;
-  found.reserve(lots.size());
-  for (const Lot& l : lots) found.push_back(l.id);
+  // The lots and their demand in one statement (per batch of ids): a bid names few lots, so the
+  // lot's columns repeated on each of its demand rows cost less than a second round trip.
+  static const std::string head = "SELECT " + qualified(kLotCols, "l") +
+                                  ", d.pos, d.delivery_point_id, d.quantity, d.schedule FROM lot l "
+                                  "LEFT JOIN demand d ON d.lot_id = l.id WHERE l.round_id = ? AND l.id IN ";
   DemandCollector demand(lots);
-  selectIn(c_, "SELECT lot_id, pos, delivery_point_id, quantity, schedule FROM demand WHERE lot_id IN ", "", found,
-           [&](Reader& r) { demand.row(r); });
+  selectIn(
+      c_, head, "", keys, [&](Reader& r) { demand.lotRow(r); }, round_id);
   demand.finish();
+  std::sort(lots.begin(), lots.end(), [](const Lot& a, const Lot& b) { return a.number < b.number; });
   return lots;
 }
 

@@ -910,6 +910,14 @@ BOOST_AUTO_TEST_CASE(lots_with_demands_round_trip_in_number_order) {
   BOOST_TEST(describe(both[0]) == describe(lots[0]));
   BOOST_TEST(describe(both[1]) == describe(l));
   BOOST_TEST(inTx([&](core::Tx& tx) { return tx.findLots(w.round, {}); }).empty());
+  core::Lot bare = l;  // a lot without demand rows is found too, with none
+  bare.number = 4;
+  bare.demands.clear();
+  bare.id = inTx([&](core::Tx& tx) { return tx.insertLot(bare); });
+  const auto with_bare = inTx([&](core::Tx& tx) { return tx.findLots(w.round, {bare.id, l.id}); });
+  BOOST_REQUIRE(with_bare.size() == 2u);
+  BOOST_TEST(describe(with_bare[0]) == describe(l));
+  BOOST_TEST(describe(with_bare[1]) == describe(bare));
 }
 
 BOOST_AUTO_TEST_CASE(lots_inserted_in_batches_read_back_with_their_demand) {
