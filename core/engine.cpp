@@ -1135,6 +1135,17 @@ RoundInputs loadRoundInputs(Tx& tx, const Round& r) {
   std::map<Id, std::vector<BidLine>> lines_by_bid;
   for (const Bid& b : all_bids)
     if (b.status == BidStatus::kSubmitted || b.status == BidStatus::kInvalid) lines_by_bid[b.id] = tx.listBidLines(b.id);
+  // The places and distances the bids need, a read per kind (not one per point or pair).
+  std::vector<Id> delivery_ids;
+  for (const Lot& lot : in.lots)
+    for (const Demand& dm : lot.demands) delivery_ids.push_back(dm.delivery_point_id);
+  for (const DeliveryPoint& p : tx.findDeliveryPoints(delivery_ids)) point_location[p.id] = p.location;
+  std::vector<Id> dispatch_ids;
+  for (const auto& [bid_id, lines] : lines_by_bid)
+    for (const BidLine& line : lines) dispatch_ids.push_back(line.dispatch_point_id);
+  for (const DispatchPoint& p : tx.findDispatchPoints(dispatch_ids)) dispatch_location[p.id] = p.location;
+  for (const RoadDistance& d : tx.listRoadDistances(dispatch_ids))
+    road[{d.dispatch_point_id, d.delivery_point_id}] = d.km;
   for (const Lot& lot : in.lots) {
     LotInput li;
     li.round_id = r.id;
@@ -1142,9 +1153,11 @@ RoundInputs loadRoundInputs(Tx& tx, const Round& r) {
     li.unit_mass_kg = lot.unit_mass_kg;
     li.allow_partial = r.allow_partial;
     for (const Demand& dm : lot.demands) {
-      if (!point_location.count(dm.delivery_point_id))
-        point_location[dm.delivery_point_id] = tx.getDeliveryPoint(dm.delivery_point_id)->location;
-      li.points.push_back({dm.delivery_point_id, point_location[dm.delivery_point_id], dm.quantity});
+      const auto at = point_location.find(dm.delivery_point_id);
+      if (at == point_location.end())
+        fail(ErrorCode::kInternal, "delivery point " + std::to_string(dm.delivery_point_id) + " of lot " +
+                                       std::to_string(lot.number) + " is missing from the store: report this defect");
+      li.points.push_back({dm.delivery_point_id, at->second, dm.quantity});
     }
     std::vector<BidOnLot> bids;
     for (const Bid& b : all_bids) {
@@ -1157,15 +1170,8 @@ RoundInputs loadRoundInputs(Tx& tx, const Round& r) {
         bl.supplier_id = b.supplier_id;
         bl.submitted_at = b.submitted_at;
         bl.line = line;
-        if (!dispatch_location.count(line.dispatch_point_id)) {
-          const auto dp = tx.getDispatchPoint(line.dispatch_point_id);
-          dispatch_location[line.dispatch_point_id] = dp ? dp->location : GeoPoint{};
-        }
-        bl.dispatch = dispatch_location[line.dispatch_point_id];
-        for (const Demand& dm : lot.demands) {
-          const auto key = std::make_pair(line.dispatch_point_id, dm.delivery_point_id);
-          if (!road.count(key)) road[key] = tx.getRoadDistance(key.first, key.second);
-        }
+        const auto dispatch = dispatch_location.find(line.dispatch_point_id);
+        bl.dispatch = dispatch == dispatch_location.end() ? GeoPoint{} : dispatch->second;
         if (b.status == BidStatus::kInvalid) {
           bl.admissible = false;
           bl.note = b.status_reason;
@@ -1197,10 +1203,25 @@ void evaluateLocked(Tx& tx, Round r, const std::string& actor_name, TimePoint no
   tx.deleteEvaluation(r.id);
   const std::vector<AbnormalLowCase> cases = tx.listAbnormalLowCases(r.id);
   std::string change;
+  // Scores and results are written a few thousand at a time, not lot by lot: a lot has only a few
+  // dozen, and on MariaDB each write is a round trip while the round is locked.
+  constexpr std::size_t kWriteRows = 4096;
+  std::vector<ScoreRecord> scores;
+  std::vector<LotResult> results;
+  const auto write = [&](bool all) {
+    if (scores.size() >= kWriteRows || (all && !scores.empty())) {
+      tx.insertScores(scores);
+      scores.clear();
+    }
+    if (results.size() >= kWriteRows || (all && !results.empty())) {
+      tx.insertLotResults(results);
+      results.clear();
+    }
+  };
   for (std::size_t i = 0; i < in.lots.size(); ++i) {
     const LotEvaluation ev = evaluateLot(in.lot_inputs[i], in.bids[i], in.context);
-    tx.insertScores(ev.scores);
-    tx.insertLotResults(ev.results);
+    scores.insert(scores.end(), ev.scores.begin(), ev.scores.end());
+    results.insert(results.end(), ev.results.begin(), ev.results.end());
     for (const LotResult& res : ev.results) {
       change += "lot " + std::to_string(res.lot_id) + " bid " + std::to_string(res.bid_id) + " rank " +
                 std::to_string(res.rank) + " total " + res.total.toString() + "\n";
@@ -1212,11 +1233,13 @@ void evaluateLocked(Tx& tx, Round r, const std::string& actor_name, TimePoint no
     }
     if (r.award_mode == AwardMode::kOptimalByDeliveryPoint) {
       for (const LotEvaluation& pe : evaluatePerPoint(in.lot_inputs[i], in.bids[i], in.context)) {
-        tx.insertScores(pe.scores);
-        tx.insertLotResults(pe.results);
+        scores.insert(scores.end(), pe.scores.begin(), pe.scores.end());
+        results.insert(results.end(), pe.results.begin(), pe.results.end());
       }
     }
+    write(false);
   }
+  write(true);
   r.status = RoundStatus::kEvaluated;
   tx.updateRound(r);
   appendAudit(tx, now, actor_name, "round.evaluate", obj("round", r.id), change);

@@ -171,6 +171,13 @@ struct AdmissionRequest {
   std::string extension_justification;
 };
 
+// The distance in km by road from a dispatch point to a delivery point, as imported.
+struct RoadDistance {
+  Id dispatch_point_id = 0;
+  Id delivery_point_id = 0;
+  Decimal km;
+};
+
 // A request for a renewed self-declaration (rule 9).
 struct RenewalRequest {
   Id id = 0;

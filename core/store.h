@@ -70,6 +70,9 @@ class Tx {
   // particular order; numbers not stored are simply absent.
   virtual std::vector<Supplier> findSuppliersByTaxNumbers(const std::vector<std::string>& tax_numbers) = 0;
   virtual std::optional<DispatchPoint> getDispatchPoint(Id id) = 0;
+  // The dispatch points with these ids, removed ones too (bids name them), in no particular order;
+  // unknown ids are absent. One read per batch of ids (evaluation reads every bid's point).
+  virtual std::vector<DispatchPoint> findDispatchPoints(const std::vector<Id>& ids) = 0;
   // Copies the supplier's current certificates to the archive as in effect until `until`; called
   // before an update that changes them.
   virtual void archiveCertificates(Id supplier_id, TimePoint until) = 0;
@@ -83,6 +86,8 @@ class Tx {
   virtual Id insertDeliveryPoint(const DeliveryPoint& p) = 0;
   virtual void updateDeliveryPoint(const DeliveryPoint& p) = 0;
   virtual std::optional<DeliveryPoint> getDeliveryPoint(Id id) = 0;
+  // The delivery points with these ids, in no particular order; unknown ids are absent.
+  virtual std::vector<DeliveryPoint> findDeliveryPoints(const std::vector<Id>& ids) = 0;
   virtual std::optional<DeliveryPoint> findDeliveryPoint(Id authority_id, const std::string& code) = 0;
   virtual std::vector<DeliveryPoint> listDeliveryPoints(Id authority_id) = 0;
 
@@ -109,6 +114,8 @@ class Tx {
   // Distance in km by road from a dispatch point to a delivery point, when imported.
   virtual void putRoadDistance(Id dispatch_point_id, Id delivery_point_id, Decimal km) = 0;
   virtual std::optional<Decimal> getRoadDistance(Id dispatch_point_id, Id delivery_point_id) = 0;
+  // Every imported distance from these dispatch points, in no particular order.
+  virtual std::vector<RoadDistance> listRoadDistances(const std::vector<Id>& dispatch_point_ids) = 0;
 
   virtual Id insertRound(const Round& r) = 0;
   virtual void updateRound(const Round& r) = 0;

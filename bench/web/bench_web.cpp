@@ -45,7 +45,6 @@
 #include "core/digest.h"
 #include "core/error.h"
 #include "core/sealer.h"
-#include "core/sql/sql_store.h"
 #include "tests/support/engine_fixture.h"
 #include "tests/support/paths.h"
 #include "web/server/auth.h"
@@ -367,20 +366,6 @@ double processCpuSeconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-// The server's count of statements run so far (MariaDB's global Questions), or -1 elsewhere.
-double statementsSoFar(core::Store& store) {
-  auto* sql = dynamic_cast<core::sql::SqlStore*>(&store);
-  if (sql == nullptr || store.backend() != "mysql") return -1;
-  double n = -1;
-  sql->withConnection([&](core::sql::Connection& c) {
-    core::sql::Statement& st = c.prepare("SHOW GLOBAL STATUS LIKE 'Questions'");
-    st.query();
-    while (st.next()) n = std::atof(st.getText(1).c_str());
-    c.commit();
-  });
-  return n;
-}
-
 // The floor under every durable commit on this machine now: 4 KiB writes, each followed by
 // fdatasync, in the directory the scene's store lives in, for `seconds`.
 double fdatasyncPerSecond(const std::string& dir, double seconds) {
@@ -423,14 +408,14 @@ void runBackend(const std::string& backend, double seconds, const std::vector<in
     double bid_statements = 0;
     bool counted = false;
     for (int turn = 0; turn < kTurns; ++turn) {
-      const double statements_before = statementsSoFar(*scene.f.store);
+      const double statements_before = scene.f.statementsSoFar();
       const double cpu_before = processCpuSeconds();
       bid_parts.push_back(load(port, c, seconds / kTurns, 201, [&](int k, long i) { return scene.bidRequest(k, i); }));
       bid_cpu += processCpuSeconds() - cpu_before;
       // Less the probe's own two (the second SHOW, the first one's COMMIT); the service's outbox
       // worker polls now and then too, so this is the bids' count within a few hundredths.
       if (statements_before >= 0) {
-        bid_statements += statementsSoFar(*scene.f.store) - statements_before - 2;
+        bid_statements += scene.f.statementsSoFar() - statements_before - 2;
         counted = true;
       }
       raw_parts.push_back(rawInserts(scene, c, seconds / kTurns));

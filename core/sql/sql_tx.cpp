@@ -210,6 +210,13 @@ void insertBatched(Connection& c, const std::string& head, std::size_t columns, 
   }
 }
 
+// The ids once each, in ascending order.
+std::vector<Id> distinct(std::vector<Id> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
 // Runs `head (?, ?, ...) tail` for the keys, a batch at a time (each padded to a power of two by
 // repeating its last key, which IN ignores), with `prefix` bound before the keys; read(Reader&)
 // sees every row.
@@ -233,6 +240,14 @@ void selectIn(Connection& c, const std::string& head, const std::string& tail, c
     }
     done += take;
   }
+}
+
+// The rows `head (?, ...)` finds for the ids (each once, a batch at a time), mapped with read().
+template <class T>
+std::vector<T> rowsByIds(Connection& c, const std::string& head, const std::vector<Id>& ids, T (*read)(Reader&)) {
+  std::vector<T> out;
+  selectIn(c, head, "", distinct(ids), [&](Reader& r) { out.push_back(read(r)); });
+  return out;
 }
 
 const std::string kAuthorityCols = "id, name, country, time_zone";
@@ -888,6 +903,10 @@ std::optional<DispatchPoint> SqlTx::getDispatchPoint(Id id) {
       bound(c_, "SELECT " + kDispatchPointCols + " FROM dispatch_point WHERE id = ?", id), readDispatchPoint);
 }
 
+std::vector<DispatchPoint> SqlTx::findDispatchPoints(const std::vector<Id>& ids) {
+  return rowsByIds(c_, "SELECT " + kDispatchPointCols + " FROM dispatch_point WHERE id IN ", ids, readDispatchPoint);
+}
+
 // --- delivery points and products ---------------------------------------------------------------------
 
 Id SqlTx::insertDeliveryPoint(const DeliveryPoint& p) {
@@ -909,6 +928,10 @@ void SqlTx::updateDeliveryPoint(const DeliveryPoint& p) {
 std::optional<DeliveryPoint> SqlTx::getDeliveryPoint(Id id) {
   return firstRow<DeliveryPoint>(
       bound(c_, "SELECT " + kDeliveryPointCols + " FROM delivery_point WHERE id = ?", id), readDeliveryPoint);
+}
+
+std::vector<DeliveryPoint> SqlTx::findDeliveryPoints(const std::vector<Id>& ids) {
+  return rowsByIds(c_, "SELECT " + kDeliveryPointCols + " FROM delivery_point WHERE id IN ", ids, readDeliveryPoint);
 }
 
 std::optional<DeliveryPoint> SqlTx::findDeliveryPoint(Id authority_id, const std::string& code) {
@@ -1096,6 +1119,20 @@ std::optional<Decimal> SqlTx::getRoadDistance(Id dispatch_point_id, Id delivery_
       bound(c_, "SELECT km FROM road_distance WHERE dispatch_point_id = ? AND delivery_point_id = ?",
             dispatch_point_id, delivery_point_id),
       [](Reader& r) { return r.dec(); });
+}
+
+std::vector<RoadDistance> SqlTx::listRoadDistances(const std::vector<Id>& dispatch_point_ids) {
+  const std::vector<Id> keys = distinct(dispatch_point_ids);
+  std::vector<RoadDistance> out;
+  selectIn(c_, "SELECT dispatch_point_id, delivery_point_id, km FROM road_distance WHERE dispatch_point_id IN ", "",
+           keys, [&](Reader& r) {
+             RoadDistance d;
+             d.dispatch_point_id = r.i64();
+             d.delivery_point_id = r.i64();
+             d.km = r.dec();
+             out.push_back(d);
+           });
+  return out;
 }
 
 // --- rounds and lots -------------------------------------------------------------------------------
@@ -1351,9 +1388,7 @@ std::vector<Lot> SqlTx::listLots(Id round_id) {
 }
 
 std::vector<Lot> SqlTx::findLots(Id round_id, const std::vector<Id>& lot_ids) {
-  std::vector<Id> keys = lot_ids;
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  const std::vector<Id> keys = distinct(lot_ids);
   std::vector<Lot> lots;
   if (keys.empty()) return lots;
   // The lots and their demand in one statement (per batch of ids): a bid names few lots, so the
@@ -1438,21 +1473,36 @@ std::optional<Bid> SqlTx::latestBid(Id round_id, Id supplier_id) {
 }
 
 void SqlTx::insertBidLines(Id bid_id, const std::vector<BidLine>& lines) {
+  // Multi-row INSERTs: opening stores every line of every bid of the round in one transaction.
+  struct Line {
+    int pos;
+    const BidLine* line;
+  };
+  struct Offer {
+    Id lot_id;
+    int pos;
+    const PointOffer* offer;
+  };
+  std::vector<Line> rows_of_lines;
+  std::vector<Offer> offers;
+  rows_of_lines.reserve(lines.size());
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    const BidLine& l = lines[i];
-    bound(c_,
-          "INSERT INTO bid_line (bid_id, lot_id, pos, unit_price, quantity, dispatch_point_id, organic, "
-          "quality_scheme, hours_from_harvest, intermediaries, vehicle) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          bid_id, l.lot_id, position(i), l.unit_price, l.quantity, l.dispatch_point_id, l.organic, l.quality_scheme,
-          l.hours_from_harvest, l.intermediaries, l.vehicle)
-        .execute();
-    for (std::size_t j = 0; j < l.point_offers.size(); ++j) {
-      bound(c_,
-            "INSERT INTO point_offer (bid_id, lot_id, pos, delivery_point_id, quantity) VALUES (?, ?, ?, ?, ?)",
-            bid_id, l.lot_id, position(j), l.point_offers[j].delivery_point_id, l.point_offers[j].quantity)
-          .execute();
-    }
+    rows_of_lines.push_back({position(i), &lines[i]});
+    for (std::size_t j = 0; j < lines[i].point_offers.size(); ++j)
+      offers.push_back({lines[i].lot_id, position(j), &lines[i].point_offers[j]});
   }
+  insertBatched(c_,
+                "INSERT INTO bid_line (bid_id, lot_id, pos, unit_price, quantity, dispatch_point_id, organic, "
+                "quality_scheme, hours_from_harvest, intermediaries, vehicle) VALUES ",
+                11, rows_of_lines, [&](Statement& st, int& i, const Line& x) {
+                  const BidLine& l = *x.line;
+                  bindRow(st, i, bid_id, l.lot_id, x.pos, l.unit_price, l.quantity, l.dispatch_point_id, l.organic,
+                          l.quality_scheme, l.hours_from_harvest, l.intermediaries, l.vehicle);
+                });
+  insertBatched(c_, "INSERT INTO point_offer (bid_id, lot_id, pos, delivery_point_id, quantity) VALUES ", 5, offers,
+                [&](Statement& st, int& i, const Offer& x) {
+                  bindRow(st, i, bid_id, x.lot_id, x.pos, x.offer->delivery_point_id, x.offer->quantity);
+                });
 }
 
 std::vector<BidLine> SqlTx::listBidLines(Id bid_id) {
@@ -1474,17 +1524,27 @@ std::vector<BidLine> SqlTx::listBidLines(Id bid_id) {
         l.vehicle = r.str();
         return l;
       });
+  if (lines.empty()) return lines;
+  // Every line's offers per delivery point in one statement, put in order here (a bid names each
+  // lot once).
+  std::unordered_map<Id, std::vector<std::pair<int, PointOffer>>> offers;
+  Statement& st =
+      bound(c_, "SELECT lot_id, pos, delivery_point_id, quantity FROM point_offer WHERE bid_id = ?", bid_id);
+  st.query();
+  while (st.next()) {
+    Reader r(st);
+    const Id lot_id = r.i64();
+    const int pos = r.i32();
+    PointOffer o;
+    o.delivery_point_id = r.i64();
+    o.quantity = r.dec();
+    offers[lot_id].emplace_back(pos, o);
+  }
   for (BidLine& l : lines) {
-    l.point_offers = rows<PointOffer>(
-        bound(c_,
-              "SELECT delivery_point_id, quantity FROM point_offer WHERE bid_id = ? AND lot_id = ? ORDER BY pos",
-              bid_id, l.lot_id),
-        [](Reader& r) {
-          PointOffer o;
-          o.delivery_point_id = r.i64();
-          o.quantity = r.dec();
-          return o;
-        });
+    auto it = offers.find(l.lot_id);
+    if (it == offers.end()) continue;
+    std::sort(it->second.begin(), it->second.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [pos, o] : it->second) l.point_offers.push_back(o);
   }
   return lines;
 }
@@ -1492,14 +1552,13 @@ std::vector<BidLine> SqlTx::listBidLines(Id bid_id) {
 // --- evaluation and award -------------------------------------------------------------------------------
 
 void SqlTx::insertScores(const std::vector<ScoreRecord>& scores) {
-  for (const ScoreRecord& s : scores) {
-    bound(c_,
-          "INSERT INTO score (round_id, lot_id, bid_id, delivery_point_id, kind, formula, weight, inputs, "
-          "value_exact, points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          s.round_id, s.lot_id, s.bid_id, s.delivery_point_id, s.kind, s.formula, s.weight, s.inputs, s.value,
-          s.points)
-        .execute();
-  }
+  insertBatched(c_,
+                "INSERT INTO score (round_id, lot_id, bid_id, delivery_point_id, kind, formula, weight, inputs, "
+                "value_exact, points) VALUES ",
+                10, scores, [](Statement& st, int& i, const ScoreRecord& x) {
+                  bindRow(st, i, x.round_id, x.lot_id, x.bid_id, x.delivery_point_id, x.kind, x.formula, x.weight,
+                          x.inputs, x.value, x.points);
+                });
 }
 
 std::vector<ScoreRecord> SqlTx::listScores(Id round_id) {
@@ -1525,14 +1584,13 @@ std::vector<ScoreRecord> SqlTx::listScores(Id round_id) {
 }
 
 void SqlTx::insertLotResults(const std::vector<LotResult>& results) {
-  for (const LotResult& x : results) {
-    bound(c_,
-          "INSERT INTO lot_result (round_id, lot_id, bid_id, delivery_point_id, supplier_id, total, rank_no, "
-          "admissible, abnormally_low, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          x.round_id, x.lot_id, x.bid_id, x.delivery_point_id, x.supplier_id, x.total, x.rank, x.admissible,
-          x.abnormally_low, x.note)
-        .execute();
-  }
+  insertBatched(c_,
+                "INSERT INTO lot_result (round_id, lot_id, bid_id, delivery_point_id, supplier_id, total, rank_no, "
+                "admissible, abnormally_low, note) VALUES ",
+                10, results, [](Statement& st, int& i, const LotResult& x) {
+                  bindRow(st, i, x.round_id, x.lot_id, x.bid_id, x.delivery_point_id, x.supplier_id, x.total, x.rank,
+                          x.admissible, x.abnormally_low, x.note);
+                });
 }
 
 void SqlTx::updateLotResult(const LotResult& x) {
@@ -1606,13 +1664,13 @@ std::vector<AbnormalLowCase> SqlTx::listAbnormalLowCases(Id round_id) {
 }
 
 void SqlTx::insertAwardLines(const std::vector<AwardLine>& lines) {
-  for (const AwardLine& l : lines) {
-    bound(c_,
-          "INSERT INTO award_line (round_id, lot_id, bid_id, supplier_id, delivery_point_id, quantity, unit_price, "
-          "score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-          l.round_id, l.lot_id, l.bid_id, l.supplier_id, l.delivery_point_id, l.quantity, l.unit_price, l.score)
-        .execute();
-  }
+  insertBatched(c_,
+                "INSERT INTO award_line (round_id, lot_id, bid_id, supplier_id, delivery_point_id, quantity, "
+                "unit_price, score) VALUES ",
+                8, lines, [](Statement& st, int& i, const AwardLine& x) {
+                  bindRow(st, i, x.round_id, x.lot_id, x.bid_id, x.supplier_id, x.delivery_point_id, x.quantity,
+                          x.unit_price, x.score);
+                });
 }
 
 std::vector<AwardLine> SqlTx::listAwardLines(Id round_id) {

@@ -37,6 +37,7 @@ class SqlTx final : public core::Tx {
   std::vector<Id> insertSuppliers(const std::vector<Supplier>& suppliers) override;
   std::vector<Supplier> findSuppliersByTaxNumbers(const std::vector<std::string>& tax_numbers) override;
   std::optional<DispatchPoint> getDispatchPoint(Id id) override;
+  std::vector<DispatchPoint> findDispatchPoints(const std::vector<Id>& ids) override;
   void archiveCertificates(Id supplier_id, TimePoint until) override;
   std::vector<ArchivedCertificate> listArchivedCertificates(Id supplier_id) override;
   std::vector<Certificate> listCertificates(Id supplier_id) override;
@@ -45,6 +46,7 @@ class SqlTx final : public core::Tx {
   Id insertDeliveryPoint(const DeliveryPoint& p) override;
   void updateDeliveryPoint(const DeliveryPoint& p) override;
   std::optional<DeliveryPoint> getDeliveryPoint(Id id) override;
+  std::vector<DeliveryPoint> findDeliveryPoints(const std::vector<Id>& ids) override;
   std::optional<DeliveryPoint> findDeliveryPoint(Id authority_id, const std::string& code) override;
   std::vector<DeliveryPoint> listDeliveryPoints(Id authority_id) override;
 
@@ -66,6 +68,7 @@ class SqlTx final : public core::Tx {
 
   void putRoadDistance(Id dispatch_point_id, Id delivery_point_id, Decimal km) override;
   std::optional<Decimal> getRoadDistance(Id dispatch_point_id, Id delivery_point_id) override;
+  std::vector<RoadDistance> listRoadDistances(const std::vector<Id>& dispatch_point_ids) override;
 
   Id insertRound(const Round& r) override;
   void updateRound(const Round& r) override;

@@ -114,6 +114,30 @@ BOOST_FIXTURE_TEST_CASE(evaluation_records_every_score_with_its_inputs, EngineFi
   BOOST_TEST(auditWithAction("round.evaluate").size() == 1u);
 }
 
+BOOST_FIXTURE_TEST_CASE(evaluation_uses_the_imported_road_distance_and_a_straight_line_where_none_is, EngineFixture) {
+  const Scene s = scene(*this, 2);
+  const core::Id point = lots(s.round).at(0).demands.at(0).delivery_point_id;
+  store->transact(
+      [&](core::Tx& tx) { tx.putRoadDistance(s.suppliers[0].dispatch_point_id, point, core::Decimal::parse("42.5")); });
+  const core::BidReceipt by_road = bidAt(*this, s, 0, "2.00");
+  const core::BidReceipt straight = bidAt(*this, s, 1, "2.00");
+  openAndEvaluate(s.round);
+  int checked = 0;
+  for (const core::ScoreRecord& r : scores(s.round)) {
+    if (r.kind != core::CriterionKind::kCo2) continue;
+    if (r.bid_id == by_road.bid_id) {
+      const std::string p = std::to_string(point);  // inputs name each delivery point by its id
+      BOOST_TEST(r.inputs.find("km." + p + "=42.5;source." + p + "=road") != std::string::npos, r.inputs);
+      ++checked;
+    }
+    if (r.bid_id == straight.bid_id) {
+      BOOST_TEST(r.inputs.find("source." + std::to_string(point) + "=haversine") != std::string::npos, r.inputs);
+      ++checked;
+    }
+  }
+  BOOST_TEST(checked == 2);
+}
+
 BOOST_FIXTURE_TEST_CASE(best_bid_wins_the_whole_lot, EngineFixture) {
   const Scene s = scene(*this, 3);
   bidAt(*this, s, 0, "2.40");

@@ -775,6 +775,51 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(road_distances)
 
+BOOST_AUTO_TEST_CASE(road_distances_and_points_are_read_a_batch_at_a_time) {
+  const World w = inTx(makeWorld);
+  const World other = inTx(makeWorld);
+  inTx([&](core::Tx& tx) {
+    tx.putRoadDistance(w.dispatch_point, w.delivery_point, dec("12.5"));
+    tx.putRoadDistance(w.dispatch_point, other.delivery_point, dec("30"));
+    tx.putRoadDistance(other.dispatch_point, w.delivery_point, dec("7.25"));
+  });
+  std::vector<core::RoadDistance> got = inTx([&](core::Tx& tx) {
+    return tx.listRoadDistances({w.dispatch_point, 999'999'999, w.dispatch_point});
+  });
+  std::sort(got.begin(), got.end(), [](const core::RoadDistance& a, const core::RoadDistance& b) {
+    return a.delivery_point_id < b.delivery_point_id;
+  });
+  BOOST_REQUIRE(got.size() == 2u);
+  BOOST_TEST(got[0].dispatch_point_id == w.dispatch_point);
+  BOOST_TEST(got[0].delivery_point_id == w.delivery_point);
+  BOOST_TEST(str(got[0].km) == "12.5");
+  BOOST_TEST(got[1].delivery_point_id == other.delivery_point);
+  BOOST_TEST(str(got[1].km) == "30");
+  BOOST_TEST(inTx([&](core::Tx& tx) { return tx.listRoadDistances({}); }).empty());
+
+  // Dispatch points by id, a removed one too (bids name it); delivery points by id.
+  core::Supplier s = *inTx([&](core::Tx& tx) { return tx.getSupplier(w.supplier); });
+  const core::DispatchPoint removed = s.dispatch_points.at(0);
+  s.dispatch_points.clear();
+  inTx([&](core::Tx& tx) { tx.updateSupplier(s); });
+  const auto dispatch = inTx([&](core::Tx& tx) {
+    return tx.findDispatchPoints({other.dispatch_point, removed.id, 999'999'999});
+  });
+  BOOST_REQUIRE(dispatch.size() == 2u);
+  const auto it =
+      std::find_if(dispatch.begin(), dispatch.end(), [&](const core::DispatchPoint& p) { return p.id == removed.id; });
+  BOOST_REQUIRE(it != dispatch.end());
+  BOOST_TEST(it->name == removed.name);
+  BOOST_TEST(it->location.lat == removed.location.lat);
+  const auto delivery = inTx([&](core::Tx& tx) {
+    return tx.findDeliveryPoints({w.delivery_point, other.delivery_point, w.delivery_point});
+  });
+  BOOST_REQUIRE(delivery.size() == 2u);
+  for (const core::DeliveryPoint& p : delivery)
+    BOOST_TEST(describe(p) == describeOpt(inTx([&](core::Tx& tx) { return tx.getDeliveryPoint(p.id); })));
+  BOOST_TEST(inTx([&](core::Tx& tx) { return tx.findDispatchPoints({}); }).empty());
+}
+
 BOOST_AUTO_TEST_CASE(road_distance_is_stored_and_replaced) {
   const World w = inTx(makeWorld);
   BOOST_TEST(!inTx([&](core::Tx& tx) { return tx.getRoadDistance(w.dispatch_point, w.delivery_point); }).has_value());

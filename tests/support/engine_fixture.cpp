@@ -8,6 +8,7 @@
 
 #include "core/decimal.h"
 #include "core/error.h"
+#include "core/sql/sql_store.h"
 #include "tests/support/paths.h"
 
 namespace dps_test {
@@ -415,6 +416,19 @@ void EngineFixture::openAndEvaluate(core::Id round_id) {
   passDeadline(round_id);
   engine->openRound(officer, round_id);
   engine->evaluateRound(officer, round_id);
+}
+
+double EngineFixture::statementsSoFar() {
+  auto* sql = dynamic_cast<core::sql::SqlStore*>(store.get());
+  if (sql == nullptr || store->backend() != "mysql") return -1;
+  double n = -1;
+  sql->withConnection([&](core::sql::Connection& c) {
+    core::sql::Statement& st = c.prepare("SHOW GLOBAL STATUS LIKE 'Questions'");
+    st.query();
+    while (st.next()) n = std::atof(st.getText(1).c_str());
+    c.commit();
+  });
+  return n;
 }
 
 std::optional<core::Bid> EngineFixture::bidRecord(core::Id bid_id) {

@@ -151,6 +151,9 @@ class EngineFixture {
   std::vector<core::ScoreRecord> scores(core::Id round_id);
   std::vector<core::AwardLine> awardLines(core::Id round_id);
   std::vector<core::AuditEntry> audit();
+  // The MariaDB server's count of statements run so far (its global Questions; the benchmarks'
+  // round-trip count), or -1 on SQLite.
+  double statementsSoFar();
   std::vector<core::AuditEntry> auditWithAction(const std::string& action);
 
  private:
