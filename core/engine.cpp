@@ -880,11 +880,14 @@ std::vector<Invitation> Engine::dispatchRound(const Actor& actor, Id round_id, T
       fail(ErrorCode::kDeadline, "the tender deadline must fall within the DPS's period of validity (until " +
                                      formatTime(d.valid_until) + ", Art. 34(2), Art. 34(8))", "deadline");
     std::string change = "deadline " + formatTime(deadline) + "\ninvitees";
-    for (const Supplier& s : tx.listSuppliers()) {
-      if (!admittedTo(tx, s.id, r.category_id)) continue;
+    const std::vector<Id> admitted = tx.listAdmittedSuppliers(r.category_id);
+    std::vector<Supplier> invitees;
+    for (Supplier& s : tx.listSuppliers()) {
+      if (!std::binary_search(admitted.begin(), admitted.end(), s.id)) continue;
       if (suspensionOf(tx, s.id, now).suspended) continue;  // rule 5: suspended suppliers are not invited
       invitations.push_back({r.id, s.id, now});
       change += " " + std::to_string(s.id);
+      invitees.push_back(std::move(s));
     }
     if (invitations.empty())
       fail(ErrorCode::kConflict, "no supplier is admitted to the round's category and free of suspension, so "
@@ -895,7 +898,7 @@ std::vector<Invitation> Engine::dispatchRound(const Actor& actor, Id round_id, T
     r.dispatched_at = now;
     r.deadline = deadline;
     tx.updateRound(r);
-    for (const Invitation& i : invitations) notifyInvitation(tx, now, cal, d, r, requireSupplier(tx, i.supplier_id));
+    for (const Supplier& s : invitees) notifyInvitation(tx, now, cal, d, r, s);
     if (!d.first_invitation_at) {
       d.first_invitation_at = now;
       d.status = DpsStatus::kOperating;

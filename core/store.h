@@ -103,6 +103,9 @@ class Tx {
   virtual std::vector<AdmissionRequest> listAdmissionRequests(Id dps_id) = 0;
   // Requests of one supplier (all categories), oldest first.
   virtual std::vector<AdmissionRequest> listSupplierAdmissions(Id supplier_id) = 0;
+  // The suppliers admitted to the category, ascending: who is invited (one read, without the ESPD
+  // responses' text).
+  virtual std::vector<Id> listAdmittedSuppliers(Id category_id) = 0;
 
   virtual Id insertRenewalRequest(const RenewalRequest& r) = 0;
   virtual void updateRenewalRequest(const RenewalRequest& r) = 0;

@@ -1,11 +1,12 @@
-// Opening, evaluation and award of one round through core::Engine and core::Store, as an officer
-// runs them: a round of LOTS lots (each wanted at 10 schools and kindergartens) on which SUPPLIERS
-// farms, each with its own dispatch point, bid on every lot. Opening decrypts and stores every bid's
-// lines; evaluation reads the round's inputs, scores every bid on every lot and stores each score
-// and ranking; the award (best bid per lot) stores the award lines. Each is one transaction holding
-// the round's lock, so its length is how long the round is unavailable to everyone else. On SQLite
-// always, on MariaDB when DPS_TEST_MYSQL_URI is set, where each statement is a round trip and the
-// statements each step ran are counted too.
+// Dispatch, opening, evaluation and award of one round through core::Engine and core::Store, as an
+// officer runs them: a round of LOTS lots (each wanted at 10 schools and kindergartens) to which
+// SUPPLIERS admitted farms are invited, each then bidding on every lot from its own dispatch point.
+// Dispatch checks every farm's admission and suspension and writes its invitation and mail; opening
+// decrypts and stores every bid's lines; evaluation reads the round's inputs, scores every bid on
+// every lot and stores each score and ranking; the award (best bid per lot) stores the award lines.
+// Each is one transaction holding the round's lock, so its length is how long the round is
+// unavailable to everyone else. On SQLite always, on MariaDB when DPS_TEST_MYSQL_URI is set, where
+// each statement is a round trip and the statements each step ran are counted too.
 //
 // Prints `name value unit` lines, e.g. `evaluate_sqlite_200_lots_evaluate_s 0.41 s`.
 // Usage: bench_evaluate [lots, default 200] [suppliers, default 20] [sqlite|mysql|all, default all]
@@ -48,23 +49,6 @@ void runBackend(const std::string& backend, int lot_count, int supplier_count) {
     lots.push_back(l);
   }
   const core::Id round = f.createRound(dps, dps.categories[0], lots);
-  f.dispatch(round);
-  const std::vector<core::Lot> stored = f.lots(round);
-  for (std::size_t k = 0; k < farms.size(); ++k) {
-    std::vector<core::BidLine> lines;
-    for (const core::Lot& l : stored) {
-      core::Decimal total = core::Decimal::fromInt(0);
-      for (const core::Demand& d : l.demands) total = total + d.quantity;
-      // 5.00 to 6.20 a kg: close enough that no bid is abnormally low (which would hold up the award).
-      const std::string price = "5." + std::to_string(static_cast<int>((k * 7 + static_cast<std::size_t>(l.number)) % 13)) +
-                                std::to_string(k % 10);
-      lines.push_back(dps_test::EngineFixture::bidLine(l.id, price, total.toString(), farms[k], k % 2 ? "van" : "truck",
-                                                       12 + static_cast<int>(k % 5) * 12, k % 3 == 0));
-    }
-    f.bid(farms[k], round, lines);
-  }
-  f.passDeadline(round);
-
   const std::string prefix = "evaluate_" + backend + "_" + std::to_string(lot_count) + "_lots_";
   const auto step = [&](const std::string& name, const std::function<void()>& run) {
     const double before = f.statementsSoFar();
@@ -76,6 +60,23 @@ void runBackend(const std::string& backend, int lot_count, int supplier_count) {
     // Less the probe's own two (the second SHOW and the first one's COMMIT).
     if (before >= 0) print(prefix + name + "_statements", after - before - 2, "statements");
   };
+  step("dispatch", [&] { f.dispatch(round); });
+  const std::vector<core::Lot> stored = f.lots(round);
+  for (std::size_t k = 0; k < farms.size(); ++k) {
+    std::vector<core::BidLine> lines;
+    for (const core::Lot& l : stored) {
+      core::Decimal total = core::Decimal::fromInt(0);
+      for (const core::Demand& d : l.demands) total = total + d.quantity;
+      // Between 5.00 and 5.13 a kg: close enough that no bid is abnormally low (that would hold up the award).
+      const std::string price = "5." + std::to_string(static_cast<int>((k * 7 + static_cast<std::size_t>(l.number)) % 13)) +
+                                std::to_string(k % 10);
+      lines.push_back(dps_test::EngineFixture::bidLine(l.id, price, total.toString(), farms[k], k % 2 ? "van" : "truck",
+                                                       12 + static_cast<int>(k % 5) * 12, k % 3 == 0));
+    }
+    f.bid(farms[k], round, lines);
+  }
+  f.passDeadline(round);
+
   print(prefix + "bid_lines", static_cast<double>(lot_count) * supplier_count, "lines");
   step("open", [&] { f.engine->openRound(f.officer, round); });
   step("evaluate", [&] { f.engine->evaluateRound(f.officer, round); });

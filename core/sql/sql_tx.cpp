@@ -805,7 +805,43 @@ std::optional<Supplier> SqlTx::findSupplierByTaxNumber(const std::string& tax_nu
 
 std::vector<Supplier> SqlTx::listSuppliers() {
   auto all = rows<Supplier>(c_.prepare("SELECT " + kSupplierCols + " FROM supplier ORDER BY id"), readSupplier);
-  for (Supplier& s : all) loadSupplierChildren(s);
+  if (all.empty()) return all;
+  // Every supplier's certificates and current dispatch points in one statement each (not two per
+  // supplier), put in position order here.
+  std::unordered_map<Id, std::size_t> at;
+  for (std::size_t i = 0; i < all.size(); ++i) at.emplace(all[i].id, i);
+  std::vector<std::vector<std::pair<int, Certificate>>> certificates(all.size());
+  std::vector<std::vector<std::pair<int, DispatchPoint>>> points(all.size());
+  Statement& c = c_.prepare("SELECT supplier_id, pos, name, number, valid_until FROM certificate");
+  c.query();
+  while (c.next()) {
+    Reader r(c);
+    const auto owner = at.find(r.i64());
+    if (owner == at.end()) continue;  // written after the suppliers were read (MariaDB reads the snapshot)
+    const int pos = r.i32();
+    Certificate x;
+    x.name = r.str();
+    x.number = r.str();
+    x.valid_until = r.optTime();
+    certificates[owner->second].emplace_back(pos, std::move(x));
+  }
+  Statement& d = c_.prepare("SELECT pos, " + kDispatchPointCols + " FROM dispatch_point WHERE pos IS NOT NULL");
+  d.query();
+  while (d.next()) {
+    Reader r(d);
+    const int pos = r.i32();
+    DispatchPoint x = readDispatchPoint(r);
+    const auto owner = at.find(x.supplier_id);
+    if (owner == at.end()) continue;
+    points[owner->second].emplace_back(pos, std::move(x));
+  }
+  const auto by_pos = [](const auto& a, const auto& b) { return a.first < b.first; };
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    std::sort(certificates[i].begin(), certificates[i].end(), by_pos);
+    for (auto& [pos, x] : certificates[i]) all[i].certificates.push_back(std::move(x));
+    std::sort(points[i].begin(), points[i].end(), by_pos);
+    for (auto& [pos, x] : points[i]) all[i].dispatch_points.push_back(std::move(x));
+  }
   return all;
 }
 
@@ -1015,6 +1051,14 @@ std::vector<AdmissionRequest> SqlTx::listSupplierAdmissions(Id supplier_id) {
                 " FROM admission_request r WHERE r.supplier_id = ? ORDER BY r.received_at, r.id",
             supplier_id),
       readAdmission);
+}
+
+std::vector<Id> SqlTx::listAdmittedSuppliers(Id category_id) {
+  std::vector<Id> ids =
+      rows<Id>(bound(c_, "SELECT supplier_id FROM admission_request WHERE category_id = ? AND status = ?", category_id,
+                     AdmissionStatus::kAdmitted),
+               [](Reader& r) { return r.i64(); });
+  return distinct(std::move(ids));
 }
 
 Id SqlTx::insertRenewalRequest(const RenewalRequest& r) {
@@ -1405,11 +1449,9 @@ std::vector<Lot> SqlTx::findLots(Id round_id, const std::vector<Id>& lot_ids) {
 }
 
 void SqlTx::insertInvitations(const std::vector<Invitation>& invitations) {
-  for (const Invitation& i : invitations) {
-    bound(c_, "INSERT INTO invitation (round_id, supplier_id, invited_at) VALUES (?, ?, ?)", i.round_id,
-          i.supplier_id, i.invited_at)
-        .execute();
-  }
+  insertBatched(
+      c_, "INSERT INTO invitation (round_id, supplier_id, invited_at) VALUES ", 3, invitations,
+      [](Statement& st, int& i, const Invitation& x) { bindRow(st, i, x.round_id, x.supplier_id, x.invited_at); });
 }
 
 std::vector<Invitation> SqlTx::listInvitations(Id round_id) {

@@ -60,6 +60,7 @@ class SqlTx final : public core::Tx {
   std::optional<AdmissionRequest> getAdmissionRequest(Id id) override;
   std::vector<AdmissionRequest> listAdmissionRequests(Id dps_id) override;
   std::vector<AdmissionRequest> listSupplierAdmissions(Id supplier_id) override;
+  std::vector<Id> listAdmittedSuppliers(Id category_id) override;
 
   Id insertRenewalRequest(const RenewalRequest& r) override;
   void updateRenewalRequest(const RenewalRequest& r) override;

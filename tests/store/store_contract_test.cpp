@@ -574,6 +574,9 @@ BOOST_AUTO_TEST_CASE(supplier_with_certificates_and_dispatch_points_round_trips)
   const auto all = inTx([](core::Tx& tx) { return tx.listSuppliers(); });
   BOOST_TEST(
       std::count_if(all.begin(), all.end(), [&](const core::Supplier& x) { return describe(x) == describe(s); }) == 1);
+  // The list reads every supplier's certificates and dispatch points at once: each as getSupplier reads it.
+  for (const core::Supplier& x : all)
+    BOOST_TEST(describe(x) == describeOpt(inTx([&](core::Tx& tx) { return tx.getSupplier(x.id); })));
 
   core::Supplier twin = s;
   twin.name = "Another";
@@ -749,6 +752,14 @@ BOOST_AUTO_TEST_CASE(admission_requests_round_trip_and_list_by_dps_and_supplier)
   BOOST_TEST(str(by_dps) == str(std::vector<core::AdmissionRequest>{r, second}));
   const auto by_supplier = inTx([&](core::Tx& tx) { return tx.listSupplierAdmissions(w.supplier); });
   BOOST_TEST(str(by_supplier) == str(std::vector<core::AdmissionRequest>{r, second}));
+  // Admitted once however many requests; a pending request alone does not count.
+  BOOST_TEST((inTx([&](core::Tx& tx) { return tx.listAdmittedSuppliers(w.category); }) == std::vector<Id>{w.supplier}));
+  const World other = inTx(makeWorld);
+  core::AdmissionRequest pending = second;
+  pending.supplier_id = other.supplier;
+  pending.category_id = other.category;
+  inTx([&](core::Tx& tx) { return tx.insertAdmissionRequest(pending); });
+  BOOST_TEST(inTx([&](core::Tx& tx) { return tx.listAdmittedSuppliers(other.category); }).empty());
   core::AdmissionRequest missing = r;
   missing.id = 999'999'999;
   BOOST_TEST(errorCodeOf([&] { inTx([&](core::Tx& tx) { tx.updateAdmissionRequest(missing); }); }) ==
