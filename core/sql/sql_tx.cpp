@@ -656,18 +656,25 @@ std::vector<Criterion> SqlTx::listCriteria(Id dps_id, int version) {
         k.description = r.str();
         return k;
       });
-  for (std::size_t i = 0; i < criteria.size(); ++i) {
-    criteria[i].bands = rows<Band>(
-        bound(c_,
-              "SELECT threshold, points FROM criterion_band WHERE dps_id = ? AND version = ? AND pos = ? "
-              "ORDER BY band_pos",
-              dps_id, version, position(i)),
-        [](Reader& r) {
-          Band b;
-          b.threshold = r.dec();
-          b.points = r.exact();
-          return b;
-        });
+  if (criteria.empty()) return criteria;
+  // Every criterion's bands in one statement, in key order (the primary key's: no sort).
+  Statement& st = bound(c_,
+                        "SELECT pos, threshold, points FROM criterion_band WHERE dps_id = ? AND version = ? "
+                        "ORDER BY pos, band_pos",
+                        dps_id, version);
+  st.query();
+  while (st.next()) {
+    Reader r(st);
+    const int pos = r.i32();
+    Band b;
+    b.threshold = r.dec();
+    b.points = r.exact();
+    // Criteria are stored at positions 0, 1, ... in their order (insertCriteria).
+    if (pos < 0 || static_cast<std::size_t>(pos) >= criteria.size())
+      throw Error(ErrorCode::kInternal, "a band of criterion " + std::to_string(pos) + " of DPS " +
+                                            std::to_string(dps_id) + " version " + std::to_string(version) +
+                                            " has no criterion in " + c_.describe() + ": report this defect");
+    criteria[static_cast<std::size_t>(pos)].bands.push_back(b);
   }
   return criteria;
 }

@@ -523,7 +523,12 @@ BOOST_AUTO_TEST_CASE(criteria_versions_round_trip_and_are_immutable) {
   label.a = dec("1.5");
   label.b = dec("7.25");
   label.fact = "organic_or_quality";
-  const std::vector<core::Criterion> v1 = {price, distance, label};
+  core::Criterion fresh;  // a second criterion with bands: each keeps its own
+  fresh.kind = core::CriterionKind::kFreshness;
+  fresh.formula = core::Formula::kBands;
+  fresh.weight = 10;
+  fresh.bands = {{dec("12"), core::Exact(10)}, {dec("48"), core::Exact(5)}};
+  const std::vector<core::Criterion> v1 = {price, distance, label, fresh};
   inTx([&](core::Tx& tx) { tx.insertCriteria(w.dps, 1, v1); });
   BOOST_TEST(str(inTx([&](core::Tx& tx) { return tx.listCriteria(w.dps, 1); })) == str(v1));
 
