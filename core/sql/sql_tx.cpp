@@ -824,7 +824,7 @@ std::vector<Supplier> SqlTx::listSuppliers() {
   while (c.next()) {
     Reader r(c);
     const auto owner = at.find(r.i64());
-    if (owner == at.end()) continue;  // written after the suppliers were read (MariaDB reads the snapshot)
+    if (owner == at.end()) continue;  // a supplier added since the first statement (read committed): not listed
     const int pos = r.i32();
     Certificate x;
     x.name = r.str();
