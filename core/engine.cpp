@@ -1128,7 +1128,7 @@ RoundInputs loadRoundInputs(Tx& tx, const Round& r) {
   in.context.criteria = applyRefinements(tx.listCriteria(in.dps.id, r.criteria_version), r.refinements);
   in.context.vehicle_factors = in.dps.vehicle_factors;
   // Road distances are read once here so that scoring does not reach back into the store.
-  std::map<std::pair<Id, Id>, std::optional<Decimal>> road;
+  std::map<std::pair<Id, Id>, Decimal> road;
   std::map<Id, GeoPoint> dispatch_location;
   std::map<Id, GeoPoint> point_location;
   std::set<std::tuple<Id, Id, Id>> rejected;  // (lot, bid) rejected as abnormally low
@@ -1190,7 +1190,8 @@ RoundInputs loadRoundInputs(Tx& tx, const Round& r) {
   }
   in.context.road_distance = [road = std::move(road)](Id from, Id to) -> std::optional<Decimal> {
     const auto it = road.find({from, to});
-    return it == road.end() ? std::nullopt : it->second;
+    if (it == road.end()) return std::nullopt;
+    return it->second;
   };
   return in;
 }

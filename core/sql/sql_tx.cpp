@@ -217,6 +217,17 @@ std::vector<Id> distinct(std::vector<Id> ids) {
   return ids;
 }
 
+// Rows read without an ORDER BY (which MariaDB would sort in a temporary table), each with the
+// position it is stored at: appended to `out` in position order, and `rows` emptied.
+template <class T>
+void appendInPositionOrder(std::vector<std::pair<int, T>>& rows, std::vector<T>& out) {
+  const auto by_pos = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (!std::is_sorted(rows.begin(), rows.end(), by_pos)) std::sort(rows.begin(), rows.end(), by_pos);
+  out.reserve(out.size() + rows.size());
+  for (auto& [pos, x] : rows) out.push_back(std::move(x));
+  rows = {};
+}
+
 // Runs `head (?, ?, ...) tail` for the keys, a batch at a time (each padded to a power of two by
 // repeating its last key, which IN ignores), with `prefix` bound before the keys; read(Reader&)
 // sees every row.
@@ -842,12 +853,9 @@ std::vector<Supplier> SqlTx::listSuppliers() {
     if (owner == at.end()) continue;
     points[owner->second].emplace_back(pos, std::move(x));
   }
-  const auto by_pos = [](const auto& a, const auto& b) { return a.first < b.first; };
   for (std::size_t i = 0; i < all.size(); ++i) {
-    std::sort(certificates[i].begin(), certificates[i].end(), by_pos);
-    for (auto& [pos, x] : certificates[i]) all[i].certificates.push_back(std::move(x));
-    std::sort(points[i].begin(), points[i].end(), by_pos);
-    for (auto& [pos, x] : points[i]) all[i].dispatch_points.push_back(std::move(x));
+    appendInPositionOrder(certificates[i], all[i].certificates);
+    appendInPositionOrder(points[i], all[i].dispatch_points);
   }
   return all;
 }
@@ -1102,30 +1110,24 @@ SuspensionRecords SqlTx::suspensionRecords(Id supplier_id) {
       "FROM certificate_archive WHERE supplier_id = ? "
       "UNION ALL SELECT 2, id, NULL, NULL, NULL, NULL, requested_at, due_at, fulfilled_at "
       "FROM renewal_request WHERE supplier_id = ?";
-  struct Ranked {
-    std::int64_t part;
-    std::int64_t k;  // position, or the renewal request's id
-    TimePoint at;    // in_effect_until, or requested_at
-    std::size_t index;
-  };
-  std::vector<Ranked> order;
-  std::vector<Certificate> certificates;
-  std::vector<ArchivedCertificate> archived;
-  std::vector<SuspensionRecords::Renewal> renewals;
+  // Put in the orders of the list* reads: certificates by position, the archive by the instant a
+  // set ended, then position, renewal requests oldest first, then by id.
+  std::vector<std::pair<int, Certificate>> certificates;
+  std::vector<std::tuple<TimePoint, std::int64_t, ArchivedCertificate>> archived;
+  std::vector<std::tuple<TimePoint, std::int64_t, SuspensionRecords::Renewal>> renewals;
   Statement& st = bound(c_, sql, supplier_id, supplier_id, supplier_id);
   st.query();
   while (st.next()) {
     Reader r(st);
     const std::int64_t part = r.i64();
-    const std::int64_t k = r.i64();
+    const std::int64_t k = r.i64();  // position, or the renewal request's id
     if (part == 2) {
       r.skip(4);
       SuspensionRecords::Renewal renewal;
       renewal.requested_at = r.time();
       renewal.due_at = r.time();
       renewal.fulfilled_at = r.optTime();
-      order.push_back({part, k, renewal.requested_at, renewals.size()});
-      renewals.push_back(renewal);
+      renewals.emplace_back(renewal.requested_at, k, renewal);
       continue;
     }
     Certificate c;
@@ -1133,27 +1135,21 @@ SuspensionRecords SqlTx::suspensionRecords(Id supplier_id) {
     c.number = r.str();
     c.valid_until = r.optTime();
     if (part == 0) {
-      order.push_back({part, k, TimePoint{}, certificates.size()});
-      certificates.push_back(std::move(c));
+      certificates.emplace_back(static_cast<int>(k), std::move(c));
     } else {
       const TimePoint until = r.time();
-      order.push_back({part, k, until, archived.size()});
-      archived.push_back({std::move(c), until});
+      archived.emplace_back(until, k, ArchivedCertificate{std::move(c), until});
     }
   }
-  // Certificates by position, the archive by the instant a set ended, then position, renewal
-  // requests oldest first, then by id: the orders of the list* reads.
-  std::sort(order.begin(), order.end(),
-            [](const Ranked& a, const Ranked& b) { return std::tie(a.part, a.at, a.k) < std::tie(b.part, b.at, b.k); });
+  const auto by_key = [](const auto& a, const auto& b) {
+    return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
+  };
+  std::sort(archived.begin(), archived.end(), by_key);
+  std::sort(renewals.begin(), renewals.end(), by_key);
   SuspensionRecords out;
-  out.certificates.reserve(certificates.size());
-  out.archived.reserve(archived.size());
-  out.renewals.reserve(renewals.size());
-  for (const Ranked& x : order) {
-    if (x.part == 0) out.certificates.push_back(std::move(certificates[x.index]));
-    if (x.part == 1) out.archived.push_back(std::move(archived[x.index]));
-    if (x.part == 2) out.renewals.push_back(renewals[x.index]);
-  }
+  appendInPositionOrder(certificates, out.certificates);
+  for (auto& a : archived) out.archived.push_back(std::move(std::get<2>(a)));
+  for (auto& x : renewals) out.renewals.push_back(std::get<2>(x));
   return out;
 }
 
@@ -1252,11 +1248,7 @@ std::vector<Round> roundsWithRefinements(Statement& st) {
     w.weight = r.i32();
     refinements[at->second].emplace_back(pos, w);
   }
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    auto& of_round = refinements[i];
-    std::sort(of_round.begin(), of_round.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [pos, w] : of_round) out[i].refinements.push_back(w);
-  }
+  for (std::size_t i = 0; i < out.size(); ++i) appendInPositionOrder(refinements[i], out[i].refinements);
   if (!std::is_sorted(out.begin(), out.end(), [](const Round& a, const Round& b) { return a.id < b.id; }))
     std::sort(out.begin(), out.end(), [](const Round& a, const Round& b) { return a.id < b.id; });
   return out;
@@ -1391,15 +1383,7 @@ class DemandCollector {
     if (!r.nullNext()) demand(at->second, r);
   }
   void finish() {
-    const auto by_pos = [](const auto& a, const auto& b) { return a.first < b.first; };
-    for (std::size_t i = 0; i < lots_.size(); ++i) {
-      auto& rows_of_lot = rows_[i];
-      if (!std::is_sorted(rows_of_lot.begin(), rows_of_lot.end(), by_pos))
-        std::sort(rows_of_lot.begin(), rows_of_lot.end(), by_pos);
-      lots_[i].demands.reserve(rows_of_lot.size());
-      for (auto& [pos, demand] : rows_of_lot) lots_[i].demands.push_back(std::move(demand));
-      rows_of_lot = {};
-    }
+    for (std::size_t i = 0; i < lots_.size(); ++i) appendInPositionOrder(rows_[i], lots_[i].demands);
   }
 
  private:
@@ -1589,12 +1573,8 @@ std::vector<BidLine> SqlTx::listBidLines(Id bid_id) {
     o.quantity = r.dec();
     offers[lot_id].emplace_back(pos, o);
   }
-  for (BidLine& l : lines) {
-    auto it = offers.find(l.lot_id);
-    if (it == offers.end()) continue;
-    std::sort(it->second.begin(), it->second.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [pos, o] : it->second) l.point_offers.push_back(o);
-  }
+  for (BidLine& l : lines)
+    if (const auto it = offers.find(l.lot_id); it != offers.end()) appendInPositionOrder(it->second, l.point_offers);
   return lines;
 }
 
