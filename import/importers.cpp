@@ -183,7 +183,8 @@ class Context {
     if (!v) {
       problem(row, column,
               std::string("not a ") + which +
-                  ": write decimal degrees such as 46.2389 or 46,2389 (no degree sign, minutes or exponent)");
+                  ": write decimal degrees such as 46.2389 or 46,2389 (no degree sign, minutes or exponent; at most "
+                  "20 decimals)");
       return std::nullopt;
     }
     if (*v < -limit || *v > limit) {

@@ -7,6 +7,10 @@ namespace {
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
+// Enough for any double a program writes in shortest form (Python's 14.399000000000001, or
+// 0.00012345678901234567), which spreadsheets and GIS exports pass on unchanged.
+constexpr std::size_t kMaxDegreePlaces = 20;
+
 std::string lowerAscii(std::string_view text) {
   std::string out(text);
   for (char& c : out)
@@ -50,7 +54,7 @@ std::optional<double> parseDegrees(std::string_view text) {
       plain += text[i++];
       ++places;
     }
-    if (places == 0 || places > 12) return std::nullopt;
+    if (places == 0 || places > kMaxDegreePlaces) return std::nullopt;
   }
   if (i != text.size()) return std::nullopt;
   double value = 0;

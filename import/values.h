@@ -19,7 +19,7 @@ std::string_view trimmed(std::string_view text);
 std::string canonicalColumnName(std::string_view text);
 
 // Decimal degrees: "46.2389", "46,2389" (decimal comma), "-14.5". No exponent, no thousands
-// separators, at most 12 decimals.
+// separators, at most 20 decimals (a program's shortest form of a double fits).
 std::optional<double> parseDegrees(std::string_view text);
 
 // An exact decimal: "12", "12.5", "12,5" (core::Decimal's forms, at most six decimals).

@@ -104,6 +104,12 @@ BOOST_AUTO_TEST_CASE(numbers_and_degrees_accept_the_decimal_comma_only_in_plain_
   BOOST_TEST(!importer::parseNumber("12 kg"));
   BOOST_TEST(*importer::parseDegrees("46,2389") == 46.2389);
   BOOST_TEST(!importer::parseDegrees("46°14'"));
+  // Coordinates written by programs in a double's shortest form are accepted as they are.
+  BOOST_TEST(*importer::parseDegrees("14.399000000000001") == 14.399000000000001);
+  BOOST_TEST(*importer::parseDegrees("-0.00012345678901234567") == -0.00012345678901234567);
+  BOOST_TEST(!importer::parseDegrees("1.000000000000000000001"));
+  BOOST_TEST(!importer::parseDegrees("46."));
+  BOOST_TEST(!importer::parseDegrees("4.6e1"));
   BOOST_TEST(*importer::parseYesNo("DA"));
   BOOST_TEST(!*importer::parseYesNo("ne"));
   BOOST_TEST(!importer::parseYesNo("maybe"));
