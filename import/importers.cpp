@@ -3,8 +3,8 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -12,10 +12,13 @@
 #include <sstream>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "core/audit.h"
 #include "core/error.h"
 #include "core/scoring.h"
+#include "import/batch_lane.h"
 #include "import/cpv_list.h"
 #include "import/csv_reader.h"
 #include "import/key_set.h"
@@ -142,9 +145,12 @@ class Context {
  public:
   Context(core::Tx& tx, const KindInfo& info, const ImportOptions& options, bool apply, ImportReport& report,
           core::TimePoint now)
-      : tx_(tx), info_(info), options_(options), apply_(apply), report_(report), now_(now) {}
+      : lane_(tx), info_(info), options_(options), apply_(apply), report_(report), now_(now) {}
 
-  core::Tx& tx() { return tx_; }
+  // The transaction, once the batch in flight (if any) is done.
+  core::Tx& tx() { return lane_.tx(); }
+  // Where suppliers and demand write their batches while the next one is read (see BatchLane).
+  BatchLane& lane() { return lane_; }
   // The time of the import's changes (the audit entry's time).
   core::TimePoint now() const { return now_; }
   const ImportOptions& options() const { return options_; }
@@ -225,7 +231,7 @@ class Context {
   }
 
  private:
-  core::Tx& tx_;
+  BatchLane lane_;
   const KindInfo& info_;
   const ImportOptions& options_;
   bool apply_;
@@ -570,17 +576,38 @@ class SupplierImporter final : public KindImporter {
     pending_.push_back(std::move(s));
   }
 
-  // Classifies the pending suppliers against the stored ones (in file order, for the audit digest)
-  // and, when writing, inserts the new ones together and updates the changed ones.
+  // Hands the pending suppliers to the lane, which classifies them against the stored ones and,
+  // when writing, updates the changed ones and inserts the new ones together. The batch comes back
+  // to this thread with the outcomes, which are counted here in file order (for the audit digest);
+  // it is also freed here, where it was allocated (a free on the lane's thread would contend for
+  // this thread's malloc arena).
   void flush() {
     if (pending_.empty()) return;
+    ctx_.lane().submit([batch = std::move(pending_), writing = ctx_.writing(), now = ctx_.now(),
+                        &ctx = ctx_](core::Tx& tx) mutable -> BatchLane::Completion {
+      std::vector<Outcome> outcomes = store(tx, batch, writing, now);
+      return [&ctx, batch = std::move(batch), outcomes = std::move(outcomes)] {
+        for (std::size_t i = 0; i < batch.size(); ++i) ctx.record(outcomes[i], canonical(batch[i]));
+      };
+    });
+    pending_.clear();
+  }
+
+  // Runs on the lane's thread: touches only the transaction and the batch. Returns each
+  // supplier's outcome, in the batch's order.
+  static std::vector<Outcome> store(core::Tx& tx, std::vector<core::Supplier>& batch, bool writing,
+                                    core::TimePoint now) {
     std::vector<std::string> keys;
-    keys.reserve(pending_.size());
-    for (const core::Supplier& s : pending_) keys.push_back(s.tax_number);
+    keys.reserve(batch.size());
+    for (const core::Supplier& s : batch) keys.push_back(s.tax_number);
     std::unordered_map<std::string, core::Supplier> stored;
-    for (core::Supplier& s : ctx_.tx().findSuppliersByTaxNumbers(keys)) stored.emplace(s.tax_number, std::move(s));
+    for (core::Supplier& s : tx.findSuppliersByTaxNumbers(keys)) stored.emplace(s.tax_number, std::move(s));
+    std::vector<Outcome> outcomes;
+    outcomes.reserve(batch.size());
     std::vector<core::Supplier> added;
-    for (core::Supplier& s : pending_) {
+    std::vector<std::size_t> added_at;  // where each of `added` came from in the batch
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      core::Supplier& s = batch[i];
       Outcome outcome = Outcome::kAdded;
       if (const auto it = stored.find(s.tax_number); it != stored.end()) {
         const core::Supplier& old_supplier = it->second;
@@ -593,20 +620,24 @@ class SupplierImporter final : public KindImporter {
         }
         outcome = same(old_supplier, s) ? Outcome::kUnchanged : Outcome::kUpdated;
       }
-      record(outcome, s);
-      if (ctx_.writing() && outcome == Outcome::kUpdated) {
+      outcomes.push_back(outcome);
+      if (writing && outcome == Outcome::kUpdated) {
         // Replaced certificates stay on record with the instant they ended (rule 5 at a past deadline).
         if (!core::sameCertificates(stored.at(s.tax_number).certificates, s.certificates))
-          ctx_.tx().archiveCertificates(s.id, ctx_.now());
-        ctx_.tx().updateSupplier(s);
+          tx.archiveCertificates(s.id, now);
+        tx.updateSupplier(s);
       }
-      if (outcome == Outcome::kAdded) added.push_back(std::move(s));
+      if (writing && outcome == Outcome::kAdded) {
+        added.push_back(std::move(s));
+        added_at.push_back(i);
+      }
     }
-    pending_.clear();
-    if (ctx_.writing() && !added.empty()) ctx_.tx().insertSuppliers(added);
+    if (!added.empty()) tx.insertSuppliers(added);
+    for (std::size_t k = 0; k < added.size(); ++k) batch[added_at[k]] = std::move(added[k]);
+    return outcomes;
   }
 
-  void record(Outcome outcome, const core::Supplier& s) {
+  static std::string canonical(const core::Supplier& s) {
     std::string canonical = "supplier\t" + s.tax_number + "\t" + s.name + "\t" + s.address + "\t" + s.email + "\t" +
                             (s.size_class.empty() ? std::string(s.is_sme ? "sme" : "large") : s.size_class);
     for (const core::DispatchPoint& p : s.dispatch_points)
@@ -615,7 +646,7 @@ class SupplierImporter final : public KindImporter {
     for (const core::Certificate& c : s.certificates)
       canonical += "\tcertificate:" + c.name + "|" + c.number + "|" +
                    (c.valid_until ? core::formatTime(*c.valid_until) : std::string("-"));
-    ctx_.record(outcome, canonical);
+    return canonical;
   }
 
   struct GroupField {
@@ -953,9 +984,16 @@ class DemandImporter final : public KindImporter {
     }
   }
 
-  // Writes the waiting lots unless a problem was found since (the transaction is then rolled back).
+  // Hands the waiting lots to the lane unless a problem was found since (the transaction is then
+  // rolled back).
   void flush() {
-    if (ctx_.writing() && !pending_.empty()) ctx_.tx().insertLots(pending_);
+    if (ctx_.writing() && !pending_.empty()) {
+      // The lots come back to be freed on this thread, where they were allocated.
+      ctx_.lane().submit([lots = std::move(pending_)](core::Tx& tx) mutable -> BatchLane::Completion {
+        tx.insertLots(lots);
+        return [lots = std::move(lots)] {};
+      });
+    }
     pending_.clear();
     pending_rows_ = 0;
   }
@@ -1205,6 +1243,7 @@ void runFile(Context& ctx, const KindInfo& info, std::istream& in, const CpvList
     importer->row(Row(record, index));
   }
   importer->finish();
+  ctx.lane().drain();
   if (options.progress) options.progress(report.rows);
 }
 

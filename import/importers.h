@@ -8,7 +8,8 @@
 // natural key, so importing the same file again changes nothing and reports the rows 'unchanged'.
 // Suppliers and demand are looked up and written a batch of several hundred records at a time
 // (Tx::findSuppliersByTaxNumbers, insertSuppliers, insertLots): a few statements per batch rather
-// than several per record, which is what a networked database's round trips would otherwise cost.
+// than several per record, which is what a networked database's round trips would otherwise cost;
+// each batch is written on a second thread while the next one is read (importer::BatchLane).
 //
 // The first line is the header. Column names are matched ignoring case, surrounding spaces, and
 // ' ' or '-' for '_'; columns may come in any order; unknown columns are ignored and listed in the

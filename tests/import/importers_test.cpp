@@ -252,6 +252,62 @@ ON_BOTH_STORES(split_block_and_missing_dispatch_point_are_refused) {
   BOOST_TEST(!w.supplier(t + "-1"));
 }
 
+// Suppliers `from` to `to` - 1, one row each; every hundredth one's e-mail says `variant`.
+std::string manySuppliers(const ImportWorld& w, int from, int to, const std::string& variant = "a") {
+  std::string csv =
+      "tax_number,name,address,email,sme,dispatch_point,dispatch_address,dispatch_lat,dispatch_lon,certificate,"
+      "certificate_number,certificate_valid_until\n";
+  for (int i = from; i < to; ++i) {
+    const std::string n = std::to_string(i);
+    csv += w.tag + "-M" + n + ",Farm " + n + ",Village " + n + ",farm" + n + "@" + (i % 100 == 0 ? variant : "a") +
+           ".example,small,Farm,Village " + n + ",46." + n + ",14." + n + ",organic,EKO-" + n + ",2028-12-31\n";
+  }
+  return csv;
+}
+
+// A file of several batches (the importer writes 512 suppliers at a time, the next batch being read
+// meanwhile): each supplier is classified against the store, and the counts add up in file order.
+ON_BOTH_STORES(a_file_of_several_batches_adds_updates_and_keeps_each_supplier) {
+  BOOST_TEST_REQUIRE(w.apply(Kind::kSuppliers, manySuppliers(w, 0, 700)).ok());
+  const core::Id kept_id = w.supplier(w.tag + "-M300")->id;
+  const std::string csv = manySuppliers(w, 0, 1300, "b");
+  const auto preview = w.preview(Kind::kSuppliers, csv);
+  BOOST_TEST(preview.ok(), import_test::problemsText(preview));
+  BOOST_TEST(preview.added == 600u);
+  BOOST_TEST(preview.updated == 7u);  // 0, 100, ..., 600
+  BOOST_TEST(preview.unchanged == 693u);
+  BOOST_TEST(!w.supplier(w.tag + "-M1299"));
+  const std::int64_t head = import_test::auditHead(w.store);
+  const auto r = w.apply(Kind::kSuppliers, csv);
+  BOOST_TEST(r.ok(), import_test::problemsText(r));
+  BOOST_TEST(r.rows == 1300u);
+  BOOST_TEST(r.added == preview.added);
+  BOOST_TEST(r.updated == preview.updated);
+  BOOST_TEST(r.unchanged == preview.unchanged);
+  BOOST_TEST(import_test::auditHead(w.store) == head + 1);
+  BOOST_TEST(w.supplier(w.tag + "-M300")->id == kept_id);
+  BOOST_TEST(w.supplier(w.tag + "-M300")->email == "farm300@b.example");
+  BOOST_TEST(w.supplier(w.tag + "-M301")->email == "farm301@a.example");
+  const auto last = w.supplier(w.tag + "-M1299");
+  BOOST_TEST_REQUIRE(last.has_value());
+  BOOST_TEST(last->dispatch_points.size() == 1u);
+  BOOST_TEST(last->certificates.at(0).number == "EKO-1299");
+  BOOST_TEST(w.apply(Kind::kSuppliers, csv).unchanged == 1300u);
+}
+
+// Batches written before a problem further down the file are rolled back with the rest.
+ON_BOTH_STORES(a_problem_in_the_last_batch_undoes_the_batches_before_it) {
+  BOOST_TEST_REQUIRE(w.apply(Kind::kSuppliers, manySuppliers(w, 0, 700)).ok());
+  std::string csv = manySuppliers(w, 0, 1300, "b");
+  csv.replace(csv.find("farm1290@a.example"), 18, "farm1290 at example");
+  const auto r = w.apply(Kind::kSuppliers, csv);
+  BOOST_TEST(!r.applied);
+  BOOST_TEST(only(r).line == 1292);
+  BOOST_TEST(only(r).field == "email");
+  BOOST_TEST(!w.supplier(w.tag + "-M800"));                               // new in the second batch
+  BOOST_TEST(w.supplier(w.tag + "-M300")->email == "farm300@a.example");  // updated in the first
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(product_files)
@@ -427,6 +483,34 @@ ON_BOTH_STORES(bad_demand_rows_are_all_listed) {
   BOOST_TEST(r.problems.size() == 8u, import_test::problemsText(r));
   BOOST_TEST(r.rejected == 6u);
   BOOST_TEST(w.lots(w.round_id).empty());
+}
+
+// `lots` lots of two rows each (the importer writes its lots 1024 demand rows at a time).
+std::string manyLots(const ImportWorld& w, int lots) {
+  std::string csv = "lot,product,delivery_point_code,quantity,schedule\n";
+  for (int lot = 1; lot <= lots; ++lot) {
+    const std::string n = std::to_string(lot);
+    csv += n + "," + w.tag + "-CARROT,OS-A," + n + ",weekly\n" + n + "," + w.tag + "-CARROT,VRT-B," + n + ".5,daily\n";
+  }
+  return csv;
+}
+
+ON_BOTH_STORES(demand_of_several_batches_is_written_whole_or_not_at_all) {
+  catalogue(w);
+  std::string bad = manyLots(w, 1500);
+  bad.replace(bad.rfind(",1500.5,"), 8, ",-1500,");
+  const auto refused = w.apply(Kind::kDemand, bad);
+  BOOST_TEST(only(refused).line == 3001);
+  BOOST_TEST(w.lots(w.round_id).empty());  // the first two batches were written, then rolled back
+  const auto r = w.apply(Kind::kDemand, manyLots(w, 1500));
+  BOOST_TEST(r.ok(), import_test::problemsText(r));
+  BOOST_TEST(r.added == 1500u);
+  const auto lots = w.lots(w.round_id);
+  BOOST_TEST_REQUIRE(lots.size() == 1500u);
+  BOOST_TEST(lots[1499].number == 1500);
+  BOOST_TEST_REQUIRE(lots[1499].demands.size() == 2u);
+  BOOST_TEST(lots[1499].demands[1].quantity.toString() == "1500.5");
+  BOOST_TEST(w.apply(Kind::kDemand, manyLots(w, 1500)).unchanged == 1500u);
 }
 
 ON_BOTH_STORES(demand_is_refused_for_a_round_that_is_not_draft) {
