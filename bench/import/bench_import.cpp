@@ -7,6 +7,12 @@
 // client as one INSERT per row and as INSERTs of 1000 rows, to show what round trips per row cost.
 // Each import also prints the share of its wall time this process was on a CPU: on MariaDB the
 // rest is the server's work and the wait for it, the part a faster client cannot remove.
+// A second ceiling, "keyed": the same bulk loader loading the records the importer stored, already
+// resolved (ids in place of the file's codes), into copies of the store's own tables with their
+// primary, unique and foreign keys (demand: one table; suppliers: supplier, certificate and
+// dispatch point, three rows per file row here). It is what the importer's writes cost the
+// database without any of its reading, checking and looking up; the first ceiling loads the file's
+// rows into one table without keys.
 // Prints `name value unit` lines and ratio lines.
 // Usage: bench_import [demand_rows] [suppliers]
 
@@ -20,7 +26,10 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <regex>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/store.h"
@@ -111,6 +120,14 @@ void writeSuppliers(const fs::path& path, const std::string& tag, int suppliers)
   }
 }
 
+// One of the store's tables for the keyed ceiling: its copy's name, and the SELECT giving the rows
+// the importer stored in it (columns in the table's order).
+struct KeyedTable {
+  std::string table;
+  std::string copy;
+  std::string select;
+};
+
 struct Target {
   std::string name;  // "sqlite", "mysql"
   std::unique_ptr<core::Store> store;
@@ -119,7 +136,58 @@ struct Target {
   // Runs a file of SQL statements through the database's command-line client, which sends one
   // statement per round trip (MariaDB only): the floor of row-by-row inserts vs. batched ones.
   std::function<bool(const fs::path& sql)> script;
+  // Copies the tables (keys included, foreign keys pointing at the copies where they point at a
+  // copied table), exports the rows and loads them with the bulk loader; returns the seconds of the
+  // load alone, or -1 when a step failed.
+  std::function<double(const std::vector<KeyedTable>& tables)> keyed;
 };
+
+// Runs a shell command and returns what it printed; empty when it failed.
+std::string capture(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  if (::pclose(pipe) != 0) {
+    std::fprintf(stderr, "bench_import: '%s' failed\n", command.c_str());
+    return {};
+  }
+  return out;
+}
+
+// The number of lines in a file.
+std::size_t lineCount(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::size_t n = 0;
+  std::string text;
+  while (std::getline(in, text)) ++n;
+  return n;
+}
+
+// Whether each copy holds as many rows as its export file has lines (a loader that skipped rows
+// would give a ceiling for less work); `count` prints a table's row count.
+bool loadedWhole(const std::vector<KeyedTable>& tables, const fs::path& dir, const std::string& extension,
+                 const std::function<std::string(const std::string& table)>& count) {
+  for (const KeyedTable& t : tables) {
+    const std::size_t exported = lineCount(dir / (t.copy + extension));
+    const std::string loaded = count(t.copy);
+    if (exported == 0 || std::to_string(exported) + "\n" != loaded) {
+      std::fprintf(stderr, "bench_import: %s holds %s rows of the %zu exported\n", t.copy.c_str(), loaded.c_str(),
+                   exported);
+      return false;
+    }
+  }
+  return true;
+}
+
+// A table's DDL (as the database prints it) made into its copy's: every copied table's name
+// replaced by its copy's, and constraint and index names suffixed so that they stay unique.
+std::string copyDdl(std::string ddl, const std::vector<KeyedTable>& tables, const std::string& suffix) {
+  for (const KeyedTable& t : tables) ddl = std::regex_replace(ddl, std::regex("\\b" + t.table + "\\b"), t.copy);
+  return std::regex_replace(ddl, std::regex("\\b((fk|uq|ix)_\\w+)"), "$1_" + suffix);
+}
 
 // The demand rows as INSERT statements into `table` in one transaction, `per_statement` rows each.
 void writeDemandInserts(const fs::path& path, const std::string& tag, int rows, const std::string& table,
@@ -261,6 +329,39 @@ void benchTarget(Target& t, const fs::path& dir, int demand_rows, int suppliers)
   line(b + "suppliers_" + std::to_string(suppliers) + ".rows_per_s", bulk_suppliers_rate, "rows/s");
   line("ratio." + t.name + ".demand_import_vs_bulk_load", demand_rate / bulk_demand_rate, "ratio");
   line("ratio." + t.name + ".suppliers_import_vs_bulk_load", suppliers_rate / bulk_suppliers_rate, "ratio");
+  if (t.keyed) {
+    const std::string k = "bulk_keyed." + t.name + ".";
+    const std::string like = "'" + tag + "-S%'";
+    const double keyed_demand_s = t.keyed({{"demand", "k_demand_" + tag,
+                                            "SELECT d.lot_id, d.pos, d.delivery_point_id, d.quantity, d.schedule FROM "
+                                            "demand d JOIN lot l ON l.id = d.lot_id WHERE l.round_id = " +
+                                                std::to_string(round)}});
+    const double keyed_suppliers_s = t.keyed(
+        {{"supplier", "k_supplier_" + tag,
+          "SELECT id, name, tax_number, address, country, email, is_sme, size_class FROM supplier WHERE tax_number "
+          "LIKE " +
+              like},
+         {"certificate", "k_certificate_" + tag,
+          "SELECT c.supplier_id, c.pos, c.name, c.number, c.valid_until FROM certificate c JOIN supplier s ON s.id = "
+          "c.supplier_id WHERE s.tax_number LIKE " +
+              like},
+         {"dispatch_point", "k_dispatch_point_" + tag,
+          "SELECT p.id, p.supplier_id, p.pos, p.name, p.address, p.lat, p.lon FROM dispatch_point p JOIN supplier s ON "
+          "s.id = p.supplier_id WHERE s.tax_number LIKE " +
+              like}});
+    if (keyed_demand_s > 0 && keyed_suppliers_s > 0) {
+      line(k + "demand_" + std::to_string(demand_rows) + ".rows_per_s", demand_rows / keyed_demand_s, "rows/s");
+      line(k + "suppliers_" + std::to_string(suppliers) + ".rows_per_s", suppliers / keyed_suppliers_s, "rows/s");
+      line("ratio." + t.name + ".demand_import_vs_keyed_bulk_load", demand_rate * keyed_demand_s / demand_rows,
+           "ratio");
+      line("ratio." + t.name + ".suppliers_import_vs_keyed_bulk_load", suppliers_rate * keyed_suppliers_s / suppliers,
+           "ratio");
+      line("ratio." + t.name + ".demand_keyed_bulk_load_vs_bulk_load", demand_rows / keyed_demand_s / bulk_demand_rate,
+           "ratio");
+      line("ratio." + t.name + ".suppliers_keyed_bulk_load_vs_bulk_load",
+           suppliers / keyed_suppliers_s / bulk_suppliers_rate, "ratio");
+    }
+  }
   if (!t.script) return;
   // Where the time goes: the same demand rows as one INSERT per row (one round trip each, as
   // Tx::insertLot writes a lot's demand), and as multi-row INSERTs of 1000 rows (about what the
@@ -318,6 +419,28 @@ int main(int argc, char** argv) {
         return run("sqlite3 '" + bulk_db.string() + "' 'PRAGMA journal_mode=WAL;' 'PRAGMA synchronous=FULL;' "
                    "'.mode csv' '.import \"" + csv.string() + "\" \"" + table + "\"' >/dev/null") == 0;
       };
+      const fs::path store_db = dir / "import.sqlite";
+      sqlite.keyed = [store_db, dir](const std::vector<KeyedTable>& tables) -> double {
+        const std::string db = "sqlite3 '" + store_db.string() + "'";
+        std::string ddl;
+        for (const KeyedTable& t : tables)
+          ddl += capture(db + " \"SELECT sql || ';' FROM sqlite_master WHERE tbl_name = '" + t.table +
+                         "' AND sql IS NOT NULL\"");
+        std::ofstream(dir / "keyed.sql") << copyDdl(ddl, tables, tables.front().copy);
+        if (run(db + " < '" + (dir / "keyed.sql").string() + "'") != 0) return -1;
+        std::string load = db + " 'PRAGMA foreign_keys = ON;' 'PRAGMA synchronous = FULL;' '.mode csv'";
+        for (const KeyedTable& t : tables) {
+          const fs::path csv = dir / (t.copy + ".csv");
+          if (run(db + " -csv \"" + t.select + "\" > '" + csv.string() + "'") != 0) return -1;
+          load += " '.import \"" + csv.string() + "\" " + t.copy + "'";
+        }
+        bool ok = false;
+        const double s = seconds([&] { ok = run(load + " >/dev/null") == 0; });
+        const auto count = [&](const std::string& table) {
+          return capture(db + " 'SELECT COUNT(*) FROM " + table + "'");
+        };
+        return ok && loadedWhole(tables, dir, ".csv", count) ? s : -1;
+      };
     } else {
       std::fprintf(stderr, "bench_import: sqlite3 command not found; no SQLite bulk-load ceiling\n");
     }
@@ -346,6 +469,31 @@ int main(int argc, char** argv) {
                0;
       };
       mysql.script = [client](const fs::path& sql) { return run(client + " < '" + sql.string() + "'") == 0; };
+      mysql.keyed = [client, dir](const std::vector<KeyedTable>& tables) -> double {
+        std::string ddl;
+        for (const KeyedTable& t : tables) {
+          // "<table>\t<CREATE TABLE ...>": -r prints the statement's newlines as they are.
+          const std::string shown = capture(client + " -B -N -r -e 'SHOW CREATE TABLE " + t.table + "'");
+          const auto tab = shown.find('\t');
+          if (tab == std::string::npos) return -1;
+          ddl += shown.substr(tab + 1) + ";\n";
+        }
+        std::ofstream(dir / "keyed.sql") << copyDdl(ddl, tables, tables.front().copy);
+        if (run(client + " < '" + (dir / "keyed.sql").string() + "'") != 0) return -1;
+        std::string load;
+        for (const KeyedTable& t : tables) {
+          // Tab-separated with backslash escapes: LOAD DATA's default format (the rows hold no NULL).
+          const fs::path tsv = dir / (t.copy + ".tsv");
+          if (run(client + " -B -N -e \"" + t.select + "\" > '" + tsv.string() + "'") != 0) return -1;
+          load += "LOAD DATA LOCAL INFILE '" + tsv.string() + "' INTO TABLE " + t.copy + " CHARACTER SET utf8mb4; ";
+        }
+        bool ok = false;
+        const double s = seconds([&] { ok = run(client + " -e \"" + load + "\"") == 0; });
+        const auto count = [&](const std::string& table) {
+          return capture(client + " -B -N -e 'SELECT COUNT(*) FROM " + table + "'");
+        };
+        return ok && loadedWhole(tables, dir, ".tsv", count) ? s : -1;
+      };
       try {
         benchTarget(mysql, dir, demand_rows, suppliers);
       } catch (...) {
