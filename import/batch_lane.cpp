@@ -16,13 +16,14 @@ BatchLane::~BatchLane() {
 
 void BatchLane::submit(Work work) {
   drain();
+  // Started before anything is handed over: when no thread can be started, nothing waits for it.
+  if (!thread_.joinable()) thread_ = std::thread([this] { serve(); });
   {
     const std::lock_guard lock(mutex_);
     work_ = std::move(work);
     busy_ = true;
   }
   changed_.notify_all();
-  if (!thread_.joinable()) thread_ = std::thread([this] { serve(); });
 }
 
 void BatchLane::drain() {
