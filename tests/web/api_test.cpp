@@ -146,6 +146,13 @@ BOOST_AUTO_TEST_CASE(sign_in_sets_a_strict_http_only_session_and_csrf_guards_cha
   auto with_csrf = with_cookie;
   with_csrf["X-CSRF-Token"] = csrf;
   BOOST_TEST(w.call("POST", path, category, "", with_csrf).status == 201);
+  // Signing in again while sending the live session's cookie is a change made with that cookie: the
+  // refusal says how to sign in anew.
+  const std::string sign_in = std::string(R"({"username":"mojca.novak","password":")") + dps_test::kWebPassword + "\"}";
+  const HttpResult again = w.call("POST", "/api/v1/session", sign_in, "", with_cookie);
+  BOOST_TEST(again.status == 403);
+  BOOST_TEST(contains(again.json()->getValue<std::string>("message"), "without the old session cookie"));
+  BOOST_TEST(w.call("POST", "/api/v1/session", sign_in).status == 200);
 
   // A new sign-in renews the session: the old cookie no longer works after sign-out.
   BOOST_TEST(w.call("DELETE", "/api/v1/session", "", "", with_csrf).status == 200);

@@ -277,7 +277,9 @@ std::string Server::Impl::handle(Request& req, Response& res) {
           throw HttpError(415, "unsupported_media_type", "send the body as application/json", "content-type");
         if (ctx.principal && !ctx.principal->via_api_token && req.header("x-csrf-token") != ctx.principal->csrf_token)
           throw core::Error(core::ErrorCode::kForbidden,
-                            "the X-CSRF-Token header is missing or wrong; use the csrf_token returned at sign-in",
+                            "the X-CSRF-Token header is missing or wrong: a request made with a session cookie must "
+                            "send that session's csrf_token (returned at sign-in); to sign in anew, send the sign-in "
+                            "without the old session cookie",
                             "x-csrf-token");
       } else {
         if (route.uploads && type == "multipart/form-data") {
