@@ -206,7 +206,7 @@ LoadResult load(std::uint16_t port, int connections, double seconds, int expecte
       auto& mine = latencies[static_cast<std::size_t>(c)];
       mine.reserve(100000);
       ++ready;
-      while (!go) std::this_thread::yield();
+      go.wait(false);  // asleep, not spinning, while the other clients connect
       for (long i = 0; !stop; ++i) {
         const std::string request = make(c, i);
         const auto t0 = SteadyClock::now();
@@ -226,6 +226,7 @@ LoadResult load(std::uint16_t port, int connections, double seconds, int expecte
   while (ready < connections) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   const auto started = SteadyClock::now();
   go = true;
+  go.notify_all();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
   for (std::thread& t : threads) t.join();
