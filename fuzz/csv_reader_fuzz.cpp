@@ -22,6 +22,10 @@ void readAll(const std::string& text, std::optional<char> delimiter, std::size_t
   int records = 0;
   while (reader.next(record)) {
     if (record.fields.size() != record.positions.size()) __builtin_trap();
+    if (record.fields.size() > importer::CsvReader::kMaxFields) __builtin_trap();
+    std::size_t kept = 0;
+    for (const std::string& f : record.fields) kept += f.size();
+    if (kept > importer::CsvReader::kMaxRecordBytes) __builtin_trap();
     for (const importer::CsvProblem& p : record.problems)
       if (p.line < record.line || p.column < 1) __builtin_trap();
     for (const std::string& f : record.fields) {

@@ -16,6 +16,17 @@ std::string hexByte(unsigned char c) {
   return text;
 }
 
+std::string controlMessage(unsigned char c) {
+  char code[8];
+  std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(c));
+  if (c == 0) {
+    return "a NUL character (U+0000) in the value: the file is probably saved as UTF-16 (\"Unicode text\") or is "
+           "not a text file; save it as \"CSV UTF-8\" in the spreadsheet program";
+  }
+  return std::string("a control character (") + code +
+         ") in the value: it is not text a spreadsheet shows; remove it (the file may not be a CSV text file)";
+}
+
 std::string invalidUtf8Message(unsigned char c) {
   return "invalid UTF-8 (byte " + hexByte(c) +
          "): the file is not saved as UTF-8; save it as \"CSV UTF-8\" in the spreadsheet program (files in "
@@ -89,8 +100,23 @@ bool CsvReader::next(CsvRecord& record) {
   bool in_record = false;
   CsvPosition field_start;
   bool after_quote_reported = false;
+  bool control_reported = false;  // in this field
+  std::size_t record_bytes = 0;   // kept in this record's fields
+  bool too_long_reported = false;
+  bool too_wide_reported = false;
 
   const auto beginField = [&](CsvPosition at) {
+    if (count == kMaxFields) {
+      // No further field is made (what follows runs on in the last one, bounded by kMaxRecordBytes):
+      // a row this wide is no file of ours, and memory stays bounded.
+      if (!too_wide_reported) {
+        too_wide_reported = true;
+        record.problems.push_back({at.line, at.column,
+                                   "the row has more than " + std::to_string(kMaxFields) +
+                                       " fields: check the delimiter, or that the file is the right one"});
+      }
+      return;
+    }
     if (count < record.fields.size()) {
       record.fields[count].clear();
       record.positions[count] = at;
@@ -102,6 +128,35 @@ bool CsvReader::next(CsvRecord& record) {
     field_start = at;
     field_utf8_reported_ = false;
     after_quote_reported = false;
+    control_reported = false;
+  };
+  // Keeps `n` bytes of the current field unless the record has reached kMaxRecordBytes.
+  const auto keep = [&](const char* bytes, std::size_t n, CsvPosition at) {
+    if (record_bytes + n > kMaxRecordBytes) {
+      if (!too_long_reported) {
+        too_long_reported = true;
+        record.problems.push_back({at.line, at.column,
+                                   "the row is longer than " + std::to_string(kMaxRecordBytes / (1024 * 1024)) +
+                                       " MiB from here on: check for a quote (\") that is not closed, or that the "
+                                       "file is a CSV file"});
+      }
+      return;
+    }
+    record_bytes += n;
+    record.fields[count - 1].append(bytes, n);
+  };
+  // Keeps one byte of a field's text; a control character is reported and kept as U+FFFD.
+  const auto put = [&](unsigned char c, CsvPosition at) {
+    if (c < 0x20 && c != '\t' && c != '\n') {
+      if (!control_reported) {
+        control_reported = true;
+        record.problems.push_back({at.line, at.column, controlMessage(c)});
+      }
+      keep("\xEF\xBF\xBD", 3, at);
+      return;
+    }
+    const char b = static_cast<char>(c);
+    keep(&b, 1, at);
   };
   const auto reportUtf8 = [&](CsvPosition at, unsigned char c) {
     if (field_utf8_reported_) return;
@@ -143,11 +198,11 @@ bool CsvReader::next(CsvRecord& record) {
       std::size_t run = pos_;
       while (run < end_) {
         const auto b = static_cast<unsigned char>(buffer_[run]);
-        if (b >= 0x80 || b == '\n' || b == '\r' || b == '"' || b == static_cast<unsigned char>(delimiter)) break;
+        if (b >= 0x80 || (b < 0x20 && b != '\t') || b == '"' || b == static_cast<unsigned char>(delimiter)) break;
         ++run;
       }
       if (run > pos_) {
-        record.fields[count - 1].append(buffer_.data() + pos_, run - pos_);
+        keep(buffer_.data() + pos_, run - pos_, {line_, column_});
         column_ += static_cast<int>(run - pos_);
         pos_ = run;
         continue;
@@ -220,7 +275,7 @@ bool CsvReader::next(CsvRecord& record) {
           finishRecord();
           return true;
         } else {
-          record.fields[count - 1].push_back(static_cast<char>(c));
+          put(c, here);
           state = State::kUnquoted;
         }
         break;
@@ -234,21 +289,19 @@ bool CsvReader::next(CsvRecord& record) {
         } else {
           // A quote inside an unquoted field is kept as text: spreadsheets never write one, and
           // people who type one mean it.
-          record.fields[count - 1].push_back(static_cast<char>(c));
+          put(c, here);
         }
         break;
       case State::kQuoted:
         if (c == '"') {
           state = State::kAfterQuote;
-        } else if (c == '\r') {
-          record.fields[count - 1].push_back('\n');
         } else {
-          record.fields[count - 1].push_back(static_cast<char>(c));
+          put(c == '\r' ? '\n' : c, here);
         }
         break;
       case State::kAfterQuote:
         if (c == '"') {
-          record.fields[count - 1].push_back('"');
+          put('"', here);
           state = State::kQuoted;
         } else if (c == static_cast<unsigned char>(delimiter)) {
           beginField({line_, column_});
@@ -265,7 +318,7 @@ bool CsvReader::next(CsvRecord& record) {
                              "double any quote inside it (\"\"), or check for a missing delimiter '") +
                      delimiter + "'"});
           }
-          record.fields[count - 1].push_back(static_cast<char>(c));
+          put(c, here);
           state = State::kUnquoted;
         }
         break;

@@ -10,6 +10,12 @@
 // - the delimiter ',' or ';', detected from the header line (the first record): whichever occurs
 //   more often outside quotes, ',' on a tie; a caller may also fix it;
 // - blank lines (no characters at all) are skipped.
+// What it refuses, as problems of the record (the record is still read to its end):
+// - control characters other than tab and line breaks (a NUL says the file is UTF-16 or binary);
+//   each is kept as U+FFFD in the field's text;
+// - a record of more than kMaxRecordBytes bytes or kMaxFields fields: what goes beyond is not
+//   kept, so that one endless line (an unclosed quote, a file that is no CSV) cannot make memory
+//   grow with the file.
 // Lines and columns are 1-based; a column counts characters (UTF-8 code points), not bytes, so it
 // matches what an editor shows.
 //
@@ -45,6 +51,9 @@ struct CsvRecord {
 
 class CsvReader {
  public:
+  static constexpr std::size_t kMaxRecordBytes = 1 << 20;
+  static constexpr std::size_t kMaxFields = 1000;
+
   // `delimiter`: when nullopt, detected from the header line.
   explicit CsvReader(std::istream& in, std::optional<char> delimiter = std::nullopt,
                      std::size_t buffer_bytes = 64 * 1024);

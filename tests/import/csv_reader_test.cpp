@@ -92,6 +92,45 @@ BOOST_AUTO_TEST_CASE(tiny_buffer_gives_the_same_records) {
     BOOST_TEST(describe(readAll(text, std::nullopt, buffer)) == big);
 }
 
+BOOST_AUTO_TEST_CASE(control_characters_are_reported_once_per_field_and_kept_as_replacement) {
+  const auto rows = readAll(std::string("a,b,c\nKor\x01"
+                                        "en\x02"
+                                        "je,\"x\ty\",ok\nP") +
+                            '\0' + ",,\n");
+  BOOST_TEST_REQUIRE(rows.size() == 3u);
+  BOOST_TEST(rows[1].fields[0] ==
+             "Kor\xEF\xBF\xBD"
+             "en\xEF\xBF\xBD"
+             "je");
+  BOOST_TEST(rows[1].fields[1] == "x\ty");  // a tab is text
+  BOOST_TEST_REQUIRE(rows[1].problems.size() == 1u);
+  BOOST_TEST(rows[1].problems[0].column == 4);
+  BOOST_TEST(rows[1].problems[0].message.find("U+0001") != std::string::npos);
+  BOOST_TEST_REQUIRE(rows[2].problems.size() == 1u);
+  BOOST_TEST(rows[2].problems[0].message.find("UTF-16") != std::string::npos);  // a NUL
+}
+
+// One endless line (an unclosed quote, a file that is no CSV) is read to its end without keeping
+// more than kMaxRecordBytes of it; a row of too many fields keeps kMaxFields.
+BOOST_AUTO_TEST_CASE(an_endless_row_is_reported_and_not_kept_whole) {
+  const std::string huge(3 * importer::CsvReader::kMaxRecordBytes, 'x');
+  const auto rows = readAll("a,b\n\"" + huge + ",b\nnext,row\n");
+  BOOST_TEST_REQUIRE(rows.size() == 2u);  // the open quote swallows the rest of the file
+  std::size_t kept = 0;
+  for (const std::string& f : rows[1].fields) kept += f.size();
+  BOOST_TEST(kept <= importer::CsvReader::kMaxRecordBytes);
+  std::size_t too_long = 0;
+  for (const auto& p : rows[1].problems) too_long += p.message.find("longer than 1 MiB") != std::string::npos;
+  BOOST_TEST(too_long == 1u);
+
+  const auto wide = readAll("a,b\n" + std::string(5000, ',') + "\nnext,row\n");
+  BOOST_TEST_REQUIRE(wide.size() == 3u);
+  BOOST_TEST(wide[1].fields.size() == importer::CsvReader::kMaxFields);
+  BOOST_TEST_REQUIRE(wide[1].problems.size() == 1u);
+  BOOST_TEST(wide[1].problems[0].message.find("more than 1000 fields") != std::string::npos);
+  BOOST_TEST(wide[2].fields[0] == "next");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(values)
