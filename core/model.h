@@ -2,6 +2,7 @@
 // Domain records of the dynamic purchasing system (DESIGN.md, Vocabulary). Plain values: the rules
 // live in core::Engine, persistence behind core::Store. Thread-safety: plain structs, no sharing.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -108,6 +109,18 @@ struct ArchivedCertificate {
   Certificate certificate;
   TimePoint in_effect_until{};
 };
+
+// The most characters a text field of the master data may have, whatever brings it in (the JSON
+// API, the pages, CSV imports, ESPD responses), so that each field has one limit everywhere.
+namespace max_chars {
+inline constexpr std::size_t kName = 200;  // authorities, suppliers, points, products, certificates
+inline constexpr std::size_t kAddress = 300;
+inline constexpr std::size_t kCode = 40;  // tax numbers, delivery point and product codes
+inline constexpr std::size_t kEmail = 200;
+inline constexpr std::size_t kCertificateNumber = 100;
+inline constexpr std::size_t kSchedule = 200;  // a demand's delivery schedule
+inline constexpr std::size_t kUnit = 20;
+}  // namespace max_chars
 
 struct DispatchPoint {
   Id id = 0;

@@ -1,13 +1,21 @@
 #include "import/espd_reader.h"
 
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
 #include <xercesc/framework/LocalFileInputSource.hpp>
 #include <xercesc/framework/MemBufInputSource.hpp>
 #include <xercesc/framework/XMLGrammarPool.hpp>
 #include <xercesc/parsers/SAX2XMLReaderImpl.hpp>
+#include <xercesc/sax/Locator.hpp>
 #include <xercesc/sax/SAXParseException.hpp>
 #include <xercesc/sax2/Attributes.hpp>
 #include <xercesc/sax2/DefaultHandler.hpp>
-#include <xercesc/sax/Locator.hpp>
 #include <xercesc/sax2/SAX2XMLReader.hpp>
 #include <xercesc/util/OutOfMemoryException.hpp>
 #include <xercesc/util/PlatformUtils.hpp>
@@ -17,16 +25,8 @@
 #include <xercesc/util/XMLResourceIdentifier.hpp>
 #include <xercesc/util/XMLUni.hpp>
 
-#include <algorithm>
-#include <cctype>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <memory>
-#include <mutex>
-#include <sstream>
-
 #include "core/error.h"
+#include "import/values.h"
 
 namespace importer {
 namespace {
@@ -547,6 +547,25 @@ core::Supplier supplierFromEspd(const EspdResponse& espd) {
   std::string size = p.size;
   for (char& c : size) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   s.is_sme = size.empty() || size == "sme" || size == "micro" || size == "small" || size == "medium" || size == "true";
+  // The limits every other way in applies to the same fields (core::max_chars).
+  std::string too_long;
+  const auto limit = [&](const std::string& value, std::size_t most, const char* what) {
+    const std::size_t chars = charCount(value);
+    if (chars > most) {
+      too_long += std::string(too_long.empty() ? "" : "; ") + what + " (" + std::to_string(chars) +
+                  " characters; at most " + std::to_string(most) + ")";
+    }
+  };
+  limit(s.name, core::max_chars::kName, "the operator's name");
+  limit(s.tax_number, core::max_chars::kCode, "the operator's identifier");
+  limit(s.address, core::max_chars::kAddress, "the operator's address");
+  limit(s.email, core::max_chars::kEmail, "the operator's e-mail address");
+  if (!too_long.empty()) {
+    throw core::Error(
+        ErrorCode::kInvalidArgument,
+        "the ESPD response has values too long to store: " + too_long + ": ask the supplier to correct its ESPD",
+        "espd");
+  }
   return s;
 }
 

@@ -47,22 +47,55 @@ struct KindInfo {
   Kind kind;
   const char* name;
   std::vector<std::string> columns;
+  // The most characters each column's value may have: the field's core::max_chars limit, as in
+  // the JSON API. Numbers, dates and other strictly parsed values get kParsed, well above any
+  // valid form.
+  std::vector<std::size_t> max_chars;
 };
 
+constexpr std::size_t kParsed = 40;
+
 const std::vector<KindInfo>& kinds() {
+  using namespace core::max_chars;
   static const std::vector<KindInfo> table = {
-      {Kind::kDeliveryPoints, "delivery-points", {"authority", "code", "name", "address", "lat", "lon"}},
+      {Kind::kDeliveryPoints,
+       "delivery-points",
+       {"authority", "code", "name", "address", "lat", "lon"},
+       {kName, kCode, kName, kAddress, kParsed, kParsed}},
       {Kind::kSuppliers,
        "suppliers",
        {"tax_number", "name", "address", "email", "sme", "dispatch_point", "dispatch_address", "dispatch_lat",
-        "dispatch_lon", "certificate", "certificate_number", "certificate_valid_until"}},
-      {Kind::kProducts, "products", {"code", "cpv", "name_sl", "name_en", "unit", "unit_mass_kg"}},
+        "dispatch_lon", "certificate", "certificate_number", "certificate_valid_until"},
+       {kCode, kName, kAddress, kEmail, kParsed, kName, kAddress, kParsed, kParsed, kName, kCertificateNumber,
+        kParsed}},
+      {Kind::kProducts,
+       "products",
+       {"code", "cpv", "name_sl", "name_en", "unit", "unit_mass_kg"},
+       {kCode, kParsed, kName, kName, kUnit, kParsed}},
       {Kind::kRoadDistances,
        "road-distances",
-       {"tax_number", "dispatch_point", "authority", "delivery_point_code", "km"}},
-      {Kind::kDemand, "demand", {"lot", "product", "delivery_point_code", "quantity", "schedule"}},
+       {"tax_number", "dispatch_point", "authority", "delivery_point_code", "km"},
+       {kCode, kName, kName, kCode, kParsed}},
+      {Kind::kDemand,
+       "demand",
+       {"lot", "product", "delivery_point_code", "quantity", "schedule"},
+       {kParsed, kCode, kCode, kParsed, kSchedule}},
   };
   return table;
+}
+
+// A problem shows at most this many characters of the value (an over-long value is cut, with "…"),
+// so that a report of many problems stays small whatever the file holds.
+constexpr std::size_t kShownValueChars = 100;
+
+// The value as a problem shows it: its first kShownValueChars characters.
+std::string shown(std::string_view value) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if ((static_cast<unsigned char>(value[i]) & 0xC0) == 0x80) continue;
+    if (chars++ == kShownValueChars) return std::string(value.substr(0, i)) + "…";
+  }
+  return std::string(value);
 }
 
 const KindInfo& infoOf(Kind kind) {
@@ -160,8 +193,7 @@ class Context {
 
   void problem(int line, int column, const std::string& field, std::string_view value, std::string message,
                bool data_row = true) {
-    report_.problems.push_back(
-        {options_.file_name, line, column, field, std::string(value), std::move(message)});
+    report_.problems.push_back({options_.file_name, line, column, field, shown(value), std::move(message)});
     if (data_row && line > 0) rejected_lines_.push_back(line);
   }
   void problem(const Row& row, std::size_t column, std::string message) {
@@ -1240,7 +1272,16 @@ void runFile(Context& ctx, const KindInfo& info, std::istream& in, const CpvList
                       std::string(1, reader.delimiter()) + "' must be in double quotes");
       continue;
     }
-    importer->row(Row(record, index));
+    const Row row(record, index);
+    for (std::size_t c = 0; c < info.columns.size(); ++c) {
+      const std::size_t chars = charCount(row.text(c));
+      if (chars > info.max_chars[c]) {
+        ctx.problem(row, c,
+                    "too long (" + std::to_string(chars) + " characters; at most " + std::to_string(info.max_chars[c]) +
+                        "): shorten it");
+      }
+    }
+    importer->row(row);
   }
   importer->finish();
   ctx.lane().drain();

@@ -14,7 +14,10 @@
 // The first line is the header. Column names are matched ignoring case, surrounding spaces, and
 // ' ' or '-' for '_'; columns may come in any order; unknown columns are ignored and listed in the
 // report. Values are trimmed of surrounding spaces. Numbers accept a decimal comma ("12,5"; with the
-// ',' delimiter the value must then be quoted). Rows whose cells are all empty are skipped.
+// ',' delimiter the value must then be quoted). Rows whose cells are all empty are skipped. A value
+// may have as many characters as the JSON API allows for the same field (names 200, addresses 300,
+// codes and tax numbers 40, a delivery schedule 200, ...); a longer one is a problem. A problem
+// shows at most the first 100 characters of the value.
 //
 // Kinds and their columns (all columns must be in the header; "optional" means the cell may be
 // empty):

@@ -122,6 +122,24 @@ BOOST_AUTO_TEST_CASE(version_4_response_gives_operator_and_answers) {
   BOOST_TEST(crime_org);
 }
 
+// The operator's fields have the limits every other way in applies (core::max_chars).
+BOOST_AUTO_TEST_CASE(operator_values_too_long_to_store_are_refused) {
+  importer::EspdResponse r;
+  r.economic_operator.name = std::string(core::max_chars::kName, 'x');
+  r.economic_operator.identifier = "SI12345678";
+  BOOST_TEST(importer::supplierFromEspd(r).name.size() == core::max_chars::kName);
+  r.economic_operator.name += "y";
+  r.economic_operator.email = std::string(core::max_chars::kEmail, 'e') + "@x.si";
+  try {
+    importer::supplierFromEspd(r);
+    BOOST_FAIL("an over-long operator name was accepted");
+  } catch (const core::Error& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("the operator's name (201 characters; at most 200)") != std::string::npos, what);
+    BOOST_TEST(what.find("the operator's e-mail address (205 characters; at most 200)") != std::string::npos, what);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(request_documents_are_refused_as_not_a_response) {
   const auto dir = examplesDir();
   if (!dir) {

@@ -51,6 +51,21 @@ ON_BOTH_STORES(preview_reports_new_rows_and_writes_nothing) {
   BOOST_TEST(import_test::auditHead(w.store) == head);
 }
 
+// The same limits as the JSON API (a name of at most 200 characters, ...), counted in characters;
+// a problem shows at most the first 100 characters of the value.
+ON_BOTH_STORES(values_longer_than_their_column_allows_are_refused) {
+  const std::string name_200 = "Š" + std::string(199, 'x');  // 200 characters, 201 bytes
+  const std::string csv = "authority,code,name,address,lat,lon\n" + w.authority + ",OS-A," + name_200 +
+                          ",Addr,46.1,14.1\n" + w.authority + ",OS-B," + name_200 + "y,Addr,46.1,14.1\n";
+  const auto r = w.apply(Kind::kDeliveryPoints, csv);
+  const importer::Problem& p = only(r);
+  BOOST_TEST(p.line == 3);
+  BOOST_TEST(p.field == "name");
+  BOOST_TEST(p.message.find("201 characters; at most 200") != std::string::npos, p.message);
+  BOOST_TEST(p.value == "Š" + std::string(99, 'x') + "…");
+  BOOST_TEST(!w.deliveryPoint("OS-A"));
+}
+
 ON_BOTH_STORES(apply_writes_every_row_once_with_one_audit_entry) {
   const std::int64_t head = import_test::auditHead(w.store);
   const auto r = w.apply(Kind::kDeliveryPoints, deliveryPoints(w));

@@ -7,6 +7,7 @@
 
 #include "core/audit.h"
 #include "core/error.h"
+#include "core/model.h"
 #include "web/server/access.h"
 #include "web/server/auth.h"
 #include "web/server/json_input.h"
@@ -141,18 +142,18 @@ void listAccounts(Context& ctx) {
 // Supplier fields shared by registration and update.
 core::Supplier supplierFrom(JsonObject& in) {
   core::Supplier s;
-  s.name = in.text("name", 200);
-  s.tax_number = in.text("tax_number", 40);
-  s.address = in.optText("address", 300).value_or("");
+  s.name = in.text("name", core::max_chars::kName);
+  s.tax_number = in.text("tax_number", core::max_chars::kCode);
+  s.address = in.optText("address", core::max_chars::kAddress).value_or("");
   s.country = in.optText("country", 2).value_or("SI");
-  s.email = in.optText("email", 200).value_or("");
+  s.email = in.optText("email", core::max_chars::kEmail).value_or("");
   s.size_class = in.optText("size_class", 10).value_or("");
   // Without is_sme, the size class says it; with neither, an SME of undeclared class.
   s.is_sme = in.boolean("is_sme", false, s.size_class != "large");
   for (JsonObject& c : in.objects("certificates", 50, false)) {
     core::Certificate cert;
-    cert.name = c.text("name", 200);
-    cert.number = c.optText("number", 100).value_or("");
+    cert.name = c.text("name", core::max_chars::kName);
+    cert.number = c.optText("number", core::max_chars::kCertificateNumber).value_or("");
     if (c.has("valid_until")) cert.valid_until = c.time("valid_until");
     c.finish();
     s.certificates.push_back(cert);
@@ -160,8 +161,8 @@ core::Supplier supplierFrom(JsonObject& in) {
   for (JsonObject& d : in.objects("dispatch_points", 50)) {
     core::DispatchPoint p;
     p.id = d.integer("id", 0, INT64_MAX, false);
-    p.name = d.text("name", 200);
-    p.address = d.optText("address", 300).value_or("");
+    p.name = d.text("name", core::max_chars::kName);
+    p.address = d.optText("address", core::max_chars::kAddress).value_or("");
     p.location.lat = d.number("lat", -90, 90);
     p.location.lon = d.number("lon", -180, 180);
     d.finish();
@@ -250,7 +251,7 @@ void listAuthorities(Context& ctx) {
 void createAuthority(Context& ctx) {
   JsonBody body(ctx.request.body);
   core::Authority a;
-  a.name = body.root().text("name", 200);
+  a.name = body.root().text("name", core::max_chars::kName);
   a.country = body.root().optText("country", 2).value_or("SI");
   a.time_zone = body.root().optText("time_zone", 60).value_or("Europe/Ljubljana");
   body.done("the contracting authority");
@@ -272,9 +273,9 @@ void createDeliveryPoint(Context& ctx) {
   JsonObject& in = body.root();
   core::DeliveryPoint p;
   p.authority_id = ctx.idParam("id");
-  p.code = in.text("code", 40);
-  p.name = in.text("name", 200);
-  p.address = in.optText("address", 300).value_or("");
+  p.code = in.text("code", core::max_chars::kCode);
+  p.name = in.text("name", core::max_chars::kName);
+  p.address = in.optText("address", core::max_chars::kAddress).value_or("");
   p.location.lat = in.number("lat", -90, 90);
   p.location.lon = in.number("lon", -180, 180);
   body.done("the delivery point");
@@ -624,7 +625,7 @@ void createRound(Context& ctx) {
     lot.number = static_cast<int>(l.integer("number", 1, 100000));
     lot.cpv = l.text("cpv", 10);
     lot.description = l.text("description", 500);
-    lot.unit = l.optText("unit", 20).value_or("kg");
+    lot.unit = l.optText("unit", core::max_chars::kUnit).value_or("kg");
     if (l.has("unit_mass_kg")) lot.unit_mass_kg = l.decimal("unit_mass_kg");
     lot.quality_spec = l.optText("quality_spec", JsonObject::kLongText).value_or("");
     if (l.has("min_delivery")) lot.min_delivery = l.decimal("min_delivery");
@@ -632,7 +633,7 @@ void createRound(Context& ctx) {
       core::Demand dem;
       dem.delivery_point_id = d.integer("delivery_point_id", 1, INT64_MAX);
       dem.quantity = d.decimal("quantity");
-      dem.schedule = d.optText("schedule", 200).value_or("");
+      dem.schedule = d.optText("schedule", core::max_chars::kSchedule).value_or("");
       d.finish();
       lot.demands.push_back(dem);
     }

@@ -10,6 +10,7 @@
 
 #include "core/audit.h"
 #include "core/error.h"
+#include "core/model.h"
 #include "web/server/access.h"
 #include "web/server/auth.h"
 #include "web/server/html.h"
@@ -184,20 +185,21 @@ double coordinate(const Context& ctx, const std::string& name, double limit) {
 void registerSubmit(Context& ctx) {
   try {
     core::Supplier s;
-    s.name = text(ctx, "name", 200);
-    s.tax_number = text(ctx, "tax_number", 40);
-    s.address = text(ctx, "address", 300);
-    s.email = text(ctx, "email", 200);
+    s.name = text(ctx, "name", core::max_chars::kName);
+    s.tax_number = text(ctx, "tax_number", core::max_chars::kCode);
+    s.address = text(ctx, "address", core::max_chars::kAddress);
+    s.email = text(ctx, "email", core::max_chars::kEmail);
     s.size_class = text(ctx, "size_class", 10);
     s.is_sme = s.size_class != "large";
     core::DispatchPoint p;
-    p.name = text(ctx, "dp_name", 200);
-    p.address = text(ctx, "dp_address", 300);
+    p.name = text(ctx, "dp_name", core::max_chars::kName);
+    p.address = text(ctx, "dp_address", core::max_chars::kAddress);
     p.location.lat = coordinate(ctx, "dp_lat", 90);
     p.location.lon = coordinate(ctx, "dp_lon", 180);
     s.dispatch_points.push_back(p);
     if (!ctx.form("cert_name").empty())
-      s.certificates.push_back({text(ctx, "cert_name", 200), text(ctx, "cert_number", 100), std::nullopt});
+      s.certificates.push_back({text(ctx, "cert_name", core::max_chars::kName),
+                                text(ctx, "cert_number", core::max_chars::kCertificateNumber), std::nullopt});
     const std::string username = text(ctx, "username", 120);
     const std::string password = ctx.form("password");
     checkPassword(password);
