@@ -217,6 +217,12 @@ BOOST_AUTO_TEST_CASE(bad_input_is_rejected_whole_naming_the_problem) {
   BOOST_TEST(r.status == 400);
   BOOST_TEST(contains(r.message(), "too long"));
 
+  // A control character no document may hold (XML 1.0) is refused, whatever the field.
+  r = post(
+      R"({"reference":"KR-2","title":"Fruit\u0007","cpv":"15000000","request_deadline":"2026-04-01T10:00:00Z","valid_until":"2028-01-01T00:00:00Z"})");
+  BOOST_TEST(r.status == 400);
+  BOOST_TEST(contains(r.message(), "title: contains a control character (U+0007)"), r.message());
+
   r = post("[1,2]");
   BOOST_TEST(r.status == 400);
   BOOST_TEST(contains(r.message(), "JSON object"));

@@ -93,6 +93,27 @@ BOOST_AUTO_TEST_CASE(forms_without_the_csrf_token_are_refused) {
              403);
 }
 
+BOOST_AUTO_TEST_CASE(a_form_value_with_a_control_character_is_refused) {
+  WebFixture w;
+  Browser farmer(w, "en");
+  farmer.get("/register");
+  const HttpResult r = farmer.post("/register", {{"name", std::string("Kmetija\x01 Bela")},
+                                                 {"tax_number", "55443323"},
+                                                 {"address", "Bela 3"},
+                                                 {"email", "bela2@kmetija.si"},
+                                                 {"dp_name", "Dvorišče"},
+                                                 {"dp_address", "Bela 3"},
+                                                 {"dp_lat", "46,30"},
+                                                 {"dp_lon", "14.42"},
+                                                 {"username", "bela2@kmetija.si"},
+                                                 {"password", "a long farm password"}});
+  BOOST_TEST(r.status != 303);
+  BOOST_TEST(contains(r.body, "name contains a control character (U+0001)"), r.body.substr(0, 400));
+  std::optional<core::Supplier> stored;
+  w.services->store().read([&](core::Tx& tx) { stored = tx.findSupplierByTaxNumber("55443323"); });
+  BOOST_TEST(!stored.has_value());
+}
+
 BOOST_AUTO_TEST_CASE(static_files_are_served_and_paths_refused) {
   WebFixture w;
   const HttpResult css = w.call("GET", "/static/style.css");

@@ -6,6 +6,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "core/error.h"
 
@@ -47,6 +48,16 @@ bool isValidUtf8(const std::string& text) {
   return true;
 }
 
+std::string controlCharacterProblem(const std::string& text) {
+  for (const unsigned char c : text) {
+    if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') continue;
+    char code[8];
+    std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(c));
+    return std::string("contains a control character (") + code + "): remove it";
+  }
+  return {};
+}
+
 std::size_t utf8Length(const std::string& text) {
   std::size_t n = 0;
   for (const unsigned char c : text) n += (c & 0xC0) != 0x80;
@@ -86,8 +97,8 @@ std::string JsonObject::text(const std::string& key, std::size_t max_length, boo
     problems_->add(fieldName(key), "is not valid UTF-8");
     return {};
   }
-  if (s.find('\0') != std::string::npos) {
-    problems_->add(fieldName(key), "must not contain a NUL character");
+  if (const std::string control = controlCharacterProblem(s); !control.empty()) {
+    problems_->add(fieldName(key), control);
     return {};
   }
   if (utf8Length(s) > max_length) {

@@ -22,6 +22,10 @@ namespace web::server {
 bool isValidUtf8(const std::string& text);
 // Number of code points of valid UTF-8 text.
 std::size_t utf8Length(const std::string& text);
+// A problem text when `text` holds a control character that no stored text may hold (what XML 1.0
+// forbids: U+0000 to U+001F but tab, line feed and carriage return), naming the first; empty
+// otherwise.
+std::string controlCharacterProblem(const std::string& text);
 
 struct InputProblem {
   std::string field;

@@ -51,6 +51,8 @@ std::string text(const Context& ctx, const std::string& name, std::size_t max) {
   if (utf8Length(v) > max)
     throw core::Error(core::ErrorCode::kInvalidArgument,
                       name + " is too long (at most " + std::to_string(max) + " characters)", name);
+  if (const std::string control = controlCharacterProblem(v); !control.empty())
+    throw core::Error(core::ErrorCode::kInvalidArgument, name + " " + control, name);
   return v;
 }
 
