@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -121,6 +122,13 @@ inline constexpr std::size_t kCertificateNumber = 100;
 inline constexpr std::size_t kSchedule = 200;  // a demand's delivery schedule
 inline constexpr std::size_t kUnit = 20;
 }  // namespace max_chars
+
+// Characters (code points) of UTF-8 text: what the limits count.
+inline std::size_t charCount(std::string_view text) {
+  std::size_t n = 0;
+  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
 
 struct DispatchPoint {
   Id id = 0;

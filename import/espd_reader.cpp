@@ -27,7 +27,6 @@
 #include <sstream>
 
 #include "core/error.h"
-#include "import/values.h"
 
 namespace importer {
 namespace {
@@ -551,7 +550,7 @@ core::Supplier supplierFromEspd(const EspdResponse& espd) {
   // The limits every other way in applies to the same fields (core::max_chars).
   std::string too_long;
   const auto limit = [&](const std::string& value, std::size_t most, const char* what) {
-    const std::size_t chars = charCount(value);
+    const std::size_t chars = core::charCount(value);
     if (chars > most) {
       too_long += std::string(too_long.empty() ? "" : "; ") + what + " (" + std::to_string(chars) +
                   " characters; at most " + std::to_string(most) + ")";

@@ -1274,7 +1274,7 @@ void runFile(Context& ctx, const KindInfo& info, std::istream& in, const CpvList
     }
     const Row row(record, index);
     for (std::size_t c = 0; c < info.columns.size(); ++c) {
-      const std::size_t chars = charCount(row.text(c));
+      const std::size_t chars = core::charCount(row.text(c));
       if (chars > info.max_chars[c]) {
         ctx.problem(row, c,
                     "too long (" + std::to_string(chars) + " characters; at most " + std::to_string(info.max_chars[c]) +

@@ -26,12 +26,6 @@ std::string_view trimmed(std::string_view text) {
   return text;
 }
 
-std::size_t charCount(std::string_view text) {
-  std::size_t n = 0;
-  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-  return n;
-}
-
 std::string canonicalColumnName(std::string_view text) {
   std::string out = lowerAscii(trimmed(text));
   for (char& c : out)

@@ -2,7 +2,6 @@
 // Field values as officers' spreadsheets write them, parsed strictly: a value that is not exactly
 // one of the accepted forms is refused rather than guessed. Pure functions; thread-safe.
 
-#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,9 +13,6 @@ namespace importer {
 
 // Without leading and trailing spaces and tabs (cells often carry them).
 std::string_view trimmed(std::string_view text);
-
-// Characters (UTF-8 code points) in `text`: what a length limit counts.
-std::size_t charCount(std::string_view text);
 
 // A header name in canonical form: ASCII letters lower-cased, spaces and '-' as '_', trimmed;
 // "Tax Number" and "tax-number" both give "tax_number".

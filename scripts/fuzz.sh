@@ -27,8 +27,7 @@ echo "fuzz: building into $out"
   "$root/import/cpv_list.cpp" "$root/core/decimal.cpp" "$root/core/error.cpp" "$root/core/calendar.cpp" \
   "$root/core/clock.cpp"
 "$cxx" "${flags[@]}" -o "$out/espd_reader_fuzz" \
-  "$root/fuzz/espd_reader_fuzz.cpp" "$root/import/espd_reader.cpp" "$root/import/values.cpp" \
-  "$root/core/decimal.cpp" "$root/core/error.cpp" "$root/core/calendar.cpp" "$root/core/clock.cpp" -lxerces-c
+  "$root/fuzz/espd_reader_fuzz.cpp" "$root/import/espd_reader.cpp" "$root/core/error.cpp" -lxerces-c
 
 # Seeds: small files of each shape, written fresh so that the corpus never depends on a test run.
 seeds_csv="$out/seeds-csv"

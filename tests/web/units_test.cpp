@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/model.h"
 #include "tests/engine/engine_test.h"
 #include "tests/web/smtp_receiver.h"
 #include "web/server/auth.h"
@@ -54,7 +55,7 @@ BOOST_AUTO_TEST_CASE(utf8_validation_refuses_overlong_surrogates_and_truncation)
   BOOST_TEST(!isValidUtf8("\xED\xA0\x80"));              // surrogate
   BOOST_TEST(!isValidUtf8("\xE2\x82"));                  // truncated
   BOOST_TEST(!isValidUtf8("\xF5\x80\x80\x80"));          // above U+10FFFF
-  BOOST_TEST(web::server::utf8Length("čšž") == 3u);
+  BOOST_TEST(core::charCount("čšž") == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(json_bodies_report_every_problem_with_its_field_path) {

@@ -5,6 +5,7 @@
 
 #include "core/digest.h"
 #include "core/error.h"
+#include "core/model.h"
 #include "web/server/json_input.h"
 
 namespace web::server {
@@ -60,7 +61,7 @@ std::string randomHex(std::size_t bytes) {
 void checkPassword(const std::string& password) {
   if (!isValidUtf8(password))
     throw core::Error(core::ErrorCode::kInvalidArgument, "the password is not valid UTF-8", "password");
-  const std::size_t n = utf8Length(password);
+  const std::size_t n = core::charCount(password);
   if (n < 10)
     throw core::Error(core::ErrorCode::kInvalidArgument,
                       "the password is too short: use at least 10 characters (a few unrelated words work well)",
@@ -176,7 +177,7 @@ void Authenticator::revokeApiToken(const Principal& owner, const std::string& to
 core::Id Authenticator::createAccount(core::Account account, const std::string& password,
                                       const std::function<void(core::Tx&)>& check) {
   InputProblems problems;
-  if (account.username.empty() || utf8Length(account.username) > 120 || !isValidUtf8(account.username))
+  if (account.username.empty() || core::charCount(account.username) > 120 || !isValidUtf8(account.username))
     problems.add("username", "must be 1 to 120 characters");
   for (const char c : account.username)
     if (c == ' ' || static_cast<unsigned char>(c) < 0x20) {

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "core/error.h"
+#include "core/model.h"
 
 namespace web::server {
 
@@ -58,12 +59,6 @@ std::string controlCharacterProblem(const std::string& text) {
   return {};
 }
 
-std::size_t utf8Length(const std::string& text) {
-  std::size_t n = 0;
-  for (const unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
 void InputProblems::throwIfAny(const std::string& what) const {
   if (items_.empty()) return;
   std::string message = what + " is not valid (" + std::to_string(items_.size()) + " problem" +
@@ -101,8 +96,8 @@ std::string JsonObject::text(const std::string& key, std::size_t max_length, boo
     problems_->add(fieldName(key), control);
     return {};
   }
-  if (utf8Length(s) > max_length) {
-    problems_->add(fieldName(key), "is too long (" + std::to_string(utf8Length(s)) + " characters; at most " +
+  if (core::charCount(s) > max_length) {
+    problems_->add(fieldName(key), "is too long (" + std::to_string(core::charCount(s)) + " characters; at most " +
                                        std::to_string(max_length) + ")");
     return {};
   }

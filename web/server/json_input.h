@@ -20,8 +20,6 @@ namespace web::server {
 
 // True when `text` is well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
 bool isValidUtf8(const std::string& text);
-// Number of code points of valid UTF-8 text.
-std::size_t utf8Length(const std::string& text);
 // A problem text when `text` holds a control character that no stored text may hold (what XML 1.0
 // forbids: U+0000 to U+001F but tab, line feed and carriage return), naming the first; empty
 // otherwise.

@@ -48,7 +48,7 @@ Id formId(const Context& ctx, const std::string& name) {
 
 std::string text(const Context& ctx, const std::string& name, std::size_t max) {
   const std::string v = ctx.form(name);
-  if (utf8Length(v) > max)
+  if (core::charCount(v) > max)
     throw core::Error(core::ErrorCode::kInvalidArgument,
                       name + " is too long (at most " + std::to_string(max) + " characters)", name);
   if (const std::string control = controlCharacterProblem(v); !control.empty())
