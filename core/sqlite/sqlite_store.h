@@ -5,7 +5,9 @@
 // one writer, which runs the queued ones together and commits them with one durable commit (group
 // commit, core/sql/sql_store.h); across processes writers serialise on the database's write lock
 // (every group starts with BEGIN IMMEDIATE and waits up to 5 s for it, then retries). Foreign keys
-// are enforced. Thread-safety: the returned store is thread-safe.
+// are enforced. The log is copied back into the database file by a thread of the store's own, not
+// by the committing writer (see Checkpointer in sqlite_store.cpp). Thread-safety: the returned
+// store is thread-safe.
 
 #include <memory>
 #include <string>

@@ -1902,3 +1902,60 @@ BOOST_AUTO_TEST_CASE(an_unreachable_database_is_unavailable) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// SQLite's write-ahead log is copied back into the database file by the store's own thread (see
+// Checkpointer in core/sqlite/sqlite_store.cpp), not by SQLite's automatic checkpoint.
+BOOST_AUTO_TEST_SUITE(sqlite_log, *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
+                        boost::test_tools::assertion_result result(kBackend == "sqlite");
+                        result.message() << "the write-ahead log belongs to the SQLite store";
+                        return result;
+                      }))
+
+std::uintmax_t fileSize(const std::string& path) {
+  std::error_code ec;
+  const std::uintmax_t n = std::filesystem::file_size(path, ec);
+  return ec ? 0 : n;
+}
+
+BOOST_AUTO_TEST_CASE(the_log_is_copied_into_the_database_file_and_stays_bounded_under_steady_writes) {
+  constexpr std::uintmax_t kMiB = 1024 * 1024;
+  const std::string dir = dps_test::tempDir("sqlite-log");
+  const std::string path = dir + "/dps.sqlite";
+  {
+    const std::unique_ptr<core::Store> s = core::openStore("sqlite:" + path);
+    s->migrate();
+    const std::uintmax_t empty = fileSize(path);
+    const std::string value(64 * 1024, 'v');
+    const auto put = [&](const std::string& key, const std::string& v) {
+      s->transact([&](core::Tx& tx) { tx.putSetting(key, v); });
+    };
+
+    // 5 MiB in 80 commits: the log passes 1,000 pages, so the checkpoint thread is asked to copy it.
+    // Nothing commits after that, so only that thread can make the database file grow.
+    for (int i = 0; i < 80; ++i) put("first." + std::to_string(i), value);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (fileSize(path) < empty + 4 * kMiB && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    BOOST_TEST(fileSize(path) >= empty + 4 * kMiB, "database file: " << fileSize(path) << " bytes");
+
+    // 30 MiB more in 480 commits without a pause, 100 keys overwritten in turn: a checkpoint running
+    // beside the writer never finishes, so without the writer's own at 4,000 pages the log would
+    // grow by all of it.
+    std::uintmax_t largest_log = 0;
+    for (int i = 0; i < 480; ++i) {
+      put("steady." + std::to_string(i % 100), std::string(value.size(), static_cast<char>('a' + i % 26)));
+      largest_log = std::max(largest_log, fileSize(path + "-wal"));
+    }
+    BOOST_TEST(largest_log < 20 * kMiB, "largest log: " << largest_log << " bytes");
+
+    s->read([&](core::Tx& tx) {
+      BOOST_TEST(tx.getSetting("first.0").value_or("") == value);
+      BOOST_TEST(tx.getSetting("steady.79").value_or("") ==
+                 std::string(value.size(), static_cast<char>('a' + 479 % 26)));
+    });
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
