@@ -15,7 +15,8 @@
 // each signed in with an API token, and 100 dispatched one-lot rounds. Connection k is farm k; its
 // i-th request bids on round i mod 100 (the first bid or an amendment), so a round holds the few
 // versions per farm that real rounds do. The client is a minimal HTTP/1.1 client over POSIX
-// sockets so that it takes little of the machine from the server.
+// sockets, two threads each running an event loop over half the connections (as wrk does), so
+// that it takes little of the machine from the server.
 //
 // Prints `name value unit` lines, e.g. `web_sqlite_c64_bids_per_s 2210.00 bids/s`.
 // Usage: bench_web [seconds per measurement, default 3] [sqlite|mysql|all, default all]
@@ -25,6 +26,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -80,8 +82,16 @@ std::string hexKey() {
   return hex;
 }
 
-// --- a minimal keep-alive HTTP/1.1 client ---------------------------------------------------------
+// --- a minimal keep-alive HTTP/1.1 load client ----------------------------------------------------
 
+// How many threads drive the connections, each an event loop over its share of them (as wrk does):
+// a thread per connection would take a good part of two cores from the server in context switches.
+constexpr int kClientThreads = 2;
+
+// How long a request may wait for its response before it counts as an error.
+constexpr auto kResponseTimeout = std::chrono::seconds(30);
+
+// One keep-alive connection with at most one request in flight, driven by an event loop.
 class Connection {
  public:
   explicit Connection(std::uint16_t port) {
@@ -89,59 +99,69 @@ class Connection {
     if (fd_ < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
     const int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    timeval timeout{30, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0)
-      throw std::runtime_error("connect: " + std::string(std::strerror(errno)));
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd_);
+      throw std::runtime_error("connect: " + why);
+    }
+    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
   }
-  ~Connection() {
-    if (fd_ >= 0) ::close(fd_);
-  }
+  ~Connection() { ::close(fd_); }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Sends one request and reads the whole response; returns its status (0 on a transport error,
-  // after which the connection is unusable). The body is left in body().
-  int roundTrip(const std::string& request) {
-    std::size_t sent = 0;
-    while (sent < request.size()) {
-      const ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return 0;
-      sent += static_cast<std::size_t>(n);
-    }
+  int fd() const { return fd_; }
+
+  // Starts sending a request; false on a transport error (the connection is then unusable).
+  bool start(std::string request) {
+    request_ = std::move(request);
+    sent_ = 0;
     buffer_.clear();
-    std::size_t header_end = std::string::npos;
-    while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos)
-      if (!readMore()) return 0;
+    return sendMore();
+  }
+  bool sendMore() {
+    while (sent_ < request_.size()) {
+      const ssize_t n = ::send(fd_, request_.data() + sent_, request_.size() - sent_, MSG_NOSIGNAL);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+      if (n <= 0) return false;
+      sent_ += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  // Reads what has arrived. Returns the response's status once it is complete, -1 while it is not,
+  // and 0 on a transport error (the connection is then unusable). The body is left in body().
+  int receive() {
+    char chunk[16384];
+    for (;;) {
+      const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n <= 0) return 0;
+      buffer_.append(chunk, static_cast<std::size_t>(n));
+    }
+    const std::size_t header_end = buffer_.find("\r\n\r\n");
+    if (header_end == std::string::npos) return -1;
     const std::string head = buffer_.substr(0, header_end);
     if (head.size() < 12 || head.compare(0, 5, "HTTP/") != 0) return 0;
-    const int status = std::atoi(head.c_str() + 9);
-    std::size_t length = 0;
     std::string lower = head;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::size_t length = 0;
     const std::size_t at = lower.find("\r\ncontent-length:");
     if (at != std::string::npos) length = std::strtoul(lower.c_str() + at + 17, nullptr, 10);
-    while (buffer_.size() < header_end + 4 + length)
-      if (!readMore()) return 0;
+    if (buffer_.size() < header_end + 4 + length) return -1;
     body_ = buffer_.substr(header_end + 4, length);
-    return status;
+    return std::atoi(head.c_str() + 9);
   }
   const std::string& body() const { return body_; }
 
  private:
-  bool readMore() {
-    char chunk[16384];
-    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-    if (n <= 0) return false;
-    buffer_.append(chunk, static_cast<std::size_t>(n));
-    return true;
-  }
-
   int fd_ = -1;
+  std::string request_;
+  std::size_t sent_ = 0;
   std::string buffer_;
   std::string body_;
 };
@@ -190,52 +210,119 @@ LoadResult combine(const std::vector<LoadResult>& parts) {
 }
 
 // `connections` clients, each sending make(connection, i) for its i-th request for `seconds`;
-// a request succeeds with `expected` status.
+// a request succeeds with `expected` status. When the time is up no client starts another request,
+// and the measurement ends when the last one in flight has its response.
 LoadResult load(std::uint16_t port, int connections, double seconds, int expected,
                 const std::function<std::string(int, long)>& make) {
+  const int threads = std::min(connections, kClientThreads);
   std::atomic<bool> go{false};
   std::atomic<bool> stop{false};
   std::atomic<int> ready{0};
-  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(connections));
-  std::vector<long> errors(static_cast<std::size_t>(connections), 0);
+  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(threads));
+  std::vector<long> errors(static_cast<std::size_t>(threads), 0);
   std::atomic<bool> reported{false};
-  std::vector<std::thread> threads;
-  for (int c = 0; c < connections; ++c) {
-    threads.emplace_back([&, c] {
-      auto conn = std::make_unique<Connection>(port);
-      auto& mine = latencies[static_cast<std::size_t>(c)];
-      mine.reserve(100000);
-      ++ready;
-      go.wait(false);  // asleep, not spinning, while the other clients connect
-      for (long i = 0; !stop; ++i) {
-        const std::string request = make(c, i);
-        const auto t0 = SteadyClock::now();
-        const int status = conn->roundTrip(request);
-        const auto t1 = SteadyClock::now();
-        if (status == expected) {
-          mine.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-          continue;
-        }
-        ++errors[static_cast<std::size_t>(c)];
-        if (!reported.exchange(true))
-          std::fprintf(stderr, "bench_web: first error: status %d %s\n", status, conn->body().substr(0, 300).c_str());
-        if (status == 0) conn = std::make_unique<Connection>(port);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      struct Client {
+        int index = 0;  // the connection's number, 0..connections-1
+        long i = 0;     // its requests so far
+        std::unique_ptr<Connection> conn;
+        SteadyClock::time_point t0;
+        bool busy = false;
+      };
+      const int ep = ::epoll_create1(EPOLL_CLOEXEC);
+      std::vector<Client> clients;
+      for (int c = t; c < connections; c += threads) clients.push_back(Client{c, 0, nullptr, {}, false});
+      const auto watch = [&](std::size_t k) {
+        epoll_event e{};
+        e.events = EPOLLIN | EPOLLOUT | EPOLLET;
+        e.data.u64 = k;
+        ::epoll_ctl(ep, EPOLL_CTL_ADD, clients[k].conn->fd(), &e);
+      };
+      for (std::size_t k = 0; k < clients.size(); ++k) {
+        clients[k].conn = std::make_unique<Connection>(port);
+        watch(k);
       }
+      auto& mine = latencies[static_cast<std::size_t>(t)];
+      mine.reserve(200000);
+      const auto fail = [&](Client& cl, int status) {
+        ++errors[static_cast<std::size_t>(t)];
+        if (!reported.exchange(true))
+          std::fprintf(stderr, "bench_web: first error: status %d %s\n", status,
+                       cl.conn->body().substr(0, 300).c_str());
+      };
+      const auto reconnect = [&](std::size_t k) {
+        clients[k].conn = std::make_unique<Connection>(port);  // closing the old one unwatches it
+        watch(k);
+      };
+      // Sends the client's next request, over a new connection after a transport error.
+      const auto next = [&](std::size_t k) {
+        Client& cl = clients[k];
+        cl.busy = false;
+        while (!stop) {
+          std::string request = make(cl.index, cl.i++);
+          cl.t0 = SteadyClock::now();
+          if (cl.conn->start(std::move(request))) {
+            cl.busy = true;
+            return;
+          }
+          fail(cl, 0);
+          reconnect(k);
+        }
+      };
+      ++ready;
+      go.wait(false);  // asleep, not spinning, while the other threads connect
+      for (std::size_t k = 0; k < clients.size(); ++k) next(k);
+      std::vector<epoll_event> events(clients.size());
+      auto last_progress = SteadyClock::now();
+      for (;;) {
+        const bool any_busy = std::any_of(clients.begin(), clients.end(), [](const Client& c) { return c.busy; });
+        if (!any_busy) break;  // only after stop: until then every client always has a request in flight
+        if (SteadyClock::now() - last_progress > kResponseTimeout) {
+          for (Client& cl : clients)
+            if (cl.busy) fail(cl, 0);
+          break;
+        }
+        const int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), 100);
+        for (int e = 0; e < n; ++e) {
+          const std::size_t k = events[static_cast<std::size_t>(e)].data.u64;
+          Client& cl = clients[k];
+          if (!cl.busy) continue;
+          if ((events[static_cast<std::size_t>(e)].events & EPOLLOUT) && !cl.conn->sendMore()) {
+            fail(cl, 0);
+            reconnect(k);
+            next(k);
+            continue;
+          }
+          const int status = cl.conn->receive();
+          if (status < 0) continue;  // more to come
+          last_progress = SteadyClock::now();
+          if (status == expected) {
+            mine.push_back(std::chrono::duration<double, std::milli>(last_progress - cl.t0).count());
+          } else {
+            fail(cl, status);
+            if (status == 0) reconnect(k);
+          }
+          next(k);
+        }
+      }
+      ::close(ep);
     });
   }
-  while (ready < connections) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (ready < threads) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   const auto started = SteadyClock::now();
   go = true;
   go.notify_all();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
-  for (std::thread& t : threads) t.join();
+  for (std::thread& t : pool) t.join();
   const double elapsed = std::chrono::duration<double>(SteadyClock::now() - started).count();
   std::vector<double> all;
   long failed = 0;
-  for (std::size_t c = 0; c < latencies.size(); ++c) {
-    all.insert(all.end(), latencies[c].begin(), latencies[c].end());
-    failed += errors[c];
+  for (std::size_t t = 0; t < latencies.size(); ++t) {
+    all.insert(all.end(), latencies[t].begin(), latencies[t].end());
+    failed += errors[t];
   }
   return summarise(std::move(all), failed, elapsed);
 }
