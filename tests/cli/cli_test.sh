@@ -65,6 +65,29 @@ if [ "$backend" = "sqlite" ]; then
   # A second demo run makes a second round on the same data.
   out="$("$dps" demo 2>&1)" || fail "second demo exited $?: $out"
   expect_contains "$out" "Lot 1:" "second demo round"
+
+  # serve creates the demo accounts (3 and one per supplier) at its first start and none at the
+  # next, all with one hash of the published password, and stops on Ctrl-C (SIGINT).
+  serve_once() {
+    "$dps" serve --config serve.properties >var/serve.log 2>&1 &
+    local pid=$!
+    for _ in $(seq 1 300); do
+      grep -q "^DPS service listening on http://127.0.0.1:" var/serve.log && break
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -INT "$pid" 2>/dev/null
+    wait "$pid" || fail "serve exited $? on SIGINT: $(cat var/serve.log)"
+    cat var/serve.log
+  }
+  { cat dps.properties; echo "http.port = 0"; } >serve.properties
+  out="$(serve_once)"
+  expect_contains "$out" "demo accounts: 33 created" "demo accounts at the first start"
+  expect_contains "$out" "Stopped." "graceful stop"
+  out="$(serve_once)"
+  expect_contains "$out" "demo accounts: 0 created" "no demo account made twice"
+  hashes="$(sqlite3 var/dps.sqlite "SELECT count(*) || ' ' || count(DISTINCT password_hash) FROM account")"
+  [ "$hashes" = "33 1" ] || fail "demo accounts and their password hashes: expected '33 1', got '$hashes'"
 fi
 
 out="$("$dps" audit verify 2>&1)" || fail "audit verify exited $? on an intact log: $out"
