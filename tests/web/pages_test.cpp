@@ -598,4 +598,38 @@ BOOST_AUTO_TEST_CASE(sign_in_page_throttles_and_redirects_to_the_role_home) {
   BOOST_TEST(location(r) == "/login?next=/farmer");
 }
 
+BOOST_AUTO_TEST_CASE(the_administrator_pages_through_the_accounts_a_hundred_at_a_time) {
+  WebFixture w;
+  // 230 more auditor accounts (no one signs in with them) beside the fixture's 6.
+  w.services->store().transact([&](core::Tx& tx) {
+    for (int i = 0; i < 230; ++i) {
+      core::Account a;
+      a.username = "auditor-" + std::to_string(1000 + i);
+      a.display_name = a.username;
+      a.role = core::AccountRole::kAuditor;
+      a.password_hash = "not-a-hash";
+      a.created_at = w.services->clock().now();
+      tx.insertAccount(a);
+    }
+  });
+  Browser admin(w, "en");
+  admin.login("admin", dps_test::kWebPassword);
+  HttpResult r = admin.get("/admin");
+  BOOST_TEST(r.status == 200);
+  checkPage(r.body, "admin accounts");
+  BOOST_TEST(contains(r.body, "1–100 / 236"), r.body.substr(0, 300));
+  BOOST_TEST(contains(r.body, ">admin<"));
+  BOOST_TEST(!contains(r.body, "auditor-1094"));  // the 101st account
+  BOOST_TEST(contains(r.body, "href=\"/admin?from=100\""));
+  BOOST_TEST(!contains(r.body, "Previous accounts"));
+  r = admin.get("/admin?from=200");
+  BOOST_TEST(contains(r.body, "201–236 / 236"));
+  BOOST_TEST(contains(r.body, "auditor-1229"));
+  BOOST_TEST(contains(r.body, "href=\"/admin?from=100\""));
+  BOOST_TEST(!contains(r.body, "Next accounts"));
+  r = admin.get("/admin?from=5000");  // past the end: the last page
+  BOOST_TEST(contains(r.body, "201–236 / 236"));
+  BOOST_TEST(admin.get("/admin?from=many").status == 400);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1462,9 +1462,22 @@ void auditorRound(Context& ctx) {
 
 // --- administrator ---
 
+// How many accounts the administration page lists at once: a service that has been running for
+// years (or a demo store with imported suppliers) has thousands, too many for one page on a phone.
+constexpr std::size_t kAccountsPerPage = 100;
+
 void adminHome(Context& ctx) {
+  std::size_t from = 0;  // the index of the first account shown, in the order they were created
+  try {
+    if (!qp(ctx, "from").empty()) from = static_cast<std::size_t>(std::max(0LL, std::stoll(qp(ctx, "from"))));
+  } catch (const std::exception&) {
+    throw core::Error(core::ErrorCode::kInvalidArgument, "from must be a number", "from");
+  }
   std::vector<core::Account> accounts;
   ctx.services.store().read([&](core::Tx& tx) { accounts = tx.listAccounts(); });
+  const std::size_t total = accounts.size();
+  if (from >= total) from = total == 0 ? 0 : (total - 1) / kAccountsPerPage * kAccountsPerPage;  // the last page
+  const std::size_t to = std::min(total, from + kAccountsPerPage);
   std::string body = ok(ctx) + "<h2>" + tr(ctx, "admin.clock") + "</h2><p>" + tr(ctx, "clock.now") + ": <strong>" +
                      showTime(ctx, ctx.services.clock().now()) + "</strong></p>";
   if (ctx.services.simulatedClock() != nullptr)
@@ -1473,13 +1486,24 @@ void adminHome(Context& ctx) {
             "<button type=\"submit\">" + tr(ctx, "admin.advance") + "</button></form>";
   else
     body += "<p>" + tr(ctx, "admin.system_clock") + "</p>";
-  body += "<h2>" + tr(ctx, "admin.accounts") + "</h2><table><thead><tr><th scope=\"col\">" + tr(ctx, "login.username") +
-          "</th><th scope=\"col\">" + tr(ctx, "admin.role") + "</th><th scope=\"col\">" + tr(ctx, "admin.name") +
-          "</th></tr></thead><tbody>";
-  for (const core::Account& a : accounts)
+  body += "<h2>" + tr(ctx, "admin.accounts") + "</h2>";
+  if (total > 0)
+    body += "<p>" + tr(ctx, "admin.shown") + " " + std::to_string(from + 1) + "–" + std::to_string(to) + " / " +
+            std::to_string(total) + "</p>";
+  body += "<table><thead><tr><th scope=\"col\">" + tr(ctx, "login.username") + "</th><th scope=\"col\">" +
+          tr(ctx, "admin.role") + "</th><th scope=\"col\">" + tr(ctx, "admin.name") + "</th></tr></thead><tbody>";
+  for (std::size_t i = from; i < to; ++i) {
+    const core::Account& a = accounts[i];
     body += "<tr><td>" + esc(a.username) + "</td><td>" + tr(ctx, std::string("role.") + core::toString(a.role)) +
             "</td><td>" + esc(a.display_name) + "</td></tr>";
+  }
   body += "</tbody></table>";
+  std::string links;
+  if (from > 0)
+    links += "<a href=\"/admin?from=" + std::to_string(from - std::min(from, kAccountsPerPage)) + "\">" +
+             tr(ctx, "admin.previous") + "</a> ";
+  if (to < total) links += "<a href=\"/admin?from=" + std::to_string(to) + "\">" + tr(ctx, "admin.next") + "</a>";
+  if (!links.empty()) body += "<p>" + links + "</p>";
   page(ctx, message(ctx.lang, "admin.title"), body);
 }
 
