@@ -207,6 +207,31 @@ BOOST_AUTO_TEST_CASE(a_farmer_registers_applies_bids_amends_and_keeps_the_receip
   BOOST_TEST(r.status == 400);
   BOOST_TEST(contains(r.body, lot + "_price"));
   BOOST_TEST(w.f.bids(w.round).size() == 2u);
+  // The form comes back with the reason above it and what was entered kept, ready to correct.
+  checkPage(r.body, "refused bid");
+  BOOST_TEST(contains(r.body, "role=\"alert\""));
+  BOOST_TEST(contains(r.body, "name=\"" + lot + "_price\" value=\"two\""));
+  BOOST_TEST(contains(r.body, "name=\"" + lot + "_quantity\" value=\"100\""));
+  BOOST_TEST(contains(r.body, "value=\"van\" selected"));
+  BOOST_TEST(contains(r.body, "value=\"" + std::to_string(w.farm_a.dispatch_point_id) + "\" selected"));
+  // A refusal by the engine (a price of zero) keeps the form too; then the corrected bid goes in.
+  r = a.post("/farmer/rounds/" + std::to_string(w.round) + "/bid",
+             {{"dispatch_point", std::to_string(w.farm_a.dispatch_point_id)},
+              {"vehicle", "van"},
+              {lot + "_price", "0"},
+              {lot + "_quantity", "100"},
+              {lot + "_organic", "1"}});
+  BOOST_TEST(r.status == 400);
+  BOOST_TEST(contains(r.body, "must be positive"));
+  BOOST_TEST(contains(r.body, "name=\"" + lot + "_organic\" value=\"1\" checked"));
+  BOOST_TEST(w.f.bids(w.round).size() == 2u);
+  r = a.post("/farmer/rounds/" + std::to_string(w.round) + "/bid",
+             {{"dispatch_point", std::to_string(w.farm_a.dispatch_point_id)},
+              {"vehicle", "van"},
+              {lot + "_price", "2,35"},
+              {lot + "_quantity", "100"}});
+  BOOST_TEST(r.status == 303);
+  BOOST_TEST(w.f.bids(w.round).size() == 3u);
 
   // Farm B bids and withdraws.
   Browser b(w, "en");

@@ -1199,7 +1199,17 @@ void applySubmit(Context& ctx) {
   ctx.response.redirect("/farmer?done=applied");
 }
 
-void bidPage(Context& ctx) {
+// The bid form. After a refused submission (`error` set) it shows why above the form and keeps
+// every value the farmer entered, so that one mistyped price does not cost the whole form.
+void bidForm(Context& ctx, const std::string& error = {}, int status = 200) {
+  const bool refill = !error.empty();
+  // What a field shows: the value just sent when refilling, else its default.
+  const auto value = [&](const std::string& name, const std::string& fallback) {
+    return refill ? ctx.form(name) : fallback;
+  };
+  const auto selected = [&](const std::string& name, const std::string& option) {
+    return refill && ctx.form(name) == option ? std::string(" selected") : std::string();
+  };
   const Id supplier_id = ownSupplier(ctx.who());
   core::Round r;
   std::vector<core::Lot> lots;
@@ -1219,8 +1229,8 @@ void bidPage(Context& ctx) {
   });
   const bool per_point = r.award_mode == core::AwardMode::kOptimalByDeliveryPoint;
   const std::string base = "/farmer/rounds/" + std::to_string(r.id);
-  std::string body = ok(ctx) + "<p>" + esc(r.title) + "</p><p>" + tr(ctx, "round.deadline") + ": <strong>" +
-                     showTime(ctx, r.deadline) + "</strong></p>";
+  std::string body = (refill ? notice("error", esc(error)) : ok(ctx)) + "<p>" + esc(r.title) + "</p><p>" +
+                     tr(ctx, "round.deadline") + ": <strong>" + showTime(ctx, r.deadline) + "</strong></p>";
   if (current)
     body += notice("ok", tr(ctx, "bid.current") + " " + std::to_string(current->version) + ", " +
                              showTime(ctx, current->submitted_at) + " · SHA-256 <code>" + esc(current->digest) +
@@ -1233,16 +1243,20 @@ void bidPage(Context& ctx) {
   }
   std::string dps_options;
   for (const core::DispatchPoint& p : s.dispatch_points)
-    dps_options += "<option value=\"" + std::to_string(p.id) + "\">" + esc(p.name) + "</option>";
+    dps_options += "<option value=\"" + std::to_string(p.id) + "\"" + selected("dispatch_point", std::to_string(p.id)) +
+                   ">" + esc(p.name) + "</option>";
   std::string vehicle_options;
   for (const core::VehicleFactor& v : vehicles)
-    vehicle_options += "<option value=\"" + esc(v.vehicle) + "\">" + tr(ctx, "vehicle." + v.vehicle) + "</option>";
+    vehicle_options += "<option value=\"" + esc(v.vehicle) + "\"" + selected("vehicle", v.vehicle) + ">" +
+                       tr(ctx, "vehicle." + v.vehicle) + "</option>";
   body += "<form method=\"post\" action=\"" + base + "/bid\">" + csrfField(ctx) + "<fieldset><legend>" +
           tr(ctx, "bid.delivery") + "</legend><p class=\"field\"><label for=\"dispatch_point\">" +
-          tr(ctx, "bid.dispatch_point") + "</label><select id=\"dispatch_point\" name=\"dispatch_point\">" + dps_options +
-          "</select></p><p class=\"field\"><label for=\"vehicle\">" + tr(ctx, "bid.vehicle") +
+          tr(ctx, "bid.dispatch_point") + "</label><select id=\"dispatch_point\" name=\"dispatch_point\">" +
+          dps_options + "</select></p><p class=\"field\"><label for=\"vehicle\">" + tr(ctx, "bid.vehicle") +
           "</label><select id=\"vehicle\" name=\"vehicle\">" + vehicle_options + "</select></p>" +
-          field("intermediaries", tr(ctx, "bid.intermediaries"), "number", "0", "min=\"0\" max=\"100\"") + "</fieldset>";
+          field("intermediaries", tr(ctx, "bid.intermediaries"), "number", value("intermediaries", "0"),
+                "min=\"0\" max=\"100\"") +
+          "</fieldset>";
   for (const core::Lot& l : lots) {
     core::Decimal total;
     for (const core::Demand& d : l.demands) total += d.quantity;
@@ -1250,13 +1264,14 @@ void bidPage(Context& ctx) {
     body += "<fieldset><legend>" + tr(ctx, "lot") + " " + std::to_string(l.number) + ": " + esc(l.description) +
             "</legend><p>" + tr(ctx, "lot.demand") + ": " + total.toString() + " " + esc(l.unit) +
             (r.allow_partial ? " · " + tr(ctx, "bid.partial_allowed") : std::string()) + "</p>" +
-            field("lot" + n + "_price", tr(ctx, "bid.unit_price") + " (EUR/" + esc(l.unit) + ")", "text", "",
-                  "inputmode=\"decimal\"") +
+            field("lot" + n + "_price", tr(ctx, "bid.unit_price") + " (EUR/" + esc(l.unit) + ")", "text",
+                  value("lot" + n + "_price", ""), "inputmode=\"decimal\"") +
             field("lot" + n + "_quantity", tr(ctx, "bid.quantity") + " (" + esc(l.unit) + ")", "text",
-                  r.allow_partial ? "" : total.toString(), "inputmode=\"decimal\"") +
-            field("lot" + n + "_hours", tr(ctx, "bid.hours"), "number", "24", "min=\"0\" max=\"8760\"") +
-            field("lot" + n + "_organic", tr(ctx, "bid.organic"), "checkbox", "", "") +
-            field("lot" + n + "_quality", tr(ctx, "bid.quality"), "checkbox", "", "");
+                  value("lot" + n + "_quantity", r.allow_partial ? "" : total.toString()), "inputmode=\"decimal\"") +
+            field("lot" + n + "_hours", tr(ctx, "bid.hours"), "number", value("lot" + n + "_hours", "24"),
+                  "min=\"0\" max=\"8760\"") +
+            field("lot" + n + "_organic", tr(ctx, "bid.organic"), "checkbox", value("lot" + n + "_organic", ""), "") +
+            field("lot" + n + "_quality", tr(ctx, "bid.quality"), "checkbox", value("lot" + n + "_quality", ""), "");
     if (per_point) {
       // Award mode optimal_by_delivery_point: the farm may cap what it delivers to each school.
       body += "<details><summary>" + tr(ctx, "bid.per_point") + "</summary><p class=\"hint\">" +
@@ -1266,10 +1281,11 @@ void bidPage(Context& ctx) {
                                              esc(l.unit) + ".") +
               "</p>";
       for (const core::Demand& d : l.demands)
-        body += field("lot" + n + "_dp" + std::to_string(d.delivery_point_id),
-                      esc(point_names[d.delivery_point_id]) + " (" + tr(ctx, "lot.demand") + " " +
-                          d.quantity.toString() + " " + esc(l.unit) + ")",
-                      "text", "", "inputmode=\"decimal\"");
+        body +=
+            field("lot" + n + "_dp" + std::to_string(d.delivery_point_id),
+                  esc(point_names[d.delivery_point_id]) + " (" + tr(ctx, "lot.demand") + " " + d.quantity.toString() +
+                      " " + esc(l.unit) + ")",
+                  "text", value("lot" + n + "_dp" + std::to_string(d.delivery_point_id), ""), "inputmode=\"decimal\"");
       body += "</details>";
     }
     body += "</fieldset>";
@@ -1277,8 +1293,10 @@ void bidPage(Context& ctx) {
   body += "<p class=\"hint\">" + tr(ctx, "bid.skip_hint") + "</p><button type=\"submit\">" +
           tr(ctx, current ? "bid.amend" : "bid.submit") + "</button></form>";
   if (current) body += buttonForm(ctx, base + "/withdraw", tr(ctx, "bid.withdraw"));
-  page(ctx, message(ctx.lang, "bid.title") + " — " + r.reference, body);
+  page(ctx, message(ctx.lang, "bid.title") + " — " + r.reference, body, status);
 }
+
+void bidPage(Context& ctx) { bidForm(ctx); }
 
 void bidSubmit(Context& ctx) {
   const Id round_id = ctx.idParam("id");
@@ -1287,52 +1305,64 @@ void bidSubmit(Context& ctx) {
     visibleRound(ctx.who(), tx, round_id);
     lots = tx.listLots(round_id);
   });
-  const Id dispatch = formId(ctx, "dispatch_point");
-  int intermediaries = 0;
   try {
-    intermediaries = ctx.form("intermediaries").empty() ? 0 : std::stoi(ctx.form("intermediaries"));
-  } catch (const std::exception&) {
-    throw core::Error(core::ErrorCode::kInvalidArgument, "intermediaries must be a whole number", "intermediaries");
-  }
-  std::vector<core::BidLine> lines;
-  InputProblems problems;
-  for (const core::Lot& l : lots) {
-    const std::string n = "lot" + std::to_string(l.id);
-    if (ctx.form(n + "_price").empty()) continue;
-    core::BidLine line;
-    line.lot_id = l.id;
-    const auto price = core::Decimal::tryParse(ctx.form(n + "_price"));
-    const auto qty = core::Decimal::tryParse(ctx.form(n + "_quantity"));
-    if (!price) problems.add(n + "_price", "'" + ctx.form(n + "_price").substr(0, 30) + "' is not a price such as 2,40");
-    if (!qty) problems.add(n + "_quantity", "'" + ctx.form(n + "_quantity").substr(0, 30) + "' is not a quantity");
-    line.unit_price = price.value_or(core::Decimal());
-    line.quantity = qty.value_or(core::Decimal());
-    line.dispatch_point_id = dispatch;
-    line.vehicle = text(ctx, "vehicle", 40);
-    line.intermediaries = intermediaries;
-    line.organic = ctx.form(n + "_organic") == "1";
-    line.quality_scheme = ctx.form(n + "_quality") == "1";
+    const Id dispatch = formId(ctx, "dispatch_point");
+    int intermediaries = 0;
     try {
-      line.hours_from_harvest = ctx.form(n + "_hours").empty() ? 0 : std::stoi(ctx.form(n + "_hours"));
+      intermediaries = ctx.form("intermediaries").empty() ? 0 : std::stoi(ctx.form("intermediaries"));
     } catch (const std::exception&) {
-      problems.add(n + "_hours", "must be a whole number of hours");
+      throw core::Error(core::ErrorCode::kInvalidArgument, "intermediaries must be a whole number", "intermediaries");
     }
-    for (const core::Demand& d : l.demands) {
-      const std::string key = n + "_dp" + std::to_string(d.delivery_point_id);
-      if (ctx.form(key).empty()) continue;
-      const auto cap = core::Decimal::tryParse(ctx.form(key));
-      if (!cap)
-        problems.add(key, "'" + ctx.form(key).substr(0, 30) + "' is not a quantity; leave it empty to offer no limit");
-      else
-        line.point_offers.push_back({d.delivery_point_id, *cap});
+    std::vector<core::BidLine> lines;
+    InputProblems problems;
+    for (const core::Lot& l : lots) {
+      const std::string n = "lot" + std::to_string(l.id);
+      if (ctx.form(n + "_price").empty()) continue;
+      core::BidLine line;
+      line.lot_id = l.id;
+      const auto price = core::Decimal::tryParse(ctx.form(n + "_price"));
+      const auto qty = core::Decimal::tryParse(ctx.form(n + "_quantity"));
+      if (!price)
+        problems.add(n + "_price", "'" + ctx.form(n + "_price").substr(0, 30) + "' is not a price such as 2,40");
+      if (!qty) problems.add(n + "_quantity", "'" + ctx.form(n + "_quantity").substr(0, 30) + "' is not a quantity");
+      line.unit_price = price.value_or(core::Decimal());
+      line.quantity = qty.value_or(core::Decimal());
+      line.dispatch_point_id = dispatch;
+      line.vehicle = text(ctx, "vehicle", 40);
+      line.intermediaries = intermediaries;
+      line.organic = ctx.form(n + "_organic") == "1";
+      line.quality_scheme = ctx.form(n + "_quality") == "1";
+      try {
+        line.hours_from_harvest = ctx.form(n + "_hours").empty() ? 0 : std::stoi(ctx.form(n + "_hours"));
+      } catch (const std::exception&) {
+        problems.add(n + "_hours", "must be a whole number of hours");
+      }
+      for (const core::Demand& d : l.demands) {
+        const std::string key = n + "_dp" + std::to_string(d.delivery_point_id);
+        if (ctx.form(key).empty()) continue;
+        const auto cap = core::Decimal::tryParse(ctx.form(key));
+        if (!cap)
+          problems.add(key,
+                       "'" + ctx.form(key).substr(0, 30) + "' is not a quantity; leave it empty to offer no limit");
+        else
+          line.point_offers.push_back({d.delivery_point_id, *cap});
+      }
+      lines.push_back(line);
     }
-    lines.push_back(line);
+    problems.throwIfAny("the bid");
+    if (lines.empty())
+      throw core::Error(core::ErrorCode::kInvalidArgument, message(ctx.lang, "bid.need_line"), "lines");
+    ctx.services.engine().submitBid(ctx.actor(), round_id, lines);
+    ctx.metrics.bidStored();
+    ctx.response.redirect("/farmer/rounds/" + std::to_string(round_id) + "/receipt?done=submitted");
+  } catch (const core::Error& e) {
+    // Refused input: the form again with the reason and everything the farmer entered. Who may not
+    // bid, or a store that failed, gets the error page.
+    if (e.code() == core::ErrorCode::kForbidden || e.code() == core::ErrorCode::kNotFound ||
+        e.code() == core::ErrorCode::kUnavailable || e.code() == core::ErrorCode::kInternal)
+      throw;
+    bidForm(ctx, e.what(), httpStatusFor(static_cast<int>(e.code())));
   }
-  problems.throwIfAny("the bid");
-  if (lines.empty()) throw core::Error(core::ErrorCode::kInvalidArgument, message(ctx.lang, "bid.need_line"), "lines");
-  ctx.services.engine().submitBid(ctx.actor(), round_id, lines);
-  ctx.metrics.bidStored();
-  ctx.response.redirect("/farmer/rounds/" + std::to_string(round_id) + "/receipt?done=submitted");
 }
 
 void withdrawSubmit(Context& ctx) {
