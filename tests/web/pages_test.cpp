@@ -149,6 +149,16 @@ BOOST_AUTO_TEST_CASE(a_farmer_registers_applies_bids_amends_and_keeps_the_receip
                                     {"self_declaration", "<QualificationApplicationResponse/>"},
                                     {"confirm", "1"}});
   BOOST_TEST(r.status == 303);
+  // Applying again while the request is pending is refused on the page itself, keeping what was sent.
+  farmer.get("/farmer");
+  r = farmer.post("/farmer/apply", {{"category", std::to_string(w.dps.categories[0])},
+                                    {"self_declaration", "<QualificationApplicationResponse>again"},
+                                    {"confirm", "1"}});
+  BOOST_TEST(r.status == 409);
+  checkPage(r.body, "refused application");
+  BOOST_TEST(contains(r.body, "role=\"alert\""));
+  BOOST_TEST(contains(r.body, "&lt;QualificationApplicationResponse&gt;again</textarea>"));
+  BOOST_TEST(contains(r.body, "value=\"" + std::to_string(w.dps.categories[0]) + "\" selected"));
 
   // The officer sees the request with its working days left and admits it.
   Browser officer(w, "sl");

@@ -1116,7 +1116,10 @@ void awardPage(Context& ctx) {
 
 // --- farmer ---
 
-void farmerDashboard(Context& ctx) {
+// The farmer's page. After a refused application (`error` set) it shows why and keeps the chosen
+// category and the self-declaration as sent.
+void farmerHome(Context& ctx, const std::string& error = {}, int status = 200) {
+  const bool refill = !error.empty();
   const Id supplier_id = ownSupplier(ctx.who());
   core::Supplier s;
   std::vector<core::AdmissionRequest> admissions;
@@ -1138,8 +1141,8 @@ void farmerDashboard(Context& ctx) {
     }
   });
   const auto suspension = ctx.services.engine().suspension(supplier_id, ctx.services.clock().now());
-  std::string body = ok(ctx) + "<p><strong>" + esc(s.name) + "</strong> · " + tr(ctx, "register.tax_number") + " " +
-                     esc(s.tax_number) + "</p>";
+  std::string body = (refill ? notice("error", esc(error)) : ok(ctx)) + "<p><strong>" + esc(s.name) + "</strong> · " +
+                     tr(ctx, "register.tax_number") + " " + esc(s.tax_number) + "</p>";
   if (suspension.suspended) {
     body += notice("error", tr(ctx, "farmer.suspended"));
     body += "<ul>";
@@ -1171,7 +1174,9 @@ void farmerDashboard(Context& ctx) {
   std::string options;
   for (const auto& [d, cats] : open)
     for (const core::Category& c : cats)
-      options += "<option value=\"" + std::to_string(c.id) + "\">" + esc(d.reference + ": " + c.code + " " + c.name) + "</option>";
+      options += "<option value=\"" + std::to_string(c.id) + "\"" +
+                 (refill && ctx.form("category") == std::to_string(c.id) ? " selected" : "") + ">" +
+                 esc(d.reference + ": " + c.code + " " + c.name) + "</option>";
   if (options.empty()) {
     body += "<p>" + tr(ctx, "none") + "</p>";
   } else {
@@ -1183,20 +1188,30 @@ void farmerDashboard(Context& ctx) {
     body += "<form method=\"post\" action=\"/farmer/apply\">" + csrfField(ctx) +
             "<p class=\"field\"><label for=\"category\">" + tr(ctx, "category") +
             "</label><select id=\"category\" name=\"category\">" + options + "</select></p>" +
-            field("self_declaration", tr(ctx, "farmer.espd"), "textarea", espd, "rows=\"4\" required") +
+            field("self_declaration", tr(ctx, "farmer.espd"), "textarea", refill ? ctx.form("self_declaration") : espd,
+                  "rows=\"4\" required") +
             field("confirm", tr(ctx, "farmer.confirm"), "checkbox", "", "required") + "<p class=\"hint\">" +
             tr(ctx, "farmer.no_fee") + "</p><button type=\"submit\">" + tr(ctx, "farmer.apply_submit") +
             "</button></form>";
   }
-  page(ctx, message(ctx.lang, "farmer.title"), body);
+  page(ctx, message(ctx.lang, "farmer.title"), body, status);
 }
 
+void farmerDashboard(Context& ctx) { farmerHome(ctx); }
+
 void applySubmit(Context& ctx) {
-  if (ctx.form("confirm") != "1")
-    throw core::Error(core::ErrorCode::kInvalidArgument, message(ctx.lang, "farmer.confirm_needed"), "confirm");
-  ctx.services.engine().requestAdmission(ctx.actor(), ownSupplier(ctx.who()), formId(ctx, "category"),
-                                         text(ctx, "self_declaration", 200000));
-  ctx.response.redirect("/farmer?done=applied");
+  try {
+    if (ctx.form("confirm") != "1")
+      throw core::Error(core::ErrorCode::kInvalidArgument, message(ctx.lang, "farmer.confirm_needed"), "confirm");
+    ctx.services.engine().requestAdmission(ctx.actor(), ownSupplier(ctx.who()), formId(ctx, "category"),
+                                           text(ctx, "self_declaration", 200000));
+    ctx.response.redirect("/farmer?done=applied");
+  } catch (const core::Error& e) {
+    if (e.code() == core::ErrorCode::kForbidden || e.code() == core::ErrorCode::kUnavailable ||
+        e.code() == core::ErrorCode::kInternal)
+      throw;
+    farmerHome(ctx, e.what(), httpStatusFor(static_cast<int>(e.code())));
+  }
 }
 
 // The bid form. After a refused submission (`error` set) it shows why above the form and keeps
