@@ -577,6 +577,20 @@ BOOST_AUTO_TEST_CASE(an_officer_sets_up_a_dps_with_categories_and_criteria_and_p
   officer.login("mojca.novak", dps_test::kWebPassword);
   HttpResult r = officer.get("/officer/dps/new");
   checkPage(r.body, "new DPS");
+  // A CPV code that is no code is refused on the form itself, which keeps what was typed.
+  r = officer.post("/officer/dps",
+                   {{"authority", std::to_string(w.f.authority_id)},
+                    {"reference", "KR-DNS-2026-02"},
+                    {"title", "Fruit for kindergartens"},
+                    {"cpv", "fruit"},
+                    {"request_deadline", core::formatTime(w.services->clock().now() + std::chrono::days(40))},
+                    {"valid_until", "2029-12-31T00:00:00Z"}});
+  BOOST_TEST(r.status == 400);
+  checkPage(r.body, "refused DPS");
+  BOOST_TEST(contains(r.body, "role=\"alert\""));
+  BOOST_TEST(contains(r.body, "value=\"Fruit for kindergartens\""));
+  BOOST_TEST(contains(r.body, "value=\"fruit\""));
+  BOOST_TEST(contains(r.body, "value=\"2029-12-31T00:00:00Z\""));
   r = officer.post("/officer/dps", {{"authority", std::to_string(w.f.authority_id)},
                                     {"reference", "KR-DNS-2026-02"},
                                     {"title", "Fruit for kindergartens"},

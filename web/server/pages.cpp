@@ -357,41 +357,60 @@ const std::vector<core::CriterionKind>& allKinds() {
   return kinds;
 }
 
-void newDpsPage(Context& ctx) {
+// The form that sets up a DPS. After a refused submission (`error` set) it shows why and keeps
+// what was entered.
+void newDpsForm(Context& ctx, const std::string& error = {}, int status = 200) {
+  const bool refill = !error.empty();
+  const auto value = [&](const std::string& name, const std::string& fallback) {
+    return refill ? ctx.form(name) : fallback;
+  };
   std::vector<core::Authority> authorities;
   ctx.services.store().read([&](core::Tx& tx) { authorities = tx.listAuthorities(); });
   std::string options;
   for (const core::Authority& a : authorities)
     if (canSeeAuthority(ctx.who(), a.id))
-      options += "<option value=\"" + std::to_string(a.id) + "\">" + esc(a.name) + "</option>";
+      options += "<option value=\"" + std::to_string(a.id) + "\"" +
+                 (refill && ctx.form("authority") == std::to_string(a.id) ? " selected" : "") + ">" + esc(a.name) +
+                 "</option>";
   const core::TimePoint now = ctx.services.clock().now();
   const std::string body =
-      "<form method=\"post\" action=\"/officer/dps\">" + csrfField(ctx) +
-      "<p class=\"field\"><label for=\"authority\">" + tr(ctx, "dps.authority") +
+      (refill ? notice("error", esc(error)) : std::string()) + "<form method=\"post\" action=\"/officer/dps\">" +
+      csrfField(ctx) + "<p class=\"field\"><label for=\"authority\">" + tr(ctx, "dps.authority") +
       "</label><select id=\"authority\" name=\"authority\">" + options + "</select></p>" +
-      field("reference", tr(ctx, "dps.reference"), "text", "", "required maxlength=\"100\"") +
-      field("title", tr(ctx, "dps.title"), "text", "", "required maxlength=\"500\"") +
-      field("cpv", tr(ctx, "dps.cpv"), "text", "15000000", "required pattern=\"[0-9]{8}\"") +
-      timeField(ctx, "request_deadline", tr(ctx, "dps.request_deadline"), now + std::chrono::days(35)) +
-      timeField(ctx, "valid_until", tr(ctx, "dps.valid_until"), now + std::chrono::days(4 * 365)) +
+      field("reference", tr(ctx, "dps.reference"), "text", value("reference", ""), "required maxlength=\"100\"") +
+      field("title", tr(ctx, "dps.title"), "text", value("title", ""), "required maxlength=\"500\"") +
+      field("cpv", tr(ctx, "dps.cpv"), "text", value("cpv", "15000000"), "required pattern=\"[0-9]{8}\"") +
+      timeField(ctx, "request_deadline", tr(ctx, "dps.request_deadline"), now + std::chrono::days(35),
+                value("request_deadline", "")) +
+      timeField(ctx, "valid_until", tr(ctx, "dps.valid_until"), now + std::chrono::days(4 * 365),
+                value("valid_until", "")) +
       "<button type=\"submit\">" + tr(ctx, "dps.create") + "</button></form>";
-  page(ctx, message(ctx.lang, "officer.new_dps"), body);
+  page(ctx, message(ctx.lang, "officer.new_dps"), body, status);
 }
 
+void newDpsPage(Context& ctx) { newDpsForm(ctx); }
+
 void createDpsSubmit(Context& ctx) {
-  core::Dps d;
-  d.authority_id = authorityFor(ctx.who(), formId(ctx, "authority"));
-  d.reference = text(ctx, "reference", 100);
-  d.title = text(ctx, "title", 500);
-  d.cpv = text(ctx, "cpv", 10);
-  d.request_deadline = parseTimeField(ctx, ctx.form("request_deadline"), "request_deadline");
-  d.valid_until = parseTimeField(ctx, ctx.form("valid_until"), "valid_until");
-  d.vehicle_factors = {{"electric_van", core::Decimal::parse("0.10")},
-                       {"van", core::Decimal::parse("0.55")},
-                       {"truck", core::Decimal::parse("0.12")},
-                       {"car", core::Decimal::parse("1.20")}};
-  const Id id = ctx.services.engine().createDps(ctx.actor(), d);
-  ctx.response.redirect("/officer/dps/" + std::to_string(id) + "?done=saved");
+  try {
+    core::Dps d;
+    d.authority_id = authorityFor(ctx.who(), formId(ctx, "authority"));
+    d.reference = text(ctx, "reference", 100);
+    d.title = text(ctx, "title", 500);
+    d.cpv = text(ctx, "cpv", 10);
+    d.request_deadline = parseTimeField(ctx, ctx.form("request_deadline"), "request_deadline");
+    d.valid_until = parseTimeField(ctx, ctx.form("valid_until"), "valid_until");
+    d.vehicle_factors = {{"electric_van", core::Decimal::parse("0.10")},
+                         {"van", core::Decimal::parse("0.55")},
+                         {"truck", core::Decimal::parse("0.12")},
+                         {"car", core::Decimal::parse("1.20")}};
+    const Id id = ctx.services.engine().createDps(ctx.actor(), d);
+    ctx.response.redirect("/officer/dps/" + std::to_string(id) + "?done=saved");
+  } catch (const core::Error& e) {
+    if (e.code() == core::ErrorCode::kForbidden || e.code() == core::ErrorCode::kUnavailable ||
+        e.code() == core::ErrorCode::kInternal)
+      throw;
+    newDpsForm(ctx, e.what(), httpStatusFor(static_cast<int>(e.code())));
+  }
 }
 
 void dpsSetup(Context& ctx) {
