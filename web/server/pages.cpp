@@ -357,6 +357,13 @@ const std::vector<core::CriterionKind>& allKinds() {
   return kinds;
 }
 
+// Whether an error refuses what a form sent: the form is then shown again with the reason and the
+// values entered. Who may not do it at all, and a store that failed, get the error page instead.
+bool refusedInput(const core::Error& e) {
+  return e.code() != core::ErrorCode::kForbidden && e.code() != core::ErrorCode::kUnavailable &&
+         e.code() != core::ErrorCode::kInternal;
+}
+
 // The form that sets up a DPS. After a refused submission (`error` set) it shows why and keeps
 // what was entered.
 void newDpsForm(Context& ctx, const std::string& error = {}, int status = 200) {
@@ -406,9 +413,7 @@ void createDpsSubmit(Context& ctx) {
     const Id id = ctx.services.engine().createDps(ctx.actor(), d);
     ctx.response.redirect("/officer/dps/" + std::to_string(id) + "?done=saved");
   } catch (const core::Error& e) {
-    if (e.code() == core::ErrorCode::kForbidden || e.code() == core::ErrorCode::kUnavailable ||
-        e.code() == core::ErrorCode::kInternal)
-      throw;
+    if (!refusedInput(e)) throw;
     newDpsForm(ctx, e.what(), httpStatusFor(static_cast<int>(e.code())));
   }
 }
@@ -772,9 +777,7 @@ void createRoundSubmit(Context& ctx) {
     }
     ctx.response.redirect("/officer/rounds/" + std::to_string(id) + "?done=dispatched");
   } catch (const core::Error& e) {
-    if (e.code() == core::ErrorCode::kForbidden || e.code() == core::ErrorCode::kUnavailable ||
-        e.code() == core::ErrorCode::kInternal)
-      throw;
+    if (!refusedInput(e)) throw;
     roundForm(ctx, dps_id, e.what(), httpStatusFor(static_cast<int>(e.code())));
   }
 }
@@ -1226,9 +1229,7 @@ void applySubmit(Context& ctx) {
                                            text(ctx, "self_declaration", 200000));
     ctx.response.redirect("/farmer?done=applied");
   } catch (const core::Error& e) {
-    if (e.code() == core::ErrorCode::kForbidden || e.code() == core::ErrorCode::kUnavailable ||
-        e.code() == core::ErrorCode::kInternal)
-      throw;
+    if (!refusedInput(e)) throw;
     farmerHome(ctx, e.what(), httpStatusFor(static_cast<int>(e.code())));
   }
 }
@@ -1390,11 +1391,7 @@ void bidSubmit(Context& ctx) {
     ctx.metrics.bidStored();
     ctx.response.redirect("/farmer/rounds/" + std::to_string(round_id) + "/receipt?done=submitted");
   } catch (const core::Error& e) {
-    // Refused input: the form again with the reason and everything the farmer entered. Who may not
-    // bid, or a store that failed, gets the error page.
-    if (e.code() == core::ErrorCode::kForbidden || e.code() == core::ErrorCode::kNotFound ||
-        e.code() == core::ErrorCode::kUnavailable || e.code() == core::ErrorCode::kInternal)
-      throw;
+    if (!refusedInput(e)) throw;
     bidForm(ctx, e.what(), httpStatusFor(static_cast<int>(e.code())));
   }
 }
