@@ -14,24 +14,31 @@ namespace {
 
 std::string obj(const char* kind, Id id) { return std::string(kind) + ":" + std::to_string(id); }
 
-[[noreturn]] void fail(ErrorCode code, const std::string& message, const std::string& field = {}) {
-  throw Error(code, message, field);
+[[noreturn]] void fail(ErrorCode code, const std::string& message, const std::string& field = {},
+                       Localized localized = {}) {
+  throw Error(code, message, field, std::move(localized));
 }
 
 // Collects every problem of one input so that it is rejected whole, with all problems listed.
+// A problem may name its message in the interface's catalogue (core::Localized), and so may the
+// heading given to throwIfAny.
 class Problems {
  public:
-  void add(const std::string& field, const std::string& message) {
+  void add(const std::string& field, const std::string& message, Localized localized = {}) {
     if (first_field_.empty()) first_field_ = field;
     text_ += (text_.empty() ? "" : "\n") + field + ": " + message;
+    items_.push_back({field, message, std::move(localized)});
   }
-  void throwIfAny(const std::string& what) const {
-    if (!text_.empty()) throw Error(ErrorCode::kInvalidArgument, what + " was rejected:\n" + text_, first_field_);
+  void throwIfAny(const std::string& what, Localized heading = {}) const {
+    if (!text_.empty())
+      throw Error(ErrorCode::kInvalidArgument, what + " was rejected:\n" + text_, first_field_, std::move(heading),
+                  items_);
   }
 
  private:
   std::string text_;
   std::string first_field_;
+  std::vector<Problem> items_;
 };
 
 Dps requireDps(Tx& tx, Id id) {
@@ -578,7 +585,7 @@ Id Engine::requestAdmission(const Actor& actor, Id supplier_id, Id category_id, 
     fail(ErrorCode::kInvalidArgument,
          "attach the self-declaration (ESPD response, Art. 59) to the request: it is all a supplier needs to give "
          "to join (rule 10: no fee is charged)",
-         "self_declaration");
+         "self_declaration", {"admission.refused.no_espd", {}});
   Id id = 0;
   store_.transact([&](Tx& tx) {
     serialiseWriters(tx);
@@ -591,12 +598,15 @@ Id Engine::requestAdmission(const Actor& actor, Id supplier_id, Id category_id, 
     for (const AdmissionRequest& r : tx.listSupplierAdmissions(supplier_id)) {
       if (r.category_id != category_id) continue;
       if (r.status == AdmissionStatus::kPending)
-        fail(ErrorCode::kConflict, "a request to join category " + cat->code +
-                                       " is already waiting for a decision, due within 10 working days (rule 3, "
-                                       "Art. 34(5)); wait for it");
+        fail(ErrorCode::kConflict,
+             "a request to join category " + cat->code +
+                 " is already waiting for a decision, due within 10 working days (rule 3, Art. 34(5)); wait for it",
+             {}, {"admission.refused.pending", {cat->code}});
       if (r.status == AdmissionStatus::kAdmitted)
-        fail(ErrorCode::kConflict, "the supplier is already admitted to category " + cat->code +
-                                       " and stays admitted for the DPS's validity (Art. 34(2)); nothing to request");
+        fail(ErrorCode::kConflict,
+             "the supplier is already admitted to category " + cat->code +
+                 " and stays admitted for the DPS's validity (Art. 34(2)); nothing to request",
+             {}, {"admission.refused.admitted", {cat->code}});
     }
     AdmissionRequest r;
     r.supplier_id = supplier_id;
@@ -924,17 +934,22 @@ BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<
     const Round r = requireRound(tx.lockRound(round_id, LockMode::kShared), round_id);
     const TimePoint now = clock_.now();
     if (r.status != RoundStatus::kOpen || now >= r.deadline)
-      fail(ErrorCode::kDeadline, "round " + r.reference + " does not accept bids: " +
-                                     (r.status == RoundStatus::kDraft ? std::string("invitations are not sent yet "
-                                                                                    "(Art. 34(6))")
-                                                                      : "the tender deadline passed at " +
-                                                                            formatTime(r.deadline) + " (Art. 34(2)(b))"));
+      fail(ErrorCode::kDeadline,
+           "round " + r.reference + " does not accept bids: " +
+               (r.status == RoundStatus::kDraft
+                    ? std::string("invitations are not sent yet (Art. 34(6))")
+                    : "the tender deadline passed at " + formatTime(r.deadline) + " (Art. 34(2)(b))"),
+           {},
+           r.status == RoundStatus::kDraft ? Localized{"bid.refused.not_sent", {r.reference}}
+                                           : Localized{"bid.refused.deadline", {r.reference, formatTime(r.deadline)}});
     // The supplier's invitation, locked until the transaction ends: two submissions of the same
     // supplier (two tabs, two service instances) take turns, so that they cannot both read version n
     // and both supersede it, leaving two live bids; other suppliers' submissions go on side by side.
     if (!tx.lockInvitation(r.id, actor.supplier_id))
-      fail(ErrorCode::kForbidden, "only suppliers invited at dispatch may bid in round " + r.reference +
-                                      " (rule 5, Art. 34(6)); request admission for the next round");
+      fail(ErrorCode::kForbidden,
+           "only suppliers invited at dispatch may bid in round " + r.reference +
+               " (rule 5, Art. 34(6)); request admission for the next round",
+           {}, {"bid.refused.not_invited", {r.reference}});
     // Only what the lines are checked against: the DPS's published vehicle types, the lots the bid
     // names (a lot of another round is simply not found among them) and the supplier's own current
     // dispatch points, one read each however many lines there are.
@@ -945,47 +960,62 @@ BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<
     const std::vector<Lot> lots = tx.findLots(r.id, named);
     const std::vector<DispatchPoint> own_points =
         lines.empty() ? std::vector<DispatchPoint>{} : tx.listDispatchPoints(actor.supplier_id);
+    // Each problem also names its message in the interface's catalogue, with the lot's number, so
+    // that a farmer reads it in the page's language (core::Localized).
     Problems p;
-    if (lines.empty()) p.add("lines", "bid on at least one lot");
+    if (lines.empty()) p.add("lines", "bid on at least one lot", {"bid.problem.no_line", {}});
     std::set<Id> seen;
     for (std::size_t i = 0; i < lines.size(); ++i) {
       const BidLine& l = lines[i];
       const std::string f = "lines[" + std::to_string(i) + "]";
       const auto lot = std::find_if(lots.begin(), lots.end(), [&](const Lot& x) { return x.id == l.lot_id; });
       if (lot == lots.end()) {
-        p.add(f + ".lot_id", "lot " + std::to_string(l.lot_id) + " is not part of round " + r.reference);
+        p.add(f + ".lot_id", "lot " + std::to_string(l.lot_id) + " is not part of round " + r.reference,
+              {"bid.problem.unknown_lot", {std::to_string(l.lot_id), r.reference}});
         continue;
       }
-      if (!seen.insert(l.lot_id).second) p.add(f + ".lot_id", "lot " + std::to_string(lot->number) + " appears twice");
-      if (l.unit_price.isNegative() || l.unit_price.isZero()) p.add(f + ".unit_price", "must be positive");
-      if (l.quantity.isNegative() || l.quantity.isZero()) p.add(f + ".quantity", "must be positive");
+      const std::string number = std::to_string(lot->number);
+      if (!seen.insert(l.lot_id).second)
+        p.add(f + ".lot_id", "lot " + number + " appears twice", {"bid.problem.lot_twice", {number}});
+      if (l.unit_price.isNegative() || l.unit_price.isZero())
+        p.add(f + ".unit_price", "must be positive", {"bid.problem.price", {number}});
+      if (l.quantity.isNegative() || l.quantity.isZero())
+        p.add(f + ".quantity", "must be positive", {"bid.problem.quantity", {number}});
       const Decimal demand = totalDemand(*lot);
       if (!r.allow_partial && l.quantity < demand)
-        p.add(f + ".quantity", "this round does not accept partial quantities: offer the whole " + demand.toString() +
-                                   " " + lot->unit + " of lot " + std::to_string(lot->number));
+        p.add(f + ".quantity",
+              "this round does not accept partial quantities: offer the whole " + demand.toString() + " " + lot->unit +
+                  " of lot " + number,
+              {"bid.problem.whole_demand", {number, demand.toString(), lot->unit}});
       if (std::none_of(own_points.begin(), own_points.end(),
                        [&](const DispatchPoint& dp) { return dp.id == l.dispatch_point_id; }))
-        p.add(f + ".dispatch_point_id", "choose one of your own dispatch points");
-      if (l.hours_from_harvest < 0) p.add(f + ".hours_from_harvest", "must not be negative");
-      if (l.intermediaries < 0) p.add(f + ".intermediaries", "must not be negative");
+        p.add(f + ".dispatch_point_id", "choose one of your own dispatch points",
+              {"bid.problem.dispatch_point", {number}});
+      if (l.hours_from_harvest < 0)
+        p.add(f + ".hours_from_harvest", "must not be negative", {"bid.problem.hours", {number}});
+      if (l.intermediaries < 0)
+        p.add(f + ".intermediaries", "must not be negative", {"bid.problem.intermediaries", {number}});
       if (!vehicles.empty()) {
         const bool known = std::any_of(vehicles.begin(), vehicles.end(),
                                        [&](const VehicleFactor& v) { return v.vehicle == l.vehicle; });
         if (!known) {
           std::string names;
           for (const VehicleFactor& v : vehicles) names += (names.empty() ? "" : ", ") + v.vehicle;
-          p.add(f + ".vehicle", "'" + l.vehicle + "' is not a published vehicle type; use one of: " + names);
+          p.add(f + ".vehicle", "'" + l.vehicle + "' is not a published vehicle type; use one of: " + names,
+                {"bid.problem.vehicle", {number, l.vehicle, names}});
         }
       }
       for (const PointOffer& o : l.point_offers) {
         const bool demanded = std::any_of(lot->demands.begin(), lot->demands.end(),
                                           [&](const Demand& dm) { return dm.delivery_point_id == o.delivery_point_id; });
         if (!demanded)
-          p.add(f + ".point_offers", "delivery point " + std::to_string(o.delivery_point_id) + " is not in this lot");
-        if (o.quantity.isNegative() || o.quantity.isZero()) p.add(f + ".point_offers", "quantities must be positive");
+          p.add(f + ".point_offers", "delivery point " + std::to_string(o.delivery_point_id) + " is not in this lot",
+                {"bid.problem.point_not_in_lot", {number, std::to_string(o.delivery_point_id)}});
+        if (o.quantity.isNegative() || o.quantity.isZero())
+          p.add(f + ".point_offers", "quantities must be positive", {"bid.problem.point_quantity", {number}});
       }
     }
-    p.throwIfAny("the bid");
+    p.throwIfAny("the bid", {"bid.rejected", {}});
     Bid bid;
     bid.round_id = r.id;
     bid.supplier_id = actor.supplier_id;
@@ -1020,13 +1050,15 @@ void Engine::withdrawBid(const Actor& actor, Id round_id) {
     const Round r = requireRound(tx.lockRound(round_id, LockMode::kShared), round_id);
     const TimePoint now = clock_.now();
     if (r.status != RoundStatus::kOpen || now >= r.deadline)
-      fail(ErrorCode::kDeadline, "a bid can only be withdrawn before the tender deadline (" + formatTime(r.deadline) +
-                                     ", Art. 34(2)(b))");
+      fail(ErrorCode::kDeadline,
+           "a bid can only be withdrawn before the tender deadline (" + formatTime(r.deadline) + ", Art. 34(2)(b))", {},
+           {"bid.refused.withdraw_deadline", {formatTime(r.deadline)}});
     // Taken in turn with a concurrent submission of the same supplier (see submitBid).
     const bool invited = tx.lockInvitation(r.id, actor.supplier_id).has_value();
     const std::optional<Bid> current = invited ? tx.latestBid(r.id, actor.supplier_id) : std::nullopt;
     if (!current || current->status != BidStatus::kSubmitted)
-      fail(ErrorCode::kNotFound, "you have no bid to withdraw in round " + r.reference);
+      fail(ErrorCode::kNotFound, "you have no bid to withdraw in round " + r.reference, {},
+           {"bid.refused.nothing_to_withdraw", {r.reference}});
     tx.updateBidStatus(current->id, BidStatus::kWithdrawn, "withdrawn by the supplier");
     appendAudit(tx, now, actor.name, "bid.withdraw", obj("bid", current->id), "round " + std::to_string(r.id));
   });

@@ -156,6 +156,7 @@ BOOST_AUTO_TEST_CASE(a_farmer_registers_applies_bids_amends_and_keeps_the_receip
                                     {"confirm", "1"}});
   BOOST_TEST(r.status == 409);
   checkPage(r.body, "refused application");
+  BOOST_TEST(contains(r.body, "Your request to join category"));
   BOOST_TEST(contains(r.body, "role=\"alert\""));
   BOOST_TEST(contains(r.body, "&lt;QualificationApplicationResponse&gt;again</textarea>"));
   BOOST_TEST(contains(r.body, "value=\"" + std::to_string(w.dps.categories[0]) + "\" selected"));
@@ -217,9 +218,13 @@ BOOST_AUTO_TEST_CASE(a_farmer_registers_applies_bids_amends_and_keeps_the_receip
   BOOST_TEST(r.status == 400);
   BOOST_TEST(contains(r.body, lot + "_price"));
   BOOST_TEST(w.f.bids(w.round).size() == 2u);
-  // The form comes back with the reason above it and what was entered kept, ready to correct.
+  // The form comes back with the reason above it, in the page's language, and what was entered
+  // kept, ready to correct.
   checkPage(r.body, "refused bid");
   BOOST_TEST(contains(r.body, "role=\"alert\""));
+  BOOST_TEST(contains(r.body, "Ponudba ni bila sprejeta; nič ni bilo shranjeno:"));
+  BOOST_TEST(contains(r.body, "»two« ni cena; vpišite jo na primer kot 2,40."));
+  BOOST_TEST(!contains(r.body, "is not a price"));
   BOOST_TEST(contains(r.body, "name=\"" + lot + "_price\" value=\"two\""));
   BOOST_TEST(contains(r.body, "name=\"" + lot + "_quantity\" value=\"100\""));
   BOOST_TEST(contains(r.body, "value=\"van\" selected"));
@@ -232,7 +237,8 @@ BOOST_AUTO_TEST_CASE(a_farmer_registers_applies_bids_amends_and_keeps_the_receip
               {lot + "_quantity", "100"},
               {lot + "_organic", "1"}});
   BOOST_TEST(r.status == 400);
-  BOOST_TEST(contains(r.body, "must be positive"));
+  BOOST_TEST(contains(r.body, ": cena na enoto mora biti večja od 0."));
+  BOOST_TEST(!contains(r.body, "must be positive"));
   BOOST_TEST(contains(r.body, "name=\"" + lot + "_organic\" value=\"1\" checked"));
   BOOST_TEST(w.f.bids(w.round).size() == 2u);
   r = a.post("/farmer/rounds/" + std::to_string(w.round) + "/bid",
@@ -243,10 +249,18 @@ BOOST_AUTO_TEST_CASE(a_farmer_registers_applies_bids_amends_and_keeps_the_receip
   BOOST_TEST(r.status == 303);
   BOOST_TEST(w.f.bids(w.round).size() == 3u);
 
-  // Farm B bids and withdraws.
+  // Farm B bids and withdraws; in English, a refusal is in English.
   Browser b(w, "en");
   b.login(w.usernames["farm_b"], dps_test::kWebPassword);
   b.get("/farmer/rounds/" + std::to_string(w.round));
+  r = b.post("/farmer/rounds/" + std::to_string(w.round) + "/bid",
+             {{"dispatch_point", std::to_string(w.farm_b.dispatch_point_id)},
+              {"vehicle", "van"},
+              {lot + "_price", "2.10"},
+              {lot + "_quantity", "-5"}});
+  BOOST_TEST(r.status == 400);
+  BOOST_TEST(contains(r.body, "The bid was not accepted; nothing was stored:"));
+  BOOST_TEST(contains(r.body, ": the quantity must be more than 0.</li>"));
   b.post("/farmer/rounds/" + std::to_string(w.round) + "/bid",
          {{"dispatch_point", std::to_string(w.farm_b.dispatch_point_id)}, {"vehicle", "van"}, {lot + "_price", "2.10"},
           {lot + "_quantity", "100"}});

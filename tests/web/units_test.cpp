@@ -2,9 +2,8 @@
 // an altered score, password hashing, and outbox delivery by SMTP to a receiver started here on
 // 127.0.0.1 (sent, retried with backoff, then marked failed).
 
-#include <boost/test/unit_test.hpp>
-
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <mutex>
 #include <thread>
 
@@ -13,7 +12,9 @@
 #include "tests/engine/engine_test.h"
 #include "tests/web/smtp_receiver.h"
 #include "web/server/auth.h"
+#include "web/server/html.h"
 #include "web/server/json_input.h"
+#include "web/server/messages.h"
 #include "web/server/outbox.h"
 #include "web/server/recompute.h"
 
@@ -56,6 +57,36 @@ BOOST_AUTO_TEST_CASE(utf8_validation_refuses_overlong_surrogates_and_truncation)
   BOOST_TEST(!isValidUtf8("\xE2\x82"));                  // truncated
   BOOST_TEST(!isValidUtf8("\xF5\x80\x80\x80"));          // above U+10FFFF
   BOOST_TEST(core::charCount("čšž") == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(errors_are_shown_in_the_pages_language_when_the_catalogue_has_them) {
+  using web::server::errorHtml;
+  // One message with its values filled in and escaped.
+  const core::Error one(core::ErrorCode::kConflict, "English text", "", {"admission.refused.pending", {"<SAD>"}});
+  BOOST_TEST(errorHtml("sl", one) ==
+             "Vaša prijava za sodelovanje v kategoriji &lt;SAD&gt; že čaka na odločitev, ki bo sprejeta v 10 "
+             "delovnih dneh (34(5). člen).");
+  BOOST_TEST(errorHtml("en", one).rfind("Your request to join category &lt;SAD&gt; is already waiting", 0) == 0);
+  // No key, or a key the catalogue lacks: the English text as the engine wrote it.
+  BOOST_TEST(errorHtml("sl", core::Error(core::ErrorCode::kConflict, "plain <English>")) == "plain &lt;English&gt;");
+  BOOST_TEST(errorHtml("sl", core::Error(core::ErrorCode::kConflict, "plain", "", {"no.such.key", {}})) == "plain");
+  // An input rejected whole: the heading and a list of its problems.
+  const std::vector<core::Problem> problems = {
+      {"lines[0].unit_price", "must be positive", {"bid.problem.price", {"3"}}},
+      {"lines[1].lot_id", "lot 3 appears twice", {"bid.problem.lot_twice", {"3"}}}};
+  const core::Error bid(core::ErrorCode::kInvalidArgument, "the bid was rejected: ...", "lines[0].unit_price",
+                        {"bid.rejected", {}}, problems);
+  BOOST_TEST(errorHtml("sl", bid) ==
+             "Ponudba ni bila sprejeta; nič ni bilo shranjeno:<ul><li>Sklop 3: cena na enoto mora biti večja od "
+             "0.</li><li>Sklop 3 je naveden dvakrat.</li></ul>");
+  // One problem without a catalogue message: the whole in English, never half in each language.
+  std::vector<core::Problem> mixed = problems;
+  mixed.push_back({"lines[2].vehicle", "is odd", {}});
+  const core::Error half(core::ErrorCode::kInvalidArgument, "the bid was rejected: all three", "", {"bid.rejected", {}},
+                         mixed);
+  BOOST_TEST(errorHtml("sl", half) == "the bid was rejected: all three");
+  // Placeholders: each filled wherever it appears; one without a value stays.
+  BOOST_TEST(web::server::fillMessage("{1}-{2}-{1}-{3}", {"a", "b"}) == "a-b-a-{3}");
 }
 
 BOOST_AUTO_TEST_CASE(json_bodies_report_every_problem_with_its_field_path) {

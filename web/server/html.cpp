@@ -117,6 +117,22 @@ std::string notice(const std::string& kind, const std::string& text) {
          "</p>";
 }
 
+std::string errorHtml(const std::string& lang, const core::Error& e) {
+  const auto known = [](const core::Localized& l) { return !l.key.empty() && hasMessage(l.key); };
+  const auto say = [&](const core::Localized& l) { return esc(fillMessage(message(lang, l.key), l.args)); };
+  if (e.problems().empty()) return known(e.localized()) ? say(e.localized()) : esc(e.what());
+  bool all = known(e.localized());
+  for (const core::Problem& p : e.problems()) all = all && known(p.localized);
+  if (!all) return esc(e.what());
+  std::string out = say(e.localized()) + "<ul>";
+  for (const core::Problem& p : e.problems()) out += "<li>" + say(p.localized) + "</li>";
+  return out + "</ul>";
+}
+
+std::string errorNotice(const std::string& html) {
+  return "<div class=\"notice error\" role=\"alert\">" + html + "</div>";
+}
+
 std::string field(const std::string& id, const std::string& label, const std::string& type, const std::string& value,
                   const std::string& extra) {
   if (type == "textarea")

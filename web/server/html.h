@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "web/server/router.h"
 
 namespace web::server {
@@ -18,8 +19,15 @@ std::string tr(const Context& ctx, const std::string& key);
 std::string csrfField(Context& ctx);
 // A complete HTML document around `body`.
 std::string layout(Context& ctx, const std::string& title, const std::string& body);
-// A notice box ("ok" or "error").
+// A notice box ("ok" or "error"): one paragraph of HTML.
 std::string notice(const std::string& kind, const std::string& text);
+// An error as a page shows it, as HTML: in the page's language where the catalogue has its message
+// (core::Localized), else in English as the engine wrote it. An input rejected whole is its heading
+// and the list of its problems; when any of them is not in the catalogue, the whole is shown in
+// English, so that a page never mixes the two languages in one message.
+std::string errorHtml(const std::string& lang, const core::Error& e);
+// An error notice box around errorHtml's HTML (which may hold a list).
+std::string errorNotice(const std::string& html);
 // <label>+<input>: every field is labelled.
 std::string field(const std::string& id, const std::string& label, const std::string& type, const std::string& value,
                   const std::string& extra = {});

@@ -59,13 +59,13 @@ std::string controlCharacterProblem(const std::string& text) {
   return {};
 }
 
-void InputProblems::throwIfAny(const std::string& what) const {
+void InputProblems::throwIfAny(const std::string& what, core::Localized heading) const {
   if (items_.empty()) return;
   std::string message = what + " is not valid (" + std::to_string(items_.size()) + " problem" +
                         (items_.size() == 1 ? "" : "s") + "; nothing was stored):";
   for (const InputProblem& p : items_) message += " " + p.field + ": " + p.message + ";";
   message.pop_back();
-  throw core::Error(core::ErrorCode::kInvalidArgument, message, items_.front().field);
+  throw core::Error(core::ErrorCode::kInvalidArgument, message, items_.front().field, std::move(heading), items_);
 }
 
 JsonObject::JsonObject(Poco::JSON::Object::Ptr object, std::string path, InputProblems& problems)

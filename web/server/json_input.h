@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/decimal.h"
+#include "core/error.h"
 
 namespace web::server {
 
@@ -25,18 +26,18 @@ bool isValidUtf8(const std::string& text);
 // otherwise.
 std::string controlCharacterProblem(const std::string& text);
 
-struct InputProblem {
-  std::string field;
-  std::string message;
-};
+using InputProblem = core::Problem;
 
-// Collected problems; throwIfAny() raises one kInvalidArgument naming every one of them.
+// Collected problems; throwIfAny() raises one kInvalidArgument naming every one of them. A problem
+// may name its message in the catalogue (core::Localized), and so may the heading.
 class InputProblems {
  public:
-  void add(std::string field, std::string message) { items_.push_back({std::move(field), std::move(message)}); }
+  void add(std::string field, std::string message, core::Localized localized = {}) {
+    items_.push_back({std::move(field), std::move(message), std::move(localized)});
+  }
   bool empty() const { return items_.empty(); }
   const std::vector<InputProblem>& items() const { return items_; }
-  void throwIfAny(const std::string& what) const;
+  void throwIfAny(const std::string& what, core::Localized heading = {}) const;
 
  private:
   std::vector<InputProblem> items_;

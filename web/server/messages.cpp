@@ -294,6 +294,63 @@ const std::vector<MessageEntry>& messageCatalogue() {
       {"bid.amend", "Replace my bid", "Spremeni ponudbo"},
       {"bid.withdraw", "Withdraw my bid", "Umakni ponudbo"},
       {"bid.need_line", "Give a price for at least one lot.", "Vpišite ceno za vsaj en sklop."},
+      // Refusals of a bid, a withdrawal or an application (core::Localized from the engine and the
+      // bid form); {1}, {2}, ... are filled in.
+      {"bid.rejected", "The bid was not accepted; nothing was stored:",
+       "Ponudba ni bila sprejeta; nič ni bilo shranjeno:"},
+      {"bid.problem.no_line", "Bid on at least one lot.", "Oddajte ponudbo za vsaj en sklop."},
+      {"bid.problem.unknown_lot", "Lot {1} is not part of round {2}.", "Sklop {1} ni del naročila {2}."},
+      {"bid.problem.lot_twice", "Lot {1} appears twice.", "Sklop {1} je naveden dvakrat."},
+      {"bid.problem.price", "Lot {1}: the unit price must be more than 0.",
+       "Sklop {1}: cena na enoto mora biti večja od 0."},
+      {"bid.problem.quantity", "Lot {1}: the quantity must be more than 0.",
+       "Sklop {1}: količina mora biti večja od 0."},
+      {"bid.problem.whole_demand", "Lot {1}: this round does not accept partial quantities; offer the whole {2} {3}.",
+       "Sklop {1}: to naročilo ne sprejema delnih količin; ponudite celotnih {2} {3}."},
+      {"bid.problem.dispatch_point", "Lot {1}: choose one of your own dispatch points.",
+       "Sklop {1}: izberite eno od svojih odpremnih mest."},
+      {"bid.problem.hours", "Lot {1}: the hours from harvest must not be negative.",
+       "Sklop {1}: število ur od žetve ne sme biti negativno."},
+      {"bid.problem.intermediaries", "Lot {1}: the number of intermediaries must not be negative.",
+       "Sklop {1}: število posrednikov ne sme biti negativno."},
+      {"bid.problem.vehicle", "Lot {1}: '{2}' is not a published vehicle type; use one of: {3}.",
+       "Sklop {1}: »{2}« ni objavljena vrsta vozila; izberite eno od: {3}."},
+      {"bid.problem.point_not_in_lot", "Lot {1}: delivery point {2} is not in this lot.",
+       "Sklop {1}: dostavno mesto {2} ni v tem sklopu."},
+      {"bid.problem.point_quantity", "Lot {1}: the quantities per school must be more than 0.",
+       "Sklop {1}: količine po šolah morajo biti večje od 0."},
+      {"bid.problem.not_a_price", "Lot {1}: '{2}' is not a price; write it like 2,40.",
+       "Sklop {1}: »{2}« ni cena; vpišite jo na primer kot 2,40."},
+      {"bid.problem.not_a_quantity", "Lot {1}: '{2}' is not a quantity.", "Sklop {1}: »{2}« ni količina."},
+      {"bid.problem.not_hours", "Lot {1}: the hours from harvest must be a whole number.",
+       "Sklop {1}: ure od žetve morajo biti celo število."},
+      {"bid.problem.not_a_cap", "Lot {1}: '{2}' is not a quantity; leave the school empty to offer no limit.",
+       "Sklop {1}: »{2}« ni količina; pustite šolo prazno, če količine ne omejujete."},
+      {"bid.problem.not_intermediaries", "The number of intermediaries must be a whole number.",
+       "Število posrednikov mora biti celo število."},
+      {"bid.refused.not_sent", "Round {1} does not accept bids yet: the invitations are not sent (Art. 34(6)).",
+       "Naročilo {1} še ne sprejema ponudb: povabila še niso poslana (34(6). člen)."},
+      {"bid.refused.deadline", "Round {1} does not accept bids: the tender deadline passed at {2} (Art. 34(2)(b)).",
+       "Naročilo {1} ne sprejema več ponudb: rok za prejem ponudb je potekel {2} (točka (b) 34(2). člena)."},
+      {"bid.refused.not_invited",
+       "Only suppliers invited when round {1} was sent may bid in it (Art. 34(6)); request admission for the next "
+       "round.",
+       "V naročilu {1} lahko ponudbo oddajo le ponudniki, povabljeni ob pošiljanju povabil (34(6). člen); za "
+       "naslednje naročilo oddajte prijavo za sodelovanje."},
+      {"bid.refused.withdraw_deadline", "A bid can only be withdrawn before the tender deadline ({1}, Art. 34(2)(b)).",
+       "Ponudbo lahko umaknete le pred rokom za prejem ponudb ({1}, točka (b) 34(2). člena)."},
+      {"bid.refused.nothing_to_withdraw", "You have no bid to withdraw in round {1}.",
+       "V naročilu {1} nimate ponudbe, ki bi jo lahko umaknili."},
+      {"admission.refused.no_espd",
+       "Attach the self-declaration (ESPD, Art. 59): it is all you need to give to join, and no fee is charged.",
+       "Priložite izjavo ESPD (59. člen): to je vse, kar potrebujete za sodelovanje, in nič se ne plača."},
+      {"admission.refused.pending",
+       "Your request to join category {1} is already waiting for a decision, due within 10 working days "
+       "(Art. 34(5)).",
+       "Vaša prijava za sodelovanje v kategoriji {1} že čaka na odločitev, ki bo sprejeta v 10 delovnih dneh "
+       "(34(5). člen)."},
+      {"admission.refused.admitted", "You are already admitted to category {1} for the whole DPS (Art. 34(2)).",
+       "V kategorijo {1} ste že sprejeti za ves čas trajanja DNS (34(2). člen)."},
       {"bid.receipt", "Receipt", "Potrdilo o oddaji"},
       {"bid.version", "Version", "Različica"},
       {"bid.submitted", "Submitted", "Oddano"},
@@ -422,15 +479,34 @@ const std::vector<MessageEntry>& messageCatalogue() {
   return entries;
 }
 
-std::string message(const std::string& lang, const std::string& key) {
+namespace {
+
+const std::unordered_map<std::string, const MessageEntry*>& catalogueIndex() {
   static const std::unordered_map<std::string, const MessageEntry*> index = [] {
     std::unordered_map<std::string, const MessageEntry*> m;
     for (const MessageEntry& e : messageCatalogue()) m[e.key] = &e;
     return m;
   }();
-  const auto it = index.find(key);
-  if (it == index.end()) return "[[" + key + "]]";
+  return index;
+}
+
+}  // namespace
+
+std::string message(const std::string& lang, const std::string& key) {
+  const auto it = catalogueIndex().find(key);
+  if (it == catalogueIndex().end()) return "[[" + key + "]]";
   return lang == "en" ? it->second->en : it->second->sl;
+}
+
+bool hasMessage(const std::string& key) { return catalogueIndex().count(key) > 0; }
+
+std::string fillMessage(std::string text, const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string mark = "{" + std::to_string(i + 1) + "}";
+    for (std::size_t at = text.find(mark); at != std::string::npos; at = text.find(mark, at + args[i].size()))
+      text.replace(at, mark.size(), args[i]);
+  }
+  return text;
 }
 
 std::string languageFromAcceptLanguage(const std::string& header) {

@@ -18,6 +18,10 @@ const std::vector<MessageEntry>& messageCatalogue();
 // The text of `key` in `lang` ("en" or "sl"; anything else is Slovenian). An unknown key yields
 // "[[key]]" so that a missing entry is visible on the page and caught by the page tests.
 std::string message(const std::string& lang, const std::string& key);
+// Whether the catalogue has `key`.
+bool hasMessage(const std::string& key);
+// `text` with {1}, {2}, ... replaced by args[0], args[1], ... (a placeholder without a value stays).
+std::string fillMessage(std::string text, const std::vector<std::string>& args);
 // The language to use from an Accept-Language header: the first of sl/en by q-value, else "sl".
 std::string languageFromAcceptLanguage(const std::string& header);
 

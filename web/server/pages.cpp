@@ -141,9 +141,11 @@ std::string sizeSelect(const Context& ctx) {
          "</label><select id=\"size_class\" name=\"size_class\">" + options + "</select></p>";
 }
 
-void registerForm(Context& ctx, const std::string& error = {}, int status = 200) {
+// The registration form; after a refused registration (`error_html` set, see errorHtml) it shows
+// why and keeps what was entered.
+void registerForm(Context& ctx, const std::string& error_html = {}, int status = 200) {
   std::string body;
-  if (!error.empty()) body += notice("error", esc(error));
+  if (!error_html.empty()) body += errorNotice(error_html);
   const auto f = [&](const std::string& id, const std::string& key, const std::string& type, const std::string& extra) {
     return field(id, tr(ctx, key), type, ctx.form(id), extra);
   };
@@ -223,7 +225,7 @@ void registerSubmit(Context& ctx) {
                                                                   ctx.auth.options().session_lifetime));
     ctx.response.redirect("/farmer?done=registered");
   } catch (const core::Error& e) {
-    registerForm(ctx, e.what(), httpStatusFor(static_cast<int>(e.code())));
+    registerForm(ctx, errorHtml(ctx.lang, e), httpStatusFor(static_cast<int>(e.code())));
   }
 }
 
@@ -364,10 +366,10 @@ bool refusedInput(const core::Error& e) {
          e.code() != core::ErrorCode::kInternal;
 }
 
-// The form that sets up a DPS. After a refused submission (`error` set) it shows why and keeps
-// what was entered.
-void newDpsForm(Context& ctx, const std::string& error = {}, int status = 200) {
-  const bool refill = !error.empty();
+// The form that sets up a DPS. After a refused submission (`error_html` set, see errorHtml) it
+// shows why and keeps what was entered.
+void newDpsForm(Context& ctx, const std::string& error_html = {}, int status = 200) {
+  const bool refill = !error_html.empty();
   const auto value = [&](const std::string& name, const std::string& fallback) {
     return refill ? ctx.form(name) : fallback;
   };
@@ -381,7 +383,7 @@ void newDpsForm(Context& ctx, const std::string& error = {}, int status = 200) {
                  "</option>";
   const core::TimePoint now = ctx.services.clock().now();
   const std::string body =
-      (refill ? notice("error", esc(error)) : std::string()) + "<form method=\"post\" action=\"/officer/dps\">" +
+      (refill ? errorNotice(error_html) : std::string()) + "<form method=\"post\" action=\"/officer/dps\">" +
       csrfField(ctx) + "<p class=\"field\"><label for=\"authority\">" + tr(ctx, "dps.authority") +
       "</label><select id=\"authority\" name=\"authority\">" + options + "</select></p>" +
       field("reference", tr(ctx, "dps.reference"), "text", value("reference", ""), "required maxlength=\"100\"") +
@@ -414,7 +416,7 @@ void createDpsSubmit(Context& ctx) {
     ctx.response.redirect("/officer/dps/" + std::to_string(id) + "?done=saved");
   } catch (const core::Error& e) {
     if (!refusedInput(e)) throw;
-    newDpsForm(ctx, e.what(), httpStatusFor(static_cast<int>(e.code())));
+    newDpsForm(ctx, errorHtml(ctx.lang, e), httpStatusFor(static_cast<int>(e.code())));
   }
 }
 
@@ -659,7 +661,7 @@ struct RoundFormData {
 
 constexpr int kLotRows = 5;
 
-void roundForm(Context& ctx, Id dps_id, const std::string& error = {}, int status = 200) {
+void roundForm(Context& ctx, Id dps_id, const std::string& error_html = {}, int status = 200) {
   RoundFormData f;
   ctx.services.store().read([&](core::Tx& tx) {
     f.dps = visibleDps(ctx.who(), tx, dps_id);
@@ -670,7 +672,7 @@ void roundForm(Context& ctx, Id dps_id, const std::string& error = {}, int statu
   const core::Calendar& cal = ctx.services.engine().calendarFor(f.dps.authority_id);
   const core::TimePoint earliest = cal.periodEndCalendarDays(ctx.services.clock().now(), 10);
   std::string body;
-  if (!error.empty()) body += notice("error", esc(error));
+  if (!error_html.empty()) body += errorNotice(error_html);
   std::string cats;
   for (const core::Category& c : f.categories)
     cats += "<option value=\"" + std::to_string(c.id) + "\"" + (ctx.form("category") == std::to_string(c.id) ? " selected" : "") +
@@ -778,7 +780,7 @@ void createRoundSubmit(Context& ctx) {
     ctx.response.redirect("/officer/rounds/" + std::to_string(id) + "?done=dispatched");
   } catch (const core::Error& e) {
     if (!refusedInput(e)) throw;
-    roundForm(ctx, dps_id, e.what(), httpStatusFor(static_cast<int>(e.code())));
+    roundForm(ctx, dps_id, errorHtml(ctx.lang, e), httpStatusFor(static_cast<int>(e.code())));
   }
 }
 
@@ -1138,10 +1140,10 @@ void awardPage(Context& ctx) {
 
 // --- farmer ---
 
-// The farmer's page. After a refused application (`error` set) it shows why and keeps the chosen
-// category and the self-declaration as sent.
-void farmerHome(Context& ctx, const std::string& error = {}, int status = 200) {
-  const bool refill = !error.empty();
+// The farmer's page. After a refused application (`error_html` set, see errorHtml) it shows why
+// and keeps the chosen category and the self-declaration as sent.
+void farmerHome(Context& ctx, const std::string& error_html = {}, int status = 200) {
+  const bool refill = !error_html.empty();
   const Id supplier_id = ownSupplier(ctx.who());
   core::Supplier s;
   std::vector<core::AdmissionRequest> admissions;
@@ -1163,7 +1165,7 @@ void farmerHome(Context& ctx, const std::string& error = {}, int status = 200) {
     }
   });
   const auto suspension = ctx.services.engine().suspension(supplier_id, ctx.services.clock().now());
-  std::string body = (refill ? notice("error", esc(error)) : ok(ctx)) + "<p><strong>" + esc(s.name) + "</strong> · " +
+  std::string body = (refill ? errorNotice(error_html) : ok(ctx)) + "<p><strong>" + esc(s.name) + "</strong> · " +
                      tr(ctx, "register.tax_number") + " " + esc(s.tax_number) + "</p>";
   if (suspension.suspended) {
     body += notice("error", tr(ctx, "farmer.suspended"));
@@ -1230,14 +1232,15 @@ void applySubmit(Context& ctx) {
     ctx.response.redirect("/farmer?done=applied");
   } catch (const core::Error& e) {
     if (!refusedInput(e)) throw;
-    farmerHome(ctx, e.what(), httpStatusFor(static_cast<int>(e.code())));
+    farmerHome(ctx, errorHtml(ctx.lang, e), httpStatusFor(static_cast<int>(e.code())));
   }
 }
 
-// The bid form. After a refused submission (`error` set) it shows why above the form and keeps
-// every value the farmer entered, so that one mistyped price does not cost the whole form.
-void bidForm(Context& ctx, const std::string& error = {}, int status = 200) {
-  const bool refill = !error.empty();
+// The bid form. After a refused submission (`error_html` set, see errorHtml) it shows why above the
+// form and keeps every value the farmer entered, so that one mistyped price does not cost the
+// whole form.
+void bidForm(Context& ctx, const std::string& error_html = {}, int status = 200) {
+  const bool refill = !error_html.empty();
   // What a field shows: the value just sent when refilling, else its default.
   const auto value = [&](const std::string& name, const std::string& fallback) {
     return refill ? ctx.form(name) : fallback;
@@ -1264,7 +1267,7 @@ void bidForm(Context& ctx, const std::string& error = {}, int status = 200) {
   });
   const bool per_point = r.award_mode == core::AwardMode::kOptimalByDeliveryPoint;
   const std::string base = "/farmer/rounds/" + std::to_string(r.id);
-  std::string body = (refill ? notice("error", esc(error)) : ok(ctx)) + "<p>" + esc(r.title) + "</p><p>" +
+  std::string body = (refill ? errorNotice(error_html) : ok(ctx)) + "<p>" + esc(r.title) + "</p><p>" +
                      tr(ctx, "round.deadline") + ": <strong>" + showTime(ctx, r.deadline) + "</strong></p>";
   if (current)
     body += notice("ok", tr(ctx, "bid.current") + " " + std::to_string(current->version) + ", " +
@@ -1346,7 +1349,8 @@ void bidSubmit(Context& ctx) {
     try {
       intermediaries = ctx.form("intermediaries").empty() ? 0 : std::stoi(ctx.form("intermediaries"));
     } catch (const std::exception&) {
-      throw core::Error(core::ErrorCode::kInvalidArgument, "intermediaries must be a whole number", "intermediaries");
+      throw core::Error(core::ErrorCode::kInvalidArgument, "intermediaries must be a whole number", "intermediaries",
+                        {"bid.problem.not_intermediaries", {}});
     }
     std::vector<core::BidLine> lines;
     InputProblems problems;
@@ -1357,9 +1361,13 @@ void bidSubmit(Context& ctx) {
       line.lot_id = l.id;
       const auto price = core::Decimal::tryParse(ctx.form(n + "_price"));
       const auto qty = core::Decimal::tryParse(ctx.form(n + "_quantity"));
+      const std::string number = std::to_string(l.number);
       if (!price)
-        problems.add(n + "_price", "'" + ctx.form(n + "_price").substr(0, 30) + "' is not a price such as 2,40");
-      if (!qty) problems.add(n + "_quantity", "'" + ctx.form(n + "_quantity").substr(0, 30) + "' is not a quantity");
+        problems.add(n + "_price", "'" + ctx.form(n + "_price").substr(0, 30) + "' is not a price such as 2,40",
+                     {"bid.problem.not_a_price", {number, ctx.form(n + "_price").substr(0, 30)}});
+      if (!qty)
+        problems.add(n + "_quantity", "'" + ctx.form(n + "_quantity").substr(0, 30) + "' is not a quantity",
+                     {"bid.problem.not_a_quantity", {number, ctx.form(n + "_quantity").substr(0, 30)}});
       line.unit_price = price.value_or(core::Decimal());
       line.quantity = qty.value_or(core::Decimal());
       line.dispatch_point_id = dispatch;
@@ -1370,21 +1378,21 @@ void bidSubmit(Context& ctx) {
       try {
         line.hours_from_harvest = ctx.form(n + "_hours").empty() ? 0 : std::stoi(ctx.form(n + "_hours"));
       } catch (const std::exception&) {
-        problems.add(n + "_hours", "must be a whole number of hours");
+        problems.add(n + "_hours", "must be a whole number of hours", {"bid.problem.not_hours", {number}});
       }
       for (const core::Demand& d : l.demands) {
         const std::string key = n + "_dp" + std::to_string(d.delivery_point_id);
         if (ctx.form(key).empty()) continue;
         const auto cap = core::Decimal::tryParse(ctx.form(key));
         if (!cap)
-          problems.add(key,
-                       "'" + ctx.form(key).substr(0, 30) + "' is not a quantity; leave it empty to offer no limit");
+          problems.add(key, "'" + ctx.form(key).substr(0, 30) + "' is not a quantity; leave it empty to offer no limit",
+                       {"bid.problem.not_a_cap", {number, ctx.form(key).substr(0, 30)}});
         else
           line.point_offers.push_back({d.delivery_point_id, *cap});
       }
       lines.push_back(line);
     }
-    problems.throwIfAny("the bid");
+    problems.throwIfAny("the bid", {"bid.rejected", {}});
     if (lines.empty())
       throw core::Error(core::ErrorCode::kInvalidArgument, message(ctx.lang, "bid.need_line"), "lines");
     ctx.services.engine().submitBid(ctx.actor(), round_id, lines);
@@ -1392,7 +1400,7 @@ void bidSubmit(Context& ctx) {
     ctx.response.redirect("/farmer/rounds/" + std::to_string(round_id) + "/receipt?done=submitted");
   } catch (const core::Error& e) {
     if (!refusedInput(e)) throw;
-    bidForm(ctx, e.what(), httpStatusFor(static_cast<int>(e.code())));
+    bidForm(ctx, errorHtml(ctx.lang, e), httpStatusFor(static_cast<int>(e.code())));
   }
 }
 
@@ -1591,9 +1599,9 @@ void adminClock(Context& ctx) {
 
 }  // namespace
 
-std::string renderErrorPage(Context& ctx, int status, const std::string& code, const std::string& message_text) {
-  std::string body = notice("error", esc(message_text)) + "<p>" + tr(ctx, "error.code") + ": <code>" + esc(code) +
-                     "</code> · " + tr(ctx, "error.request") + ": <code>" + esc(ctx.request.request_id) + "</code></p>";
+std::string renderErrorPage(Context& ctx, int status, const std::string& code, const std::string& message_html) {
+  std::string body = errorNotice(message_html) + "<p>" + tr(ctx, "error.code") + ": <code>" + esc(code) + "</code> · " +
+                     tr(ctx, "error.request") + ": <code>" + esc(ctx.request.request_id) + "</code></p>";
   body += "<p><a href=\"" + (ctx.principal ? homeFor(*ctx.principal) : std::string("/")) + "\">" + tr(ctx, "error.back") +
           "</a></p>";
   return layout(ctx, message(ctx.lang, status == 404 ? "error.not_found" : status == 403 ? "error.forbidden" : "error.title"),

@@ -16,7 +16,8 @@ void addApiRoutes(Router& router);
 void addPageRoutes(Router& router);
 
 // An HTML error page in the request's language (pages.cpp).
-std::string renderErrorPage(Context& ctx, int status, const std::string& code, const std::string& message);
+// The error page; `message_html` is escaped already (errorHtml, or esc() of a plain message).
+std::string renderErrorPage(Context& ctx, int status, const std::string& code, const std::string& message_html);
 
 // The HTTP status for an error code (the one mapping, like ClickHouse's exceptionCodeToHTTPStatus).
 int httpStatusFor(int core_error_code);

@@ -178,8 +178,10 @@ struct Server::Impl {
 
   // Returns the username of the signed-in account, or empty.
   std::string handle(Request& req, Response& res);
+  // The error as JSON for the API, else as the error page; `error`, when given, lets the page say
+  // it in the page's language.
   void renderError(Context* ctx, Request& req, Response& res, int status, const std::string& code,
-                   const std::string& message, const std::string& field);
+                   const std::string& message, const std::string& field, const core::Error* error = nullptr);
   void log(const Request& req, const Response& res, const std::string& who, double seconds);
 
   Services& services;
@@ -202,7 +204,7 @@ struct Server::Impl {
 };
 
 void Server::Impl::renderError(Context* ctx, Request& req, Response& res, int status, const std::string& code,
-                               const std::string& message, const std::string& field) {
+                               const std::string& message, const std::string& field, const core::Error* error) {
   res.headers.erase(std::remove_if(res.headers.begin(), res.headers.end(),
                                    [](const auto& h) { return h.first == "Location"; }),
                     res.headers.end());
@@ -210,7 +212,7 @@ void Server::Impl::renderError(Context* ctx, Request& req, Response& res, int st
     res.json(status, errorJson(code, message, field, req.request_id));
     return;
   }
-  res.html(status, renderErrorPage(*ctx, status, code, message));
+  res.html(status, renderErrorPage(*ctx, status, code, error ? errorHtml(ctx->lang, *error) : esc(message)));
 }
 
 void Server::Impl::log(const Request& req, const Response& res, const std::string& who, double seconds) {
@@ -311,7 +313,7 @@ std::string Server::Impl::handle(Request& req, Response& res) {
       *access_log << utcStamp() << " error id=" << req.request_id << " " << e.what() << '\n';
     }
     renderError(&ctx, req, res, httpStatusFor(static_cast<int>(e.code())), core::errorCodeName(e.code()), e.what(),
-                e.field());
+                e.field(), &e);
   } catch (const Poco::Exception& e) {
     metrics.storeError();
     if (access_log != nullptr) {
