@@ -517,26 +517,36 @@ Id Engine::addDeliveryPoint(const Actor& actor, const DeliveryPoint& point) {
 
 namespace {
 
+// A farmer registering meets these, so each also names its message in the catalogue.
 void validateSupplier(const Supplier& s) {
   Problems p;
-  if (s.name.empty()) p.add("name", "the supplier's name is required");
-  if (s.tax_number.empty()) p.add("tax_number", "the tax number is required");
+  if (s.name.empty()) p.add("name", "the supplier's name is required", {"supplier.problem.name", {}});
+  if (s.tax_number.empty()) p.add("tax_number", "the tax number is required", {"supplier.problem.tax_number", {}});
   if (!s.size_class.empty() && !isSizeClass(s.size_class))
-    p.add("size_class", "'" + s.size_class + "' is not a size class; use micro, small, medium or large (EU "
-                        "Recommendation 2003/361/EC), or leave it empty");
+    p.add("size_class",
+          "'" + s.size_class +
+              "' is not a size class; use micro, small, medium or large (EU Recommendation 2003/361/EC), or leave it "
+              "empty",
+          {"supplier.problem.size_class", {s.size_class}});
   else if (!s.size_class.empty() && s.is_sme != (s.size_class != "large"))
-    p.add("is_sme", std::string("a ") + s.size_class + " enterprise " + (s.is_sme ? "is not" : "is") +
-                        " an SME: give is_sme " + (s.is_sme ? "false" : "true") + " or another size class");
+    p.add("is_sme",
+          std::string("a ") + s.size_class + " enterprise " + (s.is_sme ? "is not" : "is") + " an SME: give is_sme " +
+              (s.is_sme ? "false" : "true") + " or another size class",
+          {"supplier.problem.is_sme", {s.size_class}});
   if (s.dispatch_points.empty())
-    p.add("dispatch_points", "give at least one dispatch point (farm, hub or cooperative) with coordinates");
+    p.add("dispatch_points", "give at least one dispatch point (farm, hub or cooperative) with coordinates",
+          {"supplier.problem.no_dispatch_point", {}});
   for (std::size_t i = 0; i < s.dispatch_points.size(); ++i) {
     const DispatchPoint& d = s.dispatch_points[i];
     const std::string f = "dispatch_points[" + std::to_string(i) + "]";
-    if (d.name.empty()) p.add(f + ".name", "a name is required");
-    if (d.location.lat < -90 || d.location.lat > 90) p.add(f + ".lat", "latitude must be between -90 and 90");
-    if (d.location.lon < -180 || d.location.lon > 180) p.add(f + ".lon", "longitude must be between -180 and 180");
+    const std::string n = std::to_string(i + 1);
+    if (d.name.empty()) p.add(f + ".name", "a name is required", {"supplier.problem.dispatch_name", {n}});
+    if (d.location.lat < -90 || d.location.lat > 90)
+      p.add(f + ".lat", "latitude must be between -90 and 90", {"supplier.problem.lat", {n}});
+    if (d.location.lon < -180 || d.location.lon > 180)
+      p.add(f + ".lon", "longitude must be between -180 and 180", {"supplier.problem.lon", {n}});
   }
-  p.throwIfAny("the supplier");
+  p.throwIfAny("the supplier", {"supplier.rejected", {}});
 }
 
 std::string describeSupplier(const Supplier& s) {
@@ -556,8 +566,10 @@ Id Engine::registerSupplier(const Actor& actor, const Supplier& supplier) {
   store_.transact([&](Tx& tx) {
     serialiseWriters(tx);
     if (tx.findSupplierByTaxNumber(supplier.tax_number))
-      fail(ErrorCode::kConflict, "a supplier with tax number " + supplier.tax_number +
-                                     " is already registered; sign in to that account instead", "tax_number");
+      fail(ErrorCode::kConflict,
+           "a supplier with tax number " + supplier.tax_number +
+               " is already registered; sign in to that account instead",
+           "tax_number", {"supplier.refused.tax_taken", {supplier.tax_number}});
     id = tx.insertSupplier(supplier);
     appendAudit(tx, clock_.now(), actor.name, "supplier.register", obj("supplier", id), describeSupplier(supplier));
   });

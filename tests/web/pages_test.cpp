@@ -661,6 +661,35 @@ BOOST_AUTO_TEST_CASE(sign_in_page_throttles_and_redirects_to_the_role_home) {
   BOOST_TEST(location(r) == "/login?next=/farmer");
 }
 
+BOOST_AUTO_TEST_CASE(a_refused_registration_says_why_in_slovenian_and_keeps_the_form) {
+  WebFixture w;
+  Browser farmer(w, "sl");
+  farmer.get("/register");
+  std::map<std::string, std::string> form = {{"name", "Kmetija Bela"},
+                                             {"tax_number", "55443322"},
+                                             {"address", "Bela 3"},
+                                             {"email", "bela@kmetija.si"},
+                                             {"dp_name", "Dvorišče"},
+                                             {"dp_address", "Bela 3"},
+                                             {"dp_lat", "46°18'"},
+                                             {"dp_lon", "14,42"},
+                                             {"username", "bela@kmetija.si"},
+                                             {"password", "a long farm password"}};
+  HttpResult r = farmer.post("/register", form);
+  BOOST_TEST(r.status == 400);
+  checkPage(r.body, "refused registration");
+  BOOST_TEST(contains(r.body, "»46°18&#39;« ni zemljepisna širina"));
+  BOOST_TEST(contains(r.body, "value=\"Kmetija Bela\""));
+  // A tax number that is registered already.
+  std::string taken;
+  w.services->store().read([&](core::Tx& tx) { taken = tx.getSupplier(w.farm_a.id)->tax_number; });
+  form["dp_lat"] = "46,30";
+  form["tax_number"] = taken;
+  r = farmer.post("/register", form);
+  BOOST_TEST(r.status == 409);
+  BOOST_TEST(contains(r.body, "Ponudnik z davčno številko " + taken + " je že registriran"));
+}
+
 BOOST_AUTO_TEST_CASE(the_administrator_pages_through_the_accounts_a_hundred_at_a_time) {
   WebFixture w;
   // 230 more auditor accounts (no one signs in with them) beside the fixture's 6.

@@ -183,7 +183,8 @@ double coordinate(const Context& ctx, const std::string& name, double limit) {
   throw core::Error(core::ErrorCode::kInvalidArgument,
                     name + ": give decimal degrees between -" + std::to_string(static_cast<int>(limit)) + " and " +
                         std::to_string(static_cast<int>(limit)) + ", e.g. 46.2389",
-                    name);
+                    name,
+                    {limit < 100 ? "register.problem.lat" : "register.problem.lon", {ctx.form(name).substr(0, 30)}});
 }
 
 void registerSubmit(Context& ctx) {
