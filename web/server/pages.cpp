@@ -34,6 +34,29 @@ void page(Context& ctx, const std::string& title, const std::string& body, int s
 
 std::string qp(const Context& ctx, const std::string& name) { return ctx.request.queryParam(name); }
 
+// A whole-number query parameter such as ?from=100: `fallback` when absent, at least `min`;
+// kInvalidArgument naming it when it is not a number.
+std::int64_t numberParam(const Context& ctx, const std::string& name, std::int64_t fallback, std::int64_t min) {
+  if (qp(ctx, name).empty()) return fallback;
+  try {
+    return std::max<std::int64_t>(min, std::stoll(qp(ctx, name)));
+  } catch (const std::exception&) {
+    throw core::Error(core::ErrorCode::kInvalidArgument,
+                      name + " must be a whole number, e.g. " + name + "=100; leave it out to start at the beginning",
+                      name);
+  }
+}
+
+// What a form field shows: after a refused submission (`refill`) the value just sent, else `fallback`.
+std::string sentOr(const Context& ctx, bool refill, const std::string& name, const std::string& fallback) {
+  return refill ? ctx.form(name) : fallback;
+}
+
+// " selected" for the <option> `option` of the <select> `name` that a refused submission chose.
+std::string selectedIfSent(const Context& ctx, bool refill, const std::string& name, const std::string& option) {
+  return refill && ctx.form(name) == option ? " selected" : "";
+}
+
 // A positive id from a form field; kInvalidArgument naming it otherwise.
 Id formId(const Context& ctx, const std::string& name) {
   const std::string v = ctx.form(name);
@@ -372,7 +395,7 @@ bool refusedInput(const core::Error& e) {
 void newDpsForm(Context& ctx, const std::string& error_html = {}, int status = 200) {
   const bool refill = !error_html.empty();
   const auto value = [&](const std::string& name, const std::string& fallback) {
-    return refill ? ctx.form(name) : fallback;
+    return sentOr(ctx, refill, name, fallback);
   };
   std::vector<core::Authority> authorities;
   ctx.services.store().read([&](core::Tx& tx) { authorities = tx.listAuthorities(); });
@@ -380,8 +403,7 @@ void newDpsForm(Context& ctx, const std::string& error_html = {}, int status = 2
   for (const core::Authority& a : authorities)
     if (canSeeAuthority(ctx.who(), a.id))
       options += "<option value=\"" + std::to_string(a.id) + "\"" +
-                 (refill && ctx.form("authority") == std::to_string(a.id) ? " selected" : "") + ">" + esc(a.name) +
-                 "</option>";
+                 selectedIfSent(ctx, refill, "authority", std::to_string(a.id)) + ">" + esc(a.name) + "</option>";
   const core::TimePoint now = ctx.services.clock().now();
   const std::string body =
       (refill ? errorNotice(error_html) : std::string()) + "<form method=\"post\" action=\"/officer/dps\">" +
@@ -1200,7 +1222,7 @@ void farmerHome(Context& ctx, const std::string& error_html = {}, int status = 2
   for (const auto& [d, cats] : open)
     for (const core::Category& c : cats)
       options += "<option value=\"" + std::to_string(c.id) + "\"" +
-                 (refill && ctx.form("category") == std::to_string(c.id) ? " selected" : "") + ">" +
+                 selectedIfSent(ctx, refill, "category", std::to_string(c.id)) + ">" +
                  esc(d.reference + ": " + c.code + " " + c.name) + "</option>";
   if (options.empty()) {
     body += "<p>" + tr(ctx, "none") + "</p>";
@@ -1213,7 +1235,7 @@ void farmerHome(Context& ctx, const std::string& error_html = {}, int status = 2
     body += "<form method=\"post\" action=\"/farmer/apply\">" + csrfField(ctx) +
             "<p class=\"field\"><label for=\"category\">" + tr(ctx, "category") +
             "</label><select id=\"category\" name=\"category\">" + options + "</select></p>" +
-            field("self_declaration", tr(ctx, "farmer.espd"), "textarea", refill ? ctx.form("self_declaration") : espd,
+            field("self_declaration", tr(ctx, "farmer.espd"), "textarea", sentOr(ctx, refill, "self_declaration", espd),
                   "rows=\"4\" required") +
             field("confirm", tr(ctx, "farmer.confirm"), "checkbox", "", "required") + "<p class=\"hint\">" +
             tr(ctx, "farmer.no_fee") + "</p><button type=\"submit\">" + tr(ctx, "farmer.apply_submit") +
@@ -1242,12 +1264,11 @@ void applySubmit(Context& ctx) {
 // whole form.
 void bidForm(Context& ctx, const std::string& error_html = {}, int status = 200) {
   const bool refill = !error_html.empty();
-  // What a field shows: the value just sent when refilling, else its default.
   const auto value = [&](const std::string& name, const std::string& fallback) {
-    return refill ? ctx.form(name) : fallback;
+    return sentOr(ctx, refill, name, fallback);
   };
   const auto selected = [&](const std::string& name, const std::string& option) {
-    return refill && ctx.form(name) == option ? std::string(" selected") : std::string();
+    return selectedIfSent(ctx, refill, name, option);
   };
   const Id supplier_id = ownSupplier(ctx.who());
   core::Round r;
@@ -1459,12 +1480,7 @@ void resultsPage(Context& ctx) {
 // --- auditor ---
 
 void auditorHome(Context& ctx) {
-  std::int64_t from = 1;
-  try {
-    if (!qp(ctx, "from").empty()) from = std::max(1LL, std::stoll(qp(ctx, "from")));
-  } catch (const std::exception&) {
-    throw core::Error(core::ErrorCode::kInvalidArgument, "from must be a number", "from");
-  }
+  const std::int64_t from = numberParam(ctx, "from", 1, 1);
   const core::AuditVerification v = core::verifyAudit(ctx.services.store());
   std::string body = v.ok() ? notice("ok", tr(ctx, "audit.intact") + " (" + std::to_string(v.entries) + ")")
                             : notice("error", tr(ctx, "audit.broken"));
@@ -1537,12 +1553,8 @@ void auditorRound(Context& ctx) {
 constexpr std::size_t kAccountsPerPage = 100;
 
 void adminHome(Context& ctx) {
-  std::size_t from = 0;  // the index of the first account shown, in the order they were created
-  try {
-    if (!qp(ctx, "from").empty()) from = static_cast<std::size_t>(std::max(0LL, std::stoll(qp(ctx, "from"))));
-  } catch (const std::exception&) {
-    throw core::Error(core::ErrorCode::kInvalidArgument, "from must be a number", "from");
-  }
+  // The index of the first account shown, in the order they were created.
+  auto from = static_cast<std::size_t>(numberParam(ctx, "from", 0, 0));
   std::vector<core::Account> accounts;
   ctx.services.store().read([&](core::Tx& tx) { accounts = tx.listAccounts(); });
   const std::size_t total = accounts.size();
