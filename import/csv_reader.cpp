@@ -16,21 +16,30 @@ std::string hexByte(unsigned char c) {
   return text;
 }
 
-std::string controlMessage(unsigned char c) {
+CsvProblem controlProblem(CsvPosition at, unsigned char c) {
   char code[8];
   std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(c));
   if (c == 0) {
-    return "a NUL character (U+0000) in the value: the file is probably saved as UTF-16 (\"Unicode text\") or is "
-           "not a text file; save it as \"CSV UTF-8\" in the spreadsheet program";
+    return {at.line,
+            at.column,
+            "a NUL character (U+0000) in the value: the file is probably saved as UTF-16 (\"Unicode text\") or is "
+            "not a text file; save it as \"CSV UTF-8\" in the spreadsheet program",
+            {"import.csv.nul", {}}};
   }
-  return std::string("a control character (") + code +
-         ") in the value: it is not text a spreadsheet shows; remove it (the file may not be a CSV text file)";
+  return {at.line,
+          at.column,
+          std::string("a control character (") + code +
+              ") in the value: it is not text a spreadsheet shows; remove it (the file may not be a CSV text file)",
+          {"import.csv.control", {code}}};
 }
 
-std::string invalidUtf8Message(unsigned char c) {
-  return "invalid UTF-8 (byte " + hexByte(c) +
-         "): the file is not saved as UTF-8; save it as \"CSV UTF-8\" in the spreadsheet program (files in "
-         "Windows-1250 or ISO 8859-2 show this at letters such as č, š, ž)";
+CsvProblem invalidUtf8Problem(CsvPosition at, unsigned char c) {
+  return {at.line,
+          at.column,
+          "invalid UTF-8 (byte " + hexByte(c) +
+              "): the file is not saved as UTF-8; save it as \"CSV UTF-8\" in the spreadsheet program (files in "
+              "Windows-1250 or ISO 8859-2 show this at letters such as č, š, ž)",
+          {"import.csv.invalid_utf8", {hexByte(c)}}};
 }
 
 }  // namespace
@@ -111,9 +120,11 @@ bool CsvReader::next(CsvRecord& record) {
       // a row this wide is no file of ours, and memory stays bounded.
       if (!too_wide_reported) {
         too_wide_reported = true;
-        record.problems.push_back({at.line, at.column,
+        record.problems.push_back({at.line,
+                                   at.column,
                                    "the row has more than " + std::to_string(kMaxFields) +
-                                       " fields: check the delimiter, or that the file is the right one"});
+                                       " fields: check the delimiter, or that the file is the right one",
+                                   {"import.csv.too_many_fields", {std::to_string(kMaxFields)}}});
       }
       return;
     }
@@ -135,10 +146,13 @@ bool CsvReader::next(CsvRecord& record) {
     if (record_bytes + n > kMaxRecordBytes) {
       if (!too_long_reported) {
         too_long_reported = true;
-        record.problems.push_back({at.line, at.column,
-                                   "the row is longer than " + std::to_string(kMaxRecordBytes / (1024 * 1024)) +
+        const std::string mib = std::to_string(kMaxRecordBytes / (1024 * 1024));
+        record.problems.push_back({at.line,
+                                   at.column,
+                                   "the row is longer than " + mib +
                                        " MiB from here on: check for a quote (\") that is not closed, or that the "
-                                       "file is a CSV file"});
+                                       "file is a CSV file",
+                                   {"import.csv.row_too_long", {mib}}});
       }
       return;
     }
@@ -150,7 +164,7 @@ bool CsvReader::next(CsvRecord& record) {
     if (c < 0x20 && c != '\t' && c != '\n') {
       if (!control_reported) {
         control_reported = true;
-        record.problems.push_back({at.line, at.column, controlMessage(c)});
+        record.problems.push_back(controlProblem(at, c));
       }
       keep("\xEF\xBF\xBD", 3, at);
       return;
@@ -161,7 +175,7 @@ bool CsvReader::next(CsvRecord& record) {
   const auto reportUtf8 = [&](CsvPosition at, unsigned char c) {
     if (field_utf8_reported_) return;
     field_utf8_reported_ = true;
-    record.problems.push_back({at.line, at.column, invalidUtf8Message(c)});
+    record.problems.push_back(invalidUtf8Problem(at, c));
   };
   const auto finishRecord = [&] {
     record.fields.resize(count);
@@ -185,8 +199,10 @@ bool CsvReader::next(CsvRecord& record) {
       }
       if (state == State::kQuoted) {
         record.problems.push_back(
-            {field_start.line, field_start.column,
-             "the quoted field that starts here is not closed: add the closing quote (\") or remove the opening one"});
+            {field_start.line,
+             field_start.column,
+             "the quoted field that starts here is not closed: add the closing quote (\") or remove the opening one",
+             {"import.csv.unclosed_quote", {}}});
       }
       finishRecord();
       return true;
@@ -313,10 +329,12 @@ bool CsvReader::next(CsvRecord& record) {
           if (!after_quote_reported) {
             after_quote_reported = true;
             record.problems.push_back(
-                {here.line, here.column,
+                {here.line,
+                 here.column,
                  std::string("text after the closing quote of a quoted field: put the whole value in quotes and "
                              "double any quote inside it (\"\"), or check for a missing delimiter '") +
-                     delimiter + "'"});
+                     delimiter + "'",
+                 {"import.csv.after_quote", {std::string(1, delimiter)}}});
           }
           put(c, here);
           state = State::kUnquoted;

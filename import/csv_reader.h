@@ -28,6 +28,8 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
+
 namespace importer {
 
 struct CsvPosition {
@@ -38,7 +40,8 @@ struct CsvPosition {
 struct CsvProblem {
   int line = 0;
   int column = 0;
-  std::string message;  // what is wrong and how to fix it
+  std::string message;             // what is wrong and how to fix it, in English
+  core::Localized localized = {};  // the same in the interface's catalogue ("import.csv.*")
 };
 
 // One record. The reader reuses the vectors' storage from record to record.

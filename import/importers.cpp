@@ -191,13 +191,16 @@ class Context {
   // the file is still read to report every problem.
   bool writing() const { return apply_ && report_.problems.empty(); }
 
+  // `message` is English; `localized` names it in the interface's catalogue (see Problem).
   void problem(int line, int column, const std::string& field, std::string_view value, std::string message,
-               bool data_row = true) {
-    report_.problems.push_back({options_.file_name, line, column, field, shown(value), std::move(message)});
+               core::Localized localized, bool data_row = true) {
+    report_.problems.push_back(
+        {options_.file_name, line, column, field, shown(value), std::move(message), std::move(localized)});
     if (data_row && line > 0) rejected_lines_.push_back(line);
   }
-  void problem(const Row& row, std::size_t column, std::string message) {
-    problem(row.line(), row.column(column), info_.columns[column], row.text(column), std::move(message));
+  void problem(const Row& row, std::size_t column, std::string message, core::Localized localized) {
+    problem(row.line(), row.column(column), info_.columns[column], row.text(column), std::move(message),
+            std::move(localized));
   }
   std::size_t problemCount() const { return report_.problems.size(); }
   // Marks the start of a data row, so that rowOk() says whether the row has a problem so far.
@@ -205,11 +208,14 @@ class Context {
   bool rowOk() const { return report_.problems.size() == row_start_; }
   void skipRowProblems(std::size_t count) { row_start_ += count; }
 
-  // A cell that must not be empty; reports it and returns nullopt when it is.
+  // A cell that must not be empty; reports it and returns nullopt when it is. The catalogue names
+  // what to give per kind and column: "import.empty.<kind>.<column>".
   std::optional<std::string_view> required(const Row& row, std::size_t column, const std::string& what) {
     const std::string_view v = row.text(column);
     if (!v.empty()) return v;
-    problem(row, column, info_.columns[column] + " is empty: give " + what);
+    const std::string& name = info_.columns[column];
+    problem(row, column, name + " is empty: give " + what,
+            {std::string("import.empty.") + info_.name + "." + name, {name}});
     return std::nullopt;
   }
 
@@ -222,13 +228,15 @@ class Context {
       problem(row, column,
               std::string("not a ") + which +
                   ": write decimal degrees such as 46.2389 or 46,2389 (no degree sign, minutes or exponent; at most "
-                  "20 decimals)");
+                  "20 decimals)",
+              {std::string("import.problem.not_") + which, {}});
       return std::nullopt;
     }
     if (*v < -limit || *v > limit) {
       problem(row, column,
               std::string(which) + " must be between -" + degreesText(limit) + " and " + degreesText(limit) +
-                  ": check that latitude and longitude are not swapped and that the value is in degrees");
+                  ": check that latitude and longitude are not swapped and that the value is in degrees",
+              {std::string("import.problem.") + which + "_range", {degreesText(limit)}});
       return std::nullopt;
     }
     return v;
@@ -295,17 +303,24 @@ std::optional<core::Id> resolveAuthority(Context& ctx, const Row& row, std::size
   if (it == authorities.end()) {
     std::vector<std::string> names;
     for (const auto& [n, ids] : authorities) names.push_back("'" + n + "'");
-    ctx.problem(row, column,
-                "no contracting authority is named exactly so; " +
-                    (names.empty() ? std::string("none is stored yet: create the authority first")
-                                   : "the stored ones are " + joined(names) + ": correct the name") );
+    if (names.empty()) {
+      ctx.problem(row, column,
+                  "no contracting authority is named exactly so; none is stored yet: create the authority first",
+                  {"import.problem.no_authority_stored", {}});
+    } else {
+      ctx.problem(
+          row, column,
+          "no contracting authority is named exactly so; the stored ones are " + joined(names) + ": correct the name",
+          {"import.problem.no_such_authority", {joined(names)}});
+    }
     return std::nullopt;
   }
   if (const std::optional<core::Id> own = ctx.options().authority_id) {
     if (std::find(it->second.begin(), it->second.end(), *own) == it->second.end()) {
       ctx.problem(row, column,
                   "this is another contracting authority's data and you may import only your own authority's: "
-                  "remove the row, or ask that authority's officer to import it");
+                  "remove the row, or ask that authority's officer to import it",
+                  {"import.problem.other_authority", {}});
       return std::nullopt;
     }
     return *own;
@@ -314,7 +329,8 @@ std::optional<core::Id> resolveAuthority(Context& ctx, const Row& row, std::size
     ctx.problem(row, column,
                 std::to_string(it->second.size()) +
                     " stored authorities have this name, so the row cannot say which one it means: rename one "
-                    "of them first");
+                    "of them first",
+                {"import.problem.authority_ambiguous", {std::to_string(it->second.size())}});
     return std::nullopt;
   }
   return it->second.front();
@@ -343,7 +359,8 @@ class DeliveryPointImporter final : public KindImporter {
       if (const auto first = keys_.insert(key, row.line())) {
         ctx_.problem(row, kCode,
                      "duplicate: this authority's delivery point with this code is already on line " +
-                         std::to_string(*first) + "; keep one row per delivery point");
+                         std::to_string(*first) + "; keep one row per delivery point",
+                     {"import.problem.duplicate_delivery_point", {std::to_string(*first)}});
       }
     }
     if (!ctx_.rowOk()) return;
@@ -410,11 +427,13 @@ class ProductImporter final : public KindImporter {
     if (mass_text) {
       if (const std::optional<core::Decimal> parsed = parseNumber(*mass_text); !parsed) {
         ctx_.problem(row, kUnitMass,
-                     "not a number: write the mass in kg of one unit with at most six decimals, e.g. 1 or 0,06");
+                     "not a number: write the mass in kg of one unit with at most six decimals, e.g. 1 or 0,06",
+                     {"import.problem.mass_not_number", {}});
       } else if (parsed->isNegative() || parsed->isZero()) {
         ctx_.problem(row, kUnitMass,
                      "must be greater than 0: the mass in kg of one unit (1 for kg, about 1.03 for a litre of "
-                     "milk); CO2 per delivery is computed from it");
+                     "milk); CO2 per delivery is computed from it",
+                     {"import.problem.mass_positive", {}});
       } else {
         mass = *parsed;
       }
@@ -422,8 +441,8 @@ class ProductImporter final : public KindImporter {
     if (code) {
       if (const auto first = keys_.insert(*code, row.line()))
         ctx_.problem(row, kCode,
-                     "duplicate: product code already on line " + std::to_string(*first) +
-                         "; keep one row per product");
+                     "duplicate: product code already on line " + std::to_string(*first) + "; keep one row per product",
+                     {"import.problem.duplicate_product", {std::to_string(*first)}});
     }
     if (!ctx_.rowOk()) return;
 
@@ -467,27 +486,33 @@ class ProductImporter final : public KindImporter {
     const std::optional<CpvCode> code = parseCpvCode(text);
     if (!code) {
       ctx_.problem(row, kCpv,
-                   "not a CPV code: write its 8 digits, optionally with the check digit (03222321 or 03222321-9)");
+                   "not a CPV code: write its 8 digits, optionally with the check digit (03222321 or 03222321-9)",
+                   {"import.problem.not_cpv", {}});
       return std::nullopt;
     }
     const CpvList::Entry* entry = cpv_ ? cpv_->find(code->digits) : nullptr;
     if (cpv_ && !entry) {
       ctx_.problem(row, kCpv,
                    "CPV " + code->digits + " is not in the CPV 2008 list (" + cpv_->source() +
-                       "): look the product up in the list and use its code");
+                       "): look the product up in the list and use its code",
+                   {"import.problem.cpv_unknown", {code->digits, cpv_->source()}});
       return std::nullopt;
     }
     if (entry && code->check && *code->check != entry->check) {
       ctx_.problem(row, kCpv,
-                   "the check digit of CPV " + code->digits + " (" + entry->label + ") is " + entry->check +
-                       ", not " + *code->check + ": correct it, or give the 8 digits alone");
+                   "the check digit of CPV " + code->digits + " (" + entry->label + ") is " + entry->check + ", not " +
+                       *code->check + ": correct it, or give the 8 digits alone",
+                   {"import.problem.cpv_check_digit",
+                    {code->digits, entry->label, std::string(1, entry->check), std::string(1, *code->check)}});
       return std::nullopt;
     }
     if (!isFoodCpv(code->digits)) {
+      const std::string named = code->digits + (entry ? " (" + entry->label + ")" : std::string());
       ctx_.problem(row, kCpv,
-                   "CPV " + code->digits + (entry ? " (" + entry->label + ")" : std::string()) +
+                   "CPV " + named +
                        " is not food: food products must be in CPV division 03 (agricultural products) or 15 "
-                       "(food and beverages)");
+                       "(food and beverages)",
+                   {"import.problem.cpv_not_food", {named}});
       return std::nullopt;
     }
     return code->digits;
@@ -535,23 +560,23 @@ class SupplierImporter final : public KindImporter {
     supplierField(row, kName, g.name);
     supplierField(row, kAddress, g.address);
     if (!row.text(kEmail).empty() && !looksLikeEmail(row.text(kEmail)))
-      ctx_.problem(row, kEmail, "not an e-mail address: write one address such as kmetija@example.si");
+      ctx_.problem(row, kEmail, "not an e-mail address: write one address such as kmetija@example.si",
+                   {"import.problem.email", {}});
     supplierField(row, kEmail, g.email);
     if (!row.text(kSme).empty()) {
       const std::optional<std::string> size = sizeClassOf(row.text(kSme));
       if (!size) {
         ctx_.problem(row, kSme,
                      "write the size class micro, small, medium or large (mikro, majhno, srednje, veliko), or yes or "
-                     "no (da or ne) for whether the supplier is a small or medium enterprise");
+                     "no (da or ne) for whether the supplier is a small or medium enterprise",
+                     {"import.problem.size_class", {}});
         if (g.sme.value.empty()) g.sme = {std::string(row.text(kSme)), row.line()};
       } else {
         const std::string& canonical = *size;
         if (g.sme.value.empty()) {
           g.sme = {canonical, row.line()};
         } else if (g.sme.value != canonical) {
-          ctx_.problem(row, kSme,
-                       "differs from '" + g.sme.value + "' given for this supplier on line " +
-                           std::to_string(g.sme.line) + ": give the supplier's details once, or the same on every row");
+          differs(row, kSme, g.sme);
         }
       }
     }
@@ -577,9 +602,10 @@ class SupplierImporter final : public KindImporter {
     const std::size_t before = ctx_.problemCount();
     const auto missing = [&](const GroupField& f, const char* column, const char* what) {
       if (!f.value.empty()) return;
-      ctx_.problem(g.first_line, 0, column, "",
-                   std::string("supplier ") + g.tax + " has no " + column + ": give " + what +
-                       " on the supplier's first row");
+      ctx_.problem(
+          g.first_line, 0, column, "",
+          std::string("supplier ") + g.tax + " has no " + column + ": give " + what + " on the supplier's first row",
+          {std::string("import.problem.supplier_without.") + column, {g.tax}});
     };
     // A block repeating an earlier supplier's tax number was reported as such; what it lacks adds nothing.
     if (g.duplicate) return;
@@ -591,7 +617,8 @@ class SupplierImporter final : public KindImporter {
       ctx_.problem(g.first_line, 0, "dispatch_point", "",
                    "supplier " + g.tax +
                        " has no dispatch point: give at least one row with dispatch_point, dispatch_address, "
-                       "dispatch_lat and dispatch_lon (where the goods leave from; bids and distances need it)");
+                       "dispatch_lat and dispatch_lon (where the goods leave from; bids and distances need it)",
+                   {"import.problem.supplier_without.dispatch_point", {g.tax}});
     }
     if (g.bad || ctx_.problemCount() != before) return;
 
@@ -709,7 +736,8 @@ class SupplierImporter final : public KindImporter {
     if (const auto first = keys_.insert(tax, row.line())) {
       ctx_.problem(row, kTaxNumber,
                    "duplicate: this supplier's rows already began on line " + std::to_string(*first) +
-                       "; keep all rows of one supplier together, one after the other");
+                       "; keep all rows of one supplier together, one after the other",
+                   {"import.problem.duplicate_supplier", {std::to_string(*first)}});
       group_->bad = true;
       group_->duplicate = true;
     }
@@ -721,10 +749,16 @@ class SupplierImporter final : public KindImporter {
     if (field.value.empty()) {
       field = {std::string(v), row.line()};
     } else if (field.value != v) {
-      ctx_.problem(row, column,
-                   "differs from '" + field.value + "' given for this supplier on line " + std::to_string(field.line) +
-                       ": give the supplier's details once, or the same on every row");
+      differs(row, column, field);
     }
+  }
+
+  // A detail of the supplier given on an earlier row with another value.
+  void differs(const Row& row, std::size_t column, const GroupField& earlier) {
+    ctx_.problem(row, column,
+                 "differs from '" + earlier.value + "' given for this supplier on line " +
+                     std::to_string(earlier.line) + ": give the supplier's details once, or the same on every row",
+                 {"import.problem.supplier_differs", {earlier.value, std::to_string(earlier.line)}});
   }
 
   void dispatchPoint(const Row& row, Group& g) {
@@ -747,7 +781,8 @@ class SupplierImporter final : public KindImporter {
       if (other.item.address != p.address || !samePlace(other.item.location, p.location)) {
         ctx_.problem(row, kDispatchPoint,
                      "dispatch point given on line " + std::to_string(other.line) +
-                         " with a different address or coordinates: give each dispatch point once per supplier");
+                         " with a different address or coordinates: give each dispatch point once per supplier",
+                     {"import.problem.dispatch_point_differs", {std::to_string(other.line)}});
       }
       return;
     }
@@ -768,7 +803,8 @@ class SupplierImporter final : public KindImporter {
       if (!date) {
         ctx_.problem(row, kCertificateValidUntil,
                      "not a date: write the last valid day as YYYY-MM-DD, e.g. 2027-12-31, or leave it empty when "
-                     "the certificate does not expire");
+                     "the certificate does not expire",
+                     {"import.problem.certificate_date", {}});
       } else {
         valid_until = endOfDay(*date);
       }
@@ -780,7 +816,8 @@ class SupplierImporter final : public KindImporter {
       if (other.item.valid_until != c.valid_until) {
         ctx_.problem(row, kCertificateValidUntil,
                      "certificate given on line " + std::to_string(other.line) +
-                         " with a different validity: give each certificate once per supplier");
+                         " with a different validity: give each certificate once per supplier",
+                     {"import.problem.certificate_differs", {std::to_string(other.line)}});
       }
       return;
     }
@@ -836,9 +873,11 @@ class RoadDistanceImporter final : public KindImporter {
     if (km_text) {
       km = parseNumber(*km_text);
       if (!km) {
-        ctx_.problem(row, kKm, "not a number: write kilometres with at most six decimals, e.g. 12.4 or 12,4");
+        ctx_.problem(row, kKm, "not a number: write kilometres with at most six decimals, e.g. 12.4 or 12,4",
+                     {"import.problem.km_not_number", {}});
       } else if (km->isNegative()) {
-        ctx_.problem(row, kKm, "a distance cannot be negative: write the road distance in km");
+        ctx_.problem(row, kKm, "a distance cannot be negative: write the road distance in km",
+                     {"import.problem.km_negative", {}});
         km.reset();
       }
     }
@@ -855,7 +894,8 @@ class RoadDistanceImporter final : public KindImporter {
         ctx_.problem(row, kKm,
                      "shorter than the straight line (" + straight.toString() +
                          " km) between the dispatch point and the delivery point: a road is never shorter; check "
-                         "the distance and both points' coordinates");
+                         "the distance and both points' coordinates",
+                     {"import.problem.km_shorter", {straight.toString()}});
       }
     }
     if (from && to) {
@@ -865,7 +905,8 @@ class RoadDistanceImporter final : public KindImporter {
       if (const auto first = keys_.insert(std::string_view(key, sizeof key), row.line())) {
         ctx_.problem(row, kDeliveryPointCode,
                      "duplicate: the distance between these two points is already on line " + std::to_string(*first) +
-                         "; keep one row per pair");
+                         "; keep one row per pair",
+                     {"import.problem.duplicate_distance", {std::to_string(*first)}});
       }
     }
     if (!ctx_.rowOk()) return;
@@ -895,7 +936,8 @@ class RoadDistanceImporter final : public KindImporter {
       it = suppliers_.emplace(std::string(tax), std::move(entry)).first;
     }
     if (!it->second.found) {
-      ctx_.problem(row, kTaxNumber, "no supplier with this tax number is stored: import the suppliers file first");
+      ctx_.problem(row, kTaxNumber, "no supplier with this tax number is stored: import the suppliers file first",
+                   {"import.problem.no_supplier", {}});
       return nullptr;
     }
     for (const core::DispatchPoint& p : it->second.points)
@@ -904,7 +946,8 @@ class RoadDistanceImporter final : public KindImporter {
     for (const core::DispatchPoint& p : it->second.points) names.push_back("'" + p.name + "'");
     ctx_.problem(row, kDispatchPoint,
                  "the supplier has no dispatch point of this name; its dispatch points are " + joined(names) +
-                     ": correct the name or import the supplier's dispatch point first");
+                     ": correct the name or import the supplier's dispatch point first",
+                 {"import.problem.no_dispatch_point", {joined(names)}});
     return nullptr;
   }
 
@@ -920,7 +963,8 @@ class RoadDistanceImporter final : public KindImporter {
     if (point == it->second.end()) {
       ctx_.problem(row, kDeliveryPointCode,
                    "the authority has no delivery point with this code: correct the code or import the delivery "
-                   "points first");
+                   "points first",
+                   {"import.problem.no_delivery_point", {}});
       return nullptr;
     }
     return &point->second;
@@ -949,7 +993,10 @@ class DemandImporter final : public KindImporter {
     std::optional<int> number;
     if (lot_text) {
       number = lotNumber(*lot_text);
-      if (!number) ctx_.problem(row, kLot, "not a lot number: write a whole number from 1 to 99999, e.g. 3");
+      if (!number) {
+        ctx_.problem(row, kLot, "not a lot number: write a whole number from 1 to 99999, e.g. 3",
+                     {"import.problem.lot_number", {}});
+      }
     }
     if (!number) {
       // Without its lot the row cannot join a block; its other cells are still checked.
@@ -997,11 +1044,19 @@ class DemandImporter final : public KindImporter {
     Outcome outcome = Outcome::kAdded;
     if (const auto it = stored_.find(lot.number); it != stored_.end()) {
       if (!same(it->second, lot)) {
+        const core::Lot& stored = it->second;
+        core::Decimal total;
+        for (const core::Demand& d : stored.demands) total += d.quantity;
         ctx_.problem(g.first_line, 0, "lot", std::to_string(lot.number),
                      "lot " + std::to_string(lot.number) + " is already stored in round " + round_.reference +
-                         " with a different product or demand (" + describe(it->second) +
-                         "); a stored lot's demand is fixed: give it unchanged, use a new lot number, or put the "
-                         "changed demand into a new draft round");
+                         " with a different product or demand (stored: CPV " + stored.cpv + " '" + stored.description +
+                         "', " + std::to_string(stored.demands.size()) + " delivery points, " + total.toString() + " " +
+                         stored.unit +
+                         " in all); a stored lot's demand is fixed: give it unchanged, use a new lot number, or put "
+                         "the changed demand into a new draft round",
+                     {"import.problem.lot_fixed",
+                      {std::to_string(lot.number), round_.reference, stored.cpv, stored.description,
+                       std::to_string(stored.demands.size()), total.toString(), stored.unit}});
         return;
       }
       outcome = Outcome::kUnchanged;
@@ -1054,7 +1109,8 @@ class DemandImporter final : public KindImporter {
     if (const auto first = lots_.insert(std::to_string(number), row.line())) {
       ctx_.problem(row, kLot,
                    "duplicate: lot " + std::to_string(number) + "'s rows already began on line " +
-                       std::to_string(*first) + "; keep all rows of one lot together, one after the other");
+                       std::to_string(*first) + "; keep all rows of one lot together, one after the other",
+                   {"import.problem.duplicate_lot", {std::to_string(number), std::to_string(*first)}});
       group_->bad = true;
     }
   }
@@ -1067,9 +1123,11 @@ class DemandImporter final : public KindImporter {
     core::Decimal quantity;
     if (quantity_text) {
       if (const std::optional<core::Decimal> parsed = parseNumber(*quantity_text); !parsed) {
-        ctx_.problem(row, kQuantity, "not a number: write the quantity with at most six decimals, e.g. 120 or 12,5");
+        ctx_.problem(row, kQuantity, "not a number: write the quantity with at most six decimals, e.g. 120 or 12,5",
+                     {"import.problem.quantity_not_number", {}});
       } else if (parsed->isNegative() || parsed->isZero()) {
-        ctx_.problem(row, kQuantity, "must be greater than 0: leave the delivery point out when it needs none");
+        ctx_.problem(row, kQuantity, "must be greater than 0: leave the delivery point out when it needs none",
+                     {"import.problem.quantity_positive", {}});
       } else {
         quantity = *parsed;
       }
@@ -1083,7 +1141,9 @@ class DemandImporter final : public KindImporter {
         } else if (g.product->code != p->code) {
           ctx_.problem(row, kProduct,
                        "lot " + std::to_string(g.number) + " is product '" + g.product->code + "' (line " +
-                           std::to_string(g.product_line) + "): one lot is one product; give another lot number");
+                           std::to_string(g.product_line) + "): one lot is one product; give another lot number",
+                       {"import.problem.lot_one_product",
+                        {std::to_string(g.number), g.product->code, std::to_string(g.product_line)}});
         }
       }
     }
@@ -1095,7 +1155,8 @@ class DemandImporter final : public KindImporter {
       if (const auto [it, inserted] = g.points.emplace(to->id, row.line()); !inserted) {
         ctx_.problem(row, kDeliveryPointCode,
                      "duplicate: this lot's demand for this delivery point is already on line " +
-                         std::to_string(it->second) + "; give one row per lot and delivery point (add the quantities)");
+                         std::to_string(it->second) + "; give one row per lot and delivery point (add the quantities)",
+                     {"import.problem.duplicate_demand", {std::to_string(it->second)}});
       }
     }
     if (!ctx_.rowOk() || g.number == 0) return;
@@ -1109,8 +1170,9 @@ class DemandImporter final : public KindImporter {
       it = products_.emplace(std::string(code), ctx_.tx().findProductByCode(std::string(code))).first;
     }
     if (!it->second) {
-      ctx_.problem(row, kProduct, "no product with this code is in the catalogue: correct the code or import the "
-                                  "products file first");
+      ctx_.problem(row, kProduct,
+                   "no product with this code is in the catalogue: correct the code or import the products file first",
+                   {"import.problem.no_product", {}});
       return nullptr;
     }
     return &*it->second;
@@ -1128,7 +1190,8 @@ class DemandImporter final : public KindImporter {
     if (it == delivery_points_->end()) {
       ctx_.problem(row, kDeliveryPointCode,
                    "the round's contracting authority has no delivery point with this code: correct the code or "
-                   "import the delivery points first");
+                   "import the delivery points first",
+                   {"import.problem.no_round_delivery_point", {}});
       return nullptr;
     }
     return &it->second;
@@ -1144,13 +1207,6 @@ class DemandImporter final : public KindImporter {
   static bool same(const core::Lot& a, const core::Lot& b) {
     return a.cpv == b.cpv && a.description == b.description && a.unit == b.unit && a.unit_mass_kg == b.unit_mass_kg &&
            demandSet(a) == demandSet(b);
-  }
-
-  static std::string describe(const core::Lot& l) {
-    core::Decimal total;
-    for (const core::Demand& d : l.demands) total += d.quantity;
-    return "stored: CPV " + l.cpv + " '" + l.description + "', " + std::to_string(l.demands.size()) +
-           " delivery points, " + total.toString() + " " + l.unit + " in all";
   }
 
   Context& ctx_;
@@ -1191,7 +1247,8 @@ std::unique_ptr<KindImporter> makeImporter(Kind kind, Context& ctx, const CpvLis
 bool readHeader(Context& ctx, const KindInfo& info, const CsvRecord& header, std::vector<std::size_t>& index,
                 ImportReport& report) {
   const std::size_t before = ctx.problemCount();
-  for (const CsvProblem& p : header.problems) ctx.problem(p.line, p.column, "header", "", p.message, false);
+  for (const CsvProblem& p : header.problems)
+    ctx.problem(p.line, p.column, "header", "", p.message, p.localized, false);
   constexpr std::size_t kAbsent = static_cast<std::size_t>(-1);
   index.assign(info.columns.size(), kAbsent);
   for (std::size_t f = 0; f < header.fields.size(); ++f) {
@@ -1204,22 +1261,28 @@ bool readHeader(Context& ctx, const KindInfo& info, const CsvRecord& header, std
     const auto c = static_cast<std::size_t>(it - info.columns.begin());
     if (index[c] != kAbsent) {
       ctx.problem(header.line, header.positions[f].column, name, header.fields[f],
-                  "column given twice (also column " + std::to_string(index[c] + 1) + "): keep one", false);
+                  "column given twice (also column " + std::to_string(index[c] + 1) + "): keep one",
+                  {"import.problem.column_twice", {std::to_string(index[c] + 1)}}, false);
       continue;
     }
     index[c] = f;
   }
+  // A header read as one column hints at the delimiter: the key then has ".one_column" or
+  // ".separator" (tabs or '|' seen) appended.
   std::string hint;
+  std::string hint_key;
   if (header.fields.size() == 1) {
+    const bool separator = header.fields[0].find_first_of("\t|") != std::string::npos;
     hint = std::string(" The header reads as a single column: separate the columns with ',' or ';'") +
-           (header.fields[0].find_first_of("\t|") != std::string::npos ? " (tabs and '|' are not delimiters)" : "") +
-           ".";
+           (separator ? " (tabs and '|' are not delimiters)" : "") + ".";
+    hint_key = separator ? ".separator" : ".one_column";
   }
   for (std::size_t c = 0; c < info.columns.size(); ++c) {
     if (index[c] != kAbsent) continue;
     ctx.problem(header.line, 0, info.columns[c], "",
-                "missing column '" + info.columns[c] + "': the header of a " + info.name +
-                    " file names the columns " + joined(info.columns) + " (any order, any case)." + hint,
+                "missing column '" + info.columns[c] + "': the header of a " + info.name + " file names the columns " +
+                    joined(info.columns) + " (any order, any case)." + hint,
+                {"import.problem.missing_column" + hint_key, {info.columns[c], info.name, joined(info.columns)}},
                 false);
   }
   return ctx.problemCount() == before;
@@ -1233,7 +1296,7 @@ void runFile(Context& ctx, const KindInfo& info, std::istream& in, const CpvList
     report.delimiter = reader.delimiter();
     ctx.problem(0, 0, "header", "",
                 "the file is empty: its first line must be the header naming the columns " + joined(info.columns),
-                false);
+                {"import.problem.empty_file", {joined(info.columns)}}, false);
     return;
   }
   report.delimiter = reader.delimiter();
@@ -1260,16 +1323,18 @@ void runFile(Context& ctx, const KindInfo& info, std::istream& in, const CpvList
              std::tie(record.positions[f + 1].line, record.positions[f + 1].column) <= std::tie(p.line, p.column))
         ++f;
       ctx.problem(p.line, p.column, f < header_names.size() ? header_names[f] : std::string(),
-                  f < record.fields.size() ? trimmed(record.fields[f]) : std::string_view(), p.message);
+                  f < record.fields.size() ? trimmed(record.fields[f]) : std::string_view(), p.message, p.localized);
     }
     if (record.fields.size() != width) {
       const bool more = record.fields.size() > width;
       const int column = more ? record.positions[width].column : 0;
+      const std::string delimiter(1, reader.delimiter());
       ctx.problem(record.line, column, "", "",
                   "the row has " + std::to_string(record.fields.size()) + " fields but the header has " +
-                      std::to_string(width) + ": check for a " + (more ? "extra" : "missing") + " delimiter '" +
-                      std::string(1, reader.delimiter()) + "'; a value that contains '" +
-                      std::string(1, reader.delimiter()) + "' must be in double quotes");
+                      std::to_string(width) + ": check for " + (more ? "an extra" : "a missing") + " delimiter '" +
+                      delimiter + "'; a value that contains '" + delimiter + "' must be in double quotes",
+                  {more ? "import.problem.extra_fields" : "import.problem.missing_fields",
+                   {std::to_string(record.fields.size()), std::to_string(width), delimiter}});
       continue;
     }
     const Row row(record, index);
@@ -1278,7 +1343,8 @@ void runFile(Context& ctx, const KindInfo& info, std::istream& in, const CpvList
       if (chars > info.max_chars[c]) {
         ctx.problem(row, c,
                     "too long (" + std::to_string(chars) + " characters; at most " + std::to_string(info.max_chars[c]) +
-                        "): shorten it");
+                        "): shorten it",
+                    {"import.problem.too_long", {std::to_string(chars), std::to_string(info.max_chars[c])}});
       }
     }
     importer->row(row);

@@ -76,6 +76,7 @@
 
 #include "core/calendar.h"
 #include "core/clock.h"
+#include "core/error.h"
 #include "core/store.h"
 
 namespace importer {
@@ -119,7 +120,10 @@ struct Problem {
   int column = 0;  // 0: the line as a whole
   std::string field;
   std::string value;
-  std::string message;  // what is wrong and what to do
+  std::string message;  // what is wrong and what to do, in English
+  // The same in the interface's message catalogue ("import.problem.*", "import.csv.*",
+  // "import.empty.<kind>.<column>"); the pages show it in the reader's language.
+  core::Localized localized = {};
 };
 
 struct ImportReport {

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "tests/support/paths.h"
+#include "web/server/messages.h"
 
 namespace import_test {
 namespace {
@@ -147,7 +148,19 @@ importer::ImportReport ImportWorld::run(importer::Kind kind, const std::string& 
   options.clock = &clock;
   if (options.file_name == importer::ImportOptions{}.file_name) options.file_name = "test.csv";
   if (kind == importer::Kind::kDemand && !options.round_id) options.round_id = round_id;
-  return apply ? importer::apply(store, kind, in, options) : importer::preview(store, kind, in, options);
+  importer::ImportReport report =
+      apply ? importer::apply(store, kind, in, options) : importer::preview(store, kind, in, options);
+  checkCatalogued(report);
+  return report;
+}
+
+void checkCatalogued(const importer::ImportReport& report) {
+  for (const importer::Problem& p : report.problems) {
+    BOOST_TEST_CONTEXT("problem '" << p.message << "' (key '" << p.localized.key << "')") {
+      BOOST_TEST_REQUIRE(web::server::hasMessage(p.localized.key));
+      BOOST_TEST(web::server::fillMessage(web::server::message("en", p.localized.key), p.localized.args) == p.message);
+    }
+  }
 }
 
 std::optional<core::DeliveryPoint> ImportWorld::deliveryPoint(const std::string& code) {

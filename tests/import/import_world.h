@@ -67,6 +67,11 @@ class ImportWorld {
   std::vector<core::Lot> lots(core::Id round);
 };
 
+// Checks that every problem of the report names its message in the pages' catalogue (so that the
+// upload page shows it in the reader's language) and that the catalogue's English, filled with the
+// problem's values, is the problem's message word for word. ImportWorld::run checks every report.
+void checkCatalogued(const importer::ImportReport& report);
+
 // The report's problems as text (for failure messages and substring checks).
 std::string problemsText(const importer::ImportReport& report);
 

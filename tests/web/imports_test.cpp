@@ -44,10 +44,10 @@ std::string multipart(const std::map<std::string, std::string>& fields, const st
   return out;
 }
 
-// An officer's (or administrator's) browser session on the upload page.
+// An officer's (or administrator's) browser session on the upload page, in `lang`.
 class Uploader {
  public:
-  Uploader(WebFixture& w, const std::string& role) : w_(w), b_(w, "en") {
+  Uploader(WebFixture& w, const std::string& role, const std::string& lang = "en") : w_(w), b_(w, lang), lang_(lang) {
     BOOST_TEST_REQUIRE(b_.login(w.usernames.at(role), dps_test::kWebPassword).status == 303);
     const HttpResult page = b_.get("/officer/imports");
     BOOST_TEST_REQUIRE(page.status == 200);
@@ -60,7 +60,7 @@ class Uploader {
     std::string cookie;
     for (const auto& [k, v] : b_.cookies()) cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
     return w_.call("POST", "/officer/imports/" + kind, multipart(fields, file_name, data), "",
-                   {{"Cookie", cookie}, {"Accept-Language", "en"}}, "multipart/form-data; boundary=" + kBoundary);
+                   {{"Cookie", cookie}, {"Accept-Language", lang_}}, "multipart/form-data; boundary=" + kBoundary);
   }
 
   Browser& browser() { return b_; }
@@ -69,6 +69,7 @@ class Uploader {
  private:
   WebFixture& w_;
   Browser b_;
+  std::string lang_;
   std::string csrf_;
 };
 
@@ -177,6 +178,31 @@ BOOST_AUTO_TEST_CASE(a_file_with_problems_lists_every_one_and_stores_nothing) {
   BOOST_TEST(problems->getObject(1)->getValue<std::string>("value") == "-1");
   BOOST_TEST(!problems->getObject(1)->getValue<std::string>("message").empty());
   BOOST_TEST(!product(w, "WEB-PEAR").has_value());
+}
+
+// The problem list is in the reader's language; the API keeps the English message.
+BOOST_AUTO_TEST_CASE(problems_are_listed_in_the_pages_language) {
+  WebFixture w;
+  const std::string csv = kBadProducts + "WEB-PLUM,03222000,Slive,,kg,1\nWEB-PLUM,03222000,Slive,,kg,1\n";
+  Uploader slovenian(w, "officer", "sl");
+  const HttpResult sl = slovenian.upload("products", "bad.csv", csv);
+  BOOST_TEST(sl.status == 422);
+  BOOST_TEST(contains(sl.body,
+                      "<td>mora biti večja od 0: masa ene enote v kg (1 za kg, približno 1,03 za liter "
+                      "mleka); iz nje se izračuna CO2 na dostavo</td>"));
+  BOOST_TEST(
+      contains(sl.body, "<td>podvojeno: oznaka živila je že v vrstici 4; za vsako živilo naj bo ena vrstica</td>"));
+  BOOST_TEST(!contains(sl.body, "must be greater than 0"));
+  BOOST_TEST(!contains(sl.body, "[["));
+
+  Uploader english(w, "officer", "en");
+  const HttpResult en = english.upload("products", "bad.csv", csv);
+  BOOST_TEST(contains(en.body, "<td>duplicate: product code already on line 4; keep one row per product</td>"));
+  BOOST_TEST(!contains(en.body, "podvojeno"));
+
+  const HttpResult api = w.call("POST", "/api/v1/imports/products?file_name=bad.csv", csv, "officer",
+                                {{"Accept-Language", "sl"}}, "text/csv");
+  BOOST_TEST(contains(api.body, "duplicate: product code already on line 4"));
 }
 
 BOOST_AUTO_TEST_CASE(the_api_previews_and_applies_with_the_previewed_digest) {

@@ -10,6 +10,7 @@
 #include <Poco/Net/PartHandler.h>
 #include <Poco/StreamCopier.h>
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 #include <sstream>
@@ -370,11 +371,18 @@ std::string problemTable(const Context& ctx, const std::vector<importer::Problem
                     tr(ctx, "import.todo") + "</th></tr></thead><tbody>";
   // A file full of errors lists the first ones; the API returns them all.
   constexpr std::size_t kShown = 1000;
-  for (std::size_t i = 0; i < problems.size() && i < kShown; ++i) {
+  const std::size_t shown = std::min(problems.size(), kShown);
+  // In the reader's language when the catalogue has every problem shown, else all in English (as
+  // errorHtml does): never a table half in each language.
+  bool localized = true;
+  for (std::size_t i = 0; i < shown && localized; ++i)
+    localized = !problems[i].localized.key.empty() && hasMessage(problems[i].localized.key);
+  for (std::size_t i = 0; i < shown; ++i) {
     const importer::Problem& p = problems[i];
+    const std::string text = localized ? fillMessage(message(ctx.lang, p.localized.key), p.localized.args) : p.message;
     out += "<tr><td>" + esc(p.file) + "</td><td>" + (p.line > 0 ? std::to_string(p.line) : "—") + "</td><td>" +
            (p.column > 0 ? std::to_string(p.column) : "—") + "</td><td>" + esc(p.field) + "</td><td><code>" +
-           esc(p.value) + "</code></td><td>" + esc(p.message) + "</td></tr>";
+           esc(p.value) + "</code></td><td>" + esc(text) + "</td></tr>";
   }
   out += "</tbody></table>";
   if (problems.size() > kShown)

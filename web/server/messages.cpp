@@ -123,6 +123,333 @@ const std::vector<MessageEntry>& messageCatalogue() {
       {"import.todo", "What to do", "Kaj storiti"},
       {"import.espd_result", "ESPD response", "Odgovor ESPD"},
       {"import.back", "Back to the imports", "Nazaj na uvoz"},
+      {"import.empty.delivery-points.authority",
+       "{1} is empty: give the contracting authority's name as stored",
+       "polje {1} je prazno: vpišite ime naročnika, kot je shranjeno"},
+      {"import.empty.delivery-points.code",
+       "{1} is empty: give the delivery point's code, unique within its authority",
+       "polje {1} je prazno: vpišite oznako dostavnega mesta, edinstveno pri naročniku"},
+      {"import.empty.delivery-points.name",
+       "{1} is empty: give the school's or kindergarten's name",
+       "polje {1} je prazno: vpišite ime šole ali vrtca"},
+      {"import.empty.delivery-points.address",
+       "{1} is empty: give the delivery address",
+       "polje {1} je prazno: vpišite naslov za dostavo"},
+      {"import.empty.delivery-points.lat",
+       "{1} is empty: give the latitude in decimal degrees (WGS84)",
+       "polje {1} je prazno: vpišite zemljepisno širino v decimalnih stopinjah (WGS84)"},
+      {"import.empty.delivery-points.lon",
+       "{1} is empty: give the longitude in decimal degrees (WGS84)",
+       "polje {1} je prazno: vpišite zemljepisno dolžino v decimalnih stopinjah (WGS84)"},
+      {"import.empty.suppliers.tax_number",
+       "{1} is empty: give the supplier's tax number on every row of the supplier",
+       "polje {1} je prazno: vpišite davčno številko ponudnika v vsaki vrstici ponudnika"},
+      {"import.empty.suppliers.dispatch_point",
+       "{1} is empty: give the dispatch point's name (farm, hub or cooperative)",
+       "polje {1} je prazno: vpišite ime odpremnega mesta (kmetija, zbirni center ali zadruga)"},
+      {"import.empty.suppliers.dispatch_address",
+       "{1} is empty: give the dispatch point's address",
+       "polje {1} je prazno: vpišite naslov odpremnega mesta"},
+      {"import.empty.suppliers.dispatch_lat",
+       "{1} is empty: give the latitude in decimal degrees (WGS84)",
+       "polje {1} je prazno: vpišite zemljepisno širino v decimalnih stopinjah (WGS84)"},
+      {"import.empty.suppliers.dispatch_lon",
+       "{1} is empty: give the longitude in decimal degrees (WGS84)",
+       "polje {1} je prazno: vpišite zemljepisno dolžino v decimalnih stopinjah (WGS84)"},
+      {"import.empty.suppliers.certificate",
+       "{1} is empty: give the certificate's name (e.g. organic (EU 2018/848), HACCP)",
+       "polje {1} je prazno: vpišite ime certifikata (npr. ekološka pridelava (EU 2018/848), HACCP)"},
+      {"import.empty.suppliers.certificate_number",
+       "{1} is empty: give the certificate's number as printed on it",
+       "polje {1} je prazno: vpišite številko certifikata, kot je natisnjena na njem"},
+      {"import.empty.products.code",
+       "{1} is empty: give the product's code, unique in the catalogue (e.g. APPLE-IDARED)",
+       "polje {1} je prazno: vpišite oznako živila, edinstveno v katalogu (npr. APPLE-IDARED)"},
+      {"import.empty.products.cpv",
+       "{1} is empty: give the product's CPV code (8 digits, e.g. 03222321)",
+       "polje {1} je prazno: vpišite kodo CPV živila (8 števk, npr. 03222321)"},
+      {"import.empty.products.name_sl",
+       "{1} is empty: give the Slovenian name",
+       "polje {1} je prazno: vpišite slovensko ime"},
+      {"import.empty.products.unit",
+       "{1} is empty: give the unit the product is bought in (kg, l, piece)",
+       "polje {1} je prazno: vpišite enoto, v kateri se živilo kupuje (kg, l, kos)"},
+      {"import.empty.products.unit_mass_kg",
+       "{1} is empty: give the mass in kg of one unit (1 for kg)",
+       "polje {1} je prazno: vpišite maso ene enote v kg (1 za kg)"},
+      {"import.empty.road-distances.tax_number",
+       "{1} is empty: give the tax number of the supplier the dispatch point belongs to",
+       "polje {1} je prazno: vpišite davčno številko ponudnika, ki mu pripada odpremno mesto"},
+      {"import.empty.road-distances.dispatch_point",
+       "{1} is empty: give the dispatch point's name as imported with the supplier",
+       "polje {1} je prazno: vpišite ime odpremnega mesta, kot je bilo uvoženo s ponudnikom"},
+      {"import.empty.road-distances.authority",
+       "{1} is empty: give the contracting authority's name as stored",
+       "polje {1} je prazno: vpišite ime naročnika, kot je shranjeno"},
+      {"import.empty.road-distances.delivery_point_code",
+       "{1} is empty: give the delivery point's code",
+       "polje {1} je prazno: vpišite oznako dostavnega mesta"},
+      {"import.empty.road-distances.km",
+       "{1} is empty: give the road distance in km",
+       "polje {1} je prazno: vpišite cestno razdaljo v km"},
+      {"import.empty.demand.lot",
+       "{1} is empty: give the lot number (1, 2, ...) on every row of the lot",
+       "polje {1} je prazno: vpišite številko sklopa (1, 2, ...) v vsaki vrstici sklopa"},
+      {"import.empty.demand.product",
+       "{1} is empty: give the product's code as stored in the catalogue",
+       "polje {1} je prazno: vpišite oznako živila, kot je shranjena v katalogu"},
+      {"import.empty.demand.delivery_point_code",
+       "{1} is empty: give the delivery point's code",
+       "polje {1} je prazno: vpišite oznako dostavnega mesta"},
+      {"import.empty.demand.quantity",
+       "{1} is empty: give the quantity demanded, in the product's unit",
+       "polje {1} je prazno: vpišite zahtevano količino v enoti živila"},
+      {"import.empty.demand.schedule",
+       "{1} is empty: give the delivery schedule, e.g. 'weekly, Mon'",
+       "polje {1} je prazno: vpišite razpored dostav, npr. »tedensko, pon«"},
+      {"import.problem.not_latitude",
+       "not a latitude: write decimal degrees such as 46.2389 or 46,2389 (no degree sign, minutes or exponent; at "
+       "most 20 decimals)",
+       "to ni zemljepisna širina: vpišite decimalne stopinje, npr. 46.2389 ali 46,2389 (brez znaka za stopinje, "
+       "minut ali eksponenta; največ 20 decimalk)"},
+      {"import.problem.latitude_range",
+       "latitude must be between -{1} and {1}: check that latitude and longitude are not swapped and that the "
+       "value is in degrees",
+       "zemljepisna širina mora biti med -{1} in {1}: preverite, da širina in dolžina nista zamenjani in da je "
+       "vrednost v stopinjah"},
+      {"import.problem.not_longitude",
+       "not a longitude: write decimal degrees such as 46.2389 or 46,2389 (no degree sign, minutes or exponent; at "
+       "most 20 decimals)",
+       "to ni zemljepisna dolžina: vpišite decimalne stopinje, npr. 46.2389 ali 46,2389 (brez znaka za stopinje, "
+       "minut ali eksponenta; največ 20 decimalk)"},
+      {"import.problem.longitude_range",
+       "longitude must be between -{1} and {1}: check that latitude and longitude are not swapped and that the "
+       "value is in degrees",
+       "zemljepisna dolžina mora biti med -{1} in {1}: preverite, da širina in dolžina nista zamenjani in da je "
+       "vrednost v stopinjah"},
+      {"import.problem.no_authority_stored",
+       "no contracting authority is named exactly so; none is stored yet: create the authority first",
+       "noben naročnik nima natanko tega imena; shranjen ni še noben: najprej ustvarite naročnika"},
+      {"import.problem.no_such_authority",
+       "no contracting authority is named exactly so; the stored ones are {1}: correct the name",
+       "noben naročnik nima natanko tega imena; shranjeni so {1}: popravite ime"},
+      {"import.problem.other_authority",
+       "this is another contracting authority's data and you may import only your own authority's: remove the row, "
+       "or ask that authority's officer to import it",
+       "to so podatki drugega naročnika, uvozite pa lahko le podatke svojega: odstranite vrstico ali prosite "
+       "skrbnika tega naročnika, naj jo uvozi"},
+      {"import.problem.authority_ambiguous",
+       "{1} stored authorities have this name, so the row cannot say which one it means: rename one of them first",
+       "to ime ima več shranjenih naročnikov ({1}), zato iz vrstice ni razvidno, katerega pomeni: najprej enega od "
+       "njih preimenujte"},
+      {"import.problem.duplicate_delivery_point",
+       "duplicate: this authority's delivery point with this code is already on line {1}; keep one row per "
+       "delivery point",
+       "podvojeno: dostavno mesto tega naročnika s to oznako je že v vrstici {1}; za vsako dostavno mesto naj bo "
+       "ena vrstica"},
+      {"import.problem.mass_not_number",
+       "not a number: write the mass in kg of one unit with at most six decimals, e.g. 1 or 0,06",
+       "to ni število: vpišite maso ene enote v kg z največ šestimi decimalkami, npr. 1 ali 0,06"},
+      {"import.problem.mass_positive",
+       "must be greater than 0: the mass in kg of one unit (1 for kg, about 1.03 for a litre of milk); CO2 per "
+       "delivery is computed from it",
+       "mora biti večja od 0: masa ene enote v kg (1 za kg, približno 1,03 za liter mleka); iz nje se izračuna CO2 "
+       "na dostavo"},
+      {"import.problem.duplicate_product",
+       "duplicate: product code already on line {1}; keep one row per product",
+       "podvojeno: oznaka živila je že v vrstici {1}; za vsako živilo naj bo ena vrstica"},
+      {"import.problem.not_cpv",
+       "not a CPV code: write its 8 digits, optionally with the check digit (03222321 or 03222321-9)",
+       "to ni koda CPV: vpišite njenih 8 števk, po želji s kontrolno števko (03222321 ali 03222321-9)"},
+      {"import.problem.cpv_unknown",
+       "CPV {1} is not in the CPV 2008 list ({2}): look the product up in the list and use its code",
+       "CPV {1} ni na seznamu CPV 2008 ({2}): poiščite živilo na seznamu in uporabite njegovo kodo"},
+      {"import.problem.cpv_check_digit",
+       "the check digit of CPV {1} ({2}) is {3}, not {4}: correct it, or give the 8 digits alone",
+       "kontrolna števka kode CPV {1} ({2}) je {3}, ne {4}: popravite jo ali vpišite le 8 števk"},
+      {"import.problem.cpv_not_food",
+       "CPV {1} is not food: food products must be in CPV division 03 (agricultural products) or 15 (food and "
+       "beverages)",
+       "CPV {1} ni živilo: živila morajo biti v oddelku CPV 03 (kmetijski proizvodi) ali 15 (hrana in pijače)"},
+      {"import.problem.email",
+       "not an e-mail address: write one address such as kmetija@example.si",
+       "to ni e-poštni naslov: vpišite en naslov, npr. kmetija@example.si"},
+      {"import.problem.size_class",
+       "write the size class micro, small, medium or large (mikro, majhno, srednje, veliko), or yes or no (da or "
+       "ne) for whether the supplier is a small or medium enterprise",
+       "vpišite velikostni razred mikro, majhno, srednje ali veliko (micro, small, medium, large) ali da oziroma "
+       "ne (yes, no) za to, ali je ponudnik malo ali srednje podjetje"},
+      {"import.problem.supplier_differs",
+       "differs from '{1}' given for this supplier on line {2}: give the supplier's details once, or the same on "
+       "every row",
+       "razlikuje se od »{1}«, navedenega za tega ponudnika v vrstici {2}: podatke ponudnika navedite enkrat ali v "
+       "vsaki vrstici enake"},
+      {"import.problem.supplier_without.name",
+       "supplier {1} has no name: give the registered name on the supplier's first row",
+       "ponudnik {1} nima imena: v prvi vrstici ponudnika vpišite registrirano ime"},
+      {"import.problem.supplier_without.address",
+       "supplier {1} has no address: give the registered address on the supplier's first row",
+       "ponudnik {1} nima naslova: v prvi vrstici ponudnika vpišite registrirani naslov"},
+      {"import.problem.supplier_without.email",
+       "supplier {1} has no email: give the address invitations are sent to on the supplier's first row",
+       "ponudnik {1} nima e-poštnega naslova: v prvi vrstici ponudnika vpišite naslov, na katerega se pošiljajo "
+       "povabila"},
+      {"import.problem.supplier_without.sme",
+       "supplier {1} has no sme: give the size class (micro, small, medium, large) or yes or no on the supplier's "
+       "first row",
+       "ponudnik {1} nima podatka sme: v prvi vrstici ponudnika vpišite velikostni razred (mikro, majhno, srednje, "
+       "veliko) ali da oziroma ne"},
+      {"import.problem.supplier_without.dispatch_point",
+       "supplier {1} has no dispatch point: give at least one row with dispatch_point, dispatch_address, "
+       "dispatch_lat and dispatch_lon (where the goods leave from; bids and distances need it)",
+       "ponudnik {1} nima odpremnega mesta: navedite vsaj eno vrstico s stolpci dispatch_point, dispatch_address, "
+       "dispatch_lat in dispatch_lon (od tam blago odide; potrebno je za ponudbe in razdalje)"},
+      {"import.problem.duplicate_supplier",
+       "duplicate: this supplier's rows already began on line {1}; keep all rows of one supplier together, one "
+       "after the other",
+       "podvojeno: vrstice tega ponudnika so se začele že v vrstici {1}; vse vrstice enega ponudnika naj si "
+       "sledijo skupaj"},
+      {"import.problem.dispatch_point_differs",
+       "dispatch point given on line {1} with a different address or coordinates: give each dispatch point once "
+       "per supplier",
+       "odpremno mesto je v vrstici {1} navedeno z drugim naslovom ali koordinatami: vsako odpremno mesto navedite "
+       "pri ponudniku enkrat"},
+      {"import.problem.certificate_date",
+       "not a date: write the last valid day as YYYY-MM-DD, e.g. 2027-12-31, or leave it empty when the "
+       "certificate does not expire",
+       "to ni datum: vpišite zadnji dan veljavnosti kot LLLL-MM-DD, npr. 2027-12-31, ali pustite prazno, če "
+       "certifikat ne poteče"},
+      {"import.problem.certificate_differs",
+       "certificate given on line {1} with a different validity: give each certificate once per supplier",
+       "certifikat je v vrstici {1} naveden z drugo veljavnostjo: vsak certifikat navedite pri ponudniku enkrat"},
+      {"import.problem.km_not_number",
+       "not a number: write kilometres with at most six decimals, e.g. 12.4 or 12,4",
+       "to ni število: vpišite kilometre z največ šestimi decimalkami, npr. 12.4 ali 12,4"},
+      {"import.problem.km_negative",
+       "a distance cannot be negative: write the road distance in km",
+       "razdalja ne more biti negativna: vpišite cestno razdaljo v km"},
+      {"import.problem.km_shorter",
+       "shorter than the straight line ({1} km) between the dispatch point and the delivery point: a road is never "
+       "shorter; check the distance and both points' coordinates",
+       "krajša od zračne razdalje ({1} km) med odpremnim in dostavnim mestom: cesta ni nikoli krajša; preverite "
+       "razdaljo in koordinate obeh mest"},
+      {"import.problem.duplicate_distance",
+       "duplicate: the distance between these two points is already on line {1}; keep one row per pair",
+       "podvojeno: razdalja med tema mestoma je že v vrstici {1}; za vsak par naj bo ena vrstica"},
+      {"import.problem.no_supplier",
+       "no supplier with this tax number is stored: import the suppliers file first",
+       "ponudnik s to davčno številko ni shranjen: najprej uvozite datoteko ponudnikov"},
+      {"import.problem.no_dispatch_point",
+       "the supplier has no dispatch point of this name; its dispatch points are {1}: correct the name or import "
+       "the supplier's dispatch point first",
+       "ponudnik nima odpremnega mesta s tem imenom; njegova odpremna mesta so {1}: popravite ime ali najprej "
+       "uvozite odpremno mesto ponudnika"},
+      {"import.problem.no_delivery_point",
+       "the authority has no delivery point with this code: correct the code or import the delivery points first",
+       "naročnik nima dostavnega mesta s to oznako: popravite oznako ali najprej uvozite dostavna mesta"},
+      {"import.problem.lot_number",
+       "not a lot number: write a whole number from 1 to 99999, e.g. 3",
+       "to ni številka sklopa: vpišite celo število od 1 do 99999, npr. 3"},
+      {"import.problem.lot_fixed",
+       "lot {1} is already stored in round {2} with a different product or demand (stored: CPV {3} '{4}', {5} "
+       "delivery points, {6} {7} in all); a stored lot's demand is fixed: give it unchanged, use a new lot number, "
+       "or put the changed demand into a new draft round",
+       "sklop {1} je v naročilu {2} že shranjen z drugim živilom ali povpraševanjem (shranjeno: CPV {3} »{4}«, "
+       "dostavnih mest: {5}, skupaj {6} {7}); povpraševanje shranjenega sklopa je določeno: navedite ga "
+       "nespremenjenega, uporabite novo številko sklopa ali spremenjeno povpraševanje vnesite v nov osnutek "
+       "naročila"},
+      {"import.problem.duplicate_lot",
+       "duplicate: lot {1}'s rows already began on line {2}; keep all rows of one lot together, one after the "
+       "other",
+       "podvojeno: vrstice sklopa {1} so se začele že v vrstici {2}; vse vrstice enega sklopa naj si sledijo "
+       "skupaj"},
+      {"import.problem.quantity_not_number",
+       "not a number: write the quantity with at most six decimals, e.g. 120 or 12,5",
+       "to ni število: vpišite količino z največ šestimi decimalkami, npr. 120 ali 12,5"},
+      {"import.problem.quantity_positive",
+       "must be greater than 0: leave the delivery point out when it needs none",
+       "mora biti večja od 0: dostavno mesto, ki ne potrebuje ničesar, izpustite"},
+      {"import.problem.lot_one_product",
+       "lot {1} is product '{2}' (line {3}): one lot is one product; give another lot number",
+       "sklop {1} je živilo »{2}« (vrstica {3}): en sklop je eno živilo; navedite drugo številko sklopa"},
+      {"import.problem.duplicate_demand",
+       "duplicate: this lot's demand for this delivery point is already on line {1}; give one row per lot and "
+       "delivery point (add the quantities)",
+       "podvojeno: povpraševanje tega sklopa za to dostavno mesto je že v vrstici {1}; za vsak sklop in dostavno "
+       "mesto naj bo ena vrstica (seštejte količine)"},
+      {"import.problem.no_product",
+       "no product with this code is in the catalogue: correct the code or import the products file first",
+       "živila s to oznako ni v katalogu: popravite oznako ali najprej uvozite datoteko živil"},
+      {"import.problem.no_round_delivery_point",
+       "the round's contracting authority has no delivery point with this code: correct the code or import the "
+       "delivery points first",
+       "naročnik tega naročila nima dostavnega mesta s to oznako: popravite oznako ali najprej uvozite dostavna "
+       "mesta"},
+      {"import.problem.column_twice",
+       "column given twice (also column {1}): keep one",
+       "stolpec je naveden dvakrat (tudi kot stolpec {1}): ohranite enega"},
+      {"import.problem.missing_column",
+       "missing column '{1}': the header of a {2} file names the columns {3} (any order, any case).",
+       "manjka stolpec »{1}«: glava datoteke {2} navaja stolpce {3} (v poljubnem vrstnem redu, z velikimi ali "
+       "malimi črkami)."},
+      {"import.problem.missing_column.one_column",
+       "missing column '{1}': the header of a {2} file names the columns {3} (any order, any case). The header "
+       "reads as a single column: separate the columns with ',' or ';'.",
+       "manjka stolpec »{1}«: glava datoteke {2} navaja stolpce {3} (v poljubnem vrstnem redu, z velikimi ali "
+       "malimi črkami). Glava se bere kot en sam stolpec: stolpce ločite z »,« ali »;«."},
+      {"import.problem.missing_column.separator",
+       "missing column '{1}': the header of a {2} file names the columns {3} (any order, any case). The header "
+       "reads as a single column: separate the columns with ',' or ';' (tabs and '|' are not delimiters).",
+       "manjka stolpec »{1}«: glava datoteke {2} navaja stolpce {3} (v poljubnem vrstnem redu, z velikimi ali "
+       "malimi črkami). Glava se bere kot en sam stolpec: stolpce ločite z »,« ali »;« (tabulator in »|« nista "
+       "ločili)."},
+      {"import.problem.empty_file",
+       "the file is empty: its first line must be the header naming the columns {1}",
+       "datoteka je prazna: njena prva vrstica mora biti glava s stolpci {1}"},
+      {"import.problem.extra_fields",
+       "the row has {1} fields but the header has {2}: check for an extra delimiter '{3}'; a value that contains "
+       "'{3}' must be in double quotes",
+       "število polj v vrstici je {1}, v glavi pa {2}: preverite, ali je ločilo »{3}« odveč; vrednost, ki vsebuje "
+       "»{3}«, mora biti v dvojnih narekovajih"},
+      {"import.problem.missing_fields",
+       "the row has {1} fields but the header has {2}: check for a missing delimiter '{3}'; a value that contains "
+       "'{3}' must be in double quotes",
+       "število polj v vrstici je {1}, v glavi pa {2}: preverite, ali ločilo »{3}« manjka; vrednost, ki vsebuje "
+       "»{3}«, mora biti v dvojnih narekovajih"},
+      {"import.problem.too_long",
+       "too long ({1} characters; at most {2}): shorten it",
+       "predolgo (število znakov: {1}; največ {2}): skrajšajte"},
+      {"import.csv.nul",
+       "a NUL character (U+0000) in the value: the file is probably saved as UTF-16 (\"Unicode text\") or is not a "
+       "text file; save it as \"CSV UTF-8\" in the spreadsheet program",
+       "znak NUL (U+0000) v vrednosti: datoteka je verjetno shranjena kot UTF-16 (»Unicode text«) ali ni "
+       "besedilna; v programu za preglednice jo shranite kot »CSV UTF-8«"},
+      {"import.csv.control",
+       "a control character ({1}) in the value: it is not text a spreadsheet shows; remove it (the file may not be "
+       "a CSV text file)",
+       "kontrolni znak ({1}) v vrednosti: to ni besedilo, ki ga prikaže preglednica; odstranite ga (datoteka morda "
+       "ni besedilna datoteka CSV)"},
+      {"import.csv.invalid_utf8",
+       "invalid UTF-8 (byte {1}): the file is not saved as UTF-8; save it as \"CSV UTF-8\" in the spreadsheet "
+       "program (files in Windows-1250 or ISO 8859-2 show this at letters such as č, š, ž)",
+       "neveljaven UTF-8 (bajt {1}): datoteka ni shranjena kot UTF-8; v programu za preglednice jo shranite kot "
+       "»CSV UTF-8« (datoteke v kodiranju Windows-1250 ali ISO 8859-2 to pokažejo pri črkah, kot so č, š, ž)"},
+      {"import.csv.too_many_fields",
+       "the row has more than {1} fields: check the delimiter, or that the file is the right one",
+       "vrstica ima več kot {1} polj: preverite ločilo ali to, ali je datoteka prava"},
+      {"import.csv.row_too_long",
+       "the row is longer than {1} MiB from here on: check for a quote (\") that is not closed, or that the file "
+       "is a CSV file",
+       "vrstica je od tu naprej daljša od {1} MiB: preverite, ali kak narekovaj (\") ni zaprt in ali je datoteka "
+       "res datoteka CSV"},
+      {"import.csv.unclosed_quote",
+       "the quoted field that starts here is not closed: add the closing quote (\") or remove the opening one",
+       "polje v narekovajih, ki se začne tu, ni zaprto: dodajte zaključni narekovaj (\") ali odstranite začetnega"},
+      {"import.csv.after_quote",
+       "text after the closing quote of a quoted field: put the whole value in quotes and double any quote inside "
+       "it (\"\"), or check for a missing delimiter '{1}'",
+       "besedilo za zaključnim narekovajem polja v narekovajih: celotno vrednost dajte v narekovaje in vsak "
+       "narekovaj v njej podvojite (\"\") ali preverite, ali manjka ločilo »{1}«"},
       {"officer.title", "Procurement officer", "Skrbnik javnega naročila"},
       {"officer.no_dps", "No dynamic purchasing system yet.", "Dinamičnega nabavnega sistema še ni."},
       {"officer.setup", "Set-up: categories and criteria", "Nastavitve: kategorije in merila"},
@@ -523,12 +850,25 @@ std::string message(const std::string& lang, const std::string& key) {
 bool hasMessage(const std::string& key) { return catalogueIndex().count(key) > 0; }
 
 std::string fillMessage(std::string text, const std::vector<std::string>& args) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string mark = "{" + std::to_string(i + 1) + "}";
-    for (std::size_t at = text.find(mark); at != std::string::npos; at = text.find(mark, at + args[i].size()))
-      text.replace(at, mark.size(), args[i]);
+  // One pass over the text, so that a value that itself reads "{2}" (a name a user typed) stays
+  // as it is.
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == '{') {
+      std::size_t j = i + 1;
+      std::size_t n = 0;
+      while (j < text.size() && j - i <= 3 && text[j] >= '0' && text[j] <= '9') n = n * 10 + (text[j++] - '0');
+      if (j > i + 1 && j < text.size() && text[j] == '}' && n >= 1 && n <= args.size()) {
+        out += args[n - 1];
+        i = j + 1;
+        continue;
+      }
+    }
+    out += text[i++];
   }
-  return text;
+  return out;
 }
 
 std::string languageFromAcceptLanguage(const std::string& header) {
