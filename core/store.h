@@ -62,6 +62,8 @@ class Tx {
   virtual std::optional<Supplier> getSupplier(Id id) = 0;
   virtual std::optional<Supplier> findSupplierByTaxNumber(const std::string& tax_number) = 0;
   virtual std::vector<Supplier> listSuppliers() = 0;
+  // One page of the suppliers: at most `limit` whose id is greater than `after`, by id.
+  virtual std::vector<Supplier> listSuppliers(Id after, std::size_t limit) = 0;
   // Batched forms for imports (a few statements per several hundred suppliers instead of several per
   // supplier: on MariaDB each statement is a network round trip). insertSuppliers inserts each
   // supplier as insertSupplier does and returns the new ids in the same order.

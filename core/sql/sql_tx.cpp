@@ -924,7 +924,21 @@ std::vector<Supplier> SqlTx::findSuppliersByTaxNumbers(const std::vector<std::st
   std::vector<Supplier> out;
   selectIn(c_, "SELECT " + kSupplierCols + " FROM supplier WHERE tax_number IN ", "", keys,
            [&](Reader& r) { out.push_back(readSupplier(r)); });
-  if (out.empty()) return out;
+  loadSupplierChildren(out);
+  return out;
+}
+
+std::vector<Supplier> SqlTx::listSuppliers(Id after, std::size_t limit) {
+  std::vector<Supplier> out =
+      rows<Supplier>(bound(c_, "SELECT " + kSupplierCols + " FROM supplier WHERE id > ? ORDER BY id LIMIT ?", after,
+                           limitValue(limit)),
+                     readSupplier);
+  loadSupplierChildren(out);
+  return out;
+}
+
+void SqlTx::loadSupplierChildren(std::vector<Supplier>& out) {
+  if (out.empty()) return;
   std::unordered_map<Id, std::size_t> at;
   std::vector<Id> ids;
   for (std::size_t i = 0; i < out.size(); ++i) {
@@ -946,7 +960,6 @@ std::vector<Supplier> SqlTx::findSuppliersByTaxNumbers(const std::vector<std::st
              DispatchPoint p = readDispatchPoint(r);
              out[at.at(p.supplier_id)].dispatch_points.push_back(std::move(p));
            });
-  return out;
 }
 
 std::optional<DispatchPoint> SqlTx::getDispatchPoint(Id id) {

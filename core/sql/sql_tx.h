@@ -34,6 +34,7 @@ class SqlTx final : public core::Tx {
   std::optional<Supplier> getSupplier(Id id) override;
   std::optional<Supplier> findSupplierByTaxNumber(const std::string& tax_number) override;
   std::vector<Supplier> listSuppliers() override;
+  std::vector<Supplier> listSuppliers(Id after, std::size_t limit) override;
   std::vector<Id> insertSuppliers(const std::vector<Supplier>& suppliers) override;
   std::vector<Supplier> findSuppliersByTaxNumbers(const std::vector<std::string>& tax_numbers) override;
   std::optional<DispatchPoint> getDispatchPoint(Id id) override;
@@ -147,6 +148,8 @@ class SqlTx final : public core::Tx {
  private:
   bool mysql() const { return c_.dialect() == Dialect::kMysql; }
   void loadSupplierChildren(Supplier& s);
+  // The certificates and current dispatch points of the suppliers (few statements per batch).
+  void loadSupplierChildren(std::vector<Supplier>& suppliers);
   void insertVehicleFactors(const Dps& d);
   void insertCertificates(Id supplier_id, const std::vector<Certificate>& certificates);
   void insertRefinements(Id round_id, const std::vector<WeightRefinement>& refinements);

@@ -8,9 +8,10 @@
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
-#include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <mutex>
 #include <set>
@@ -246,6 +247,47 @@ BOOST_AUTO_TEST_CASE(bad_input_is_rejected_whole_naming_the_problem) {
   BOOST_TEST(countDps(w) == before);  // nothing stored
   BOOST_TEST(post(good).status == 201);
   BOOST_TEST(countDps(w) == before + 1);
+}
+
+// Suppliers a page at a time by id: the pages together are the whole list, each in id order, and
+// only a full page names where the next one starts.
+BOOST_AUTO_TEST_CASE(suppliers_are_listed_whole_or_a_page_at_a_time) {
+  WebFixture w;
+  std::vector<Poco::Int64> all;
+  const auto whole = w.call("GET", "/api/v1/suppliers", "", "admin").json();
+  BOOST_TEST(!whole->has("next_after"));
+  for (std::size_t i = 0; i < whole->getArray("items")->size(); ++i)
+    all.push_back(whole->getArray("items")->getObject(i)->getValue<Poco::Int64>("id"));
+  BOOST_TEST_REQUIRE(all.size() >= 2u);
+
+  std::vector<Poco::Int64> paged;
+  Poco::Int64 after = 0;
+  for (std::size_t page = 0; page <= all.size(); ++page) {
+    const HttpResult r = w.call("GET", "/api/v1/suppliers?limit=1&after=" + std::to_string(after), "", "admin");
+    BOOST_TEST_REQUIRE(r.status == 200);
+    const auto o = r.json();
+    const auto items = o->getArray("items");
+    BOOST_TEST(items->size() <= 1u);
+    for (std::size_t i = 0; i < items->size(); ++i) {
+      paged.push_back(items->getObject(i)->getValue<Poco::Int64>("id"));
+      BOOST_TEST(items->getObject(i)->getArray("dispatch_points")->size() >= 1u);
+    }
+    if (!o->has("next_after")) {
+      BOOST_TEST(items->size() == 0u);  // the last page was full, so one more, empty, says it was the last
+      break;
+    }
+    BOOST_TEST(items->size() == 1u);
+    after = o->getValue<Poco::Int64>("next_after");
+    BOOST_TEST(after == paged.back());
+  }
+  std::sort(all.begin(), all.end());
+  BOOST_TEST(paged == all, boost::test_tools::per_element());
+
+  const HttpResult bad = w.call("GET", "/api/v1/suppliers?limit=ten", "", "admin");
+  BOOST_TEST(bad.status == 400);
+  BOOST_TEST(bad.json()->getValue<std::string>("field") == "limit");
+  BOOST_TEST(bad.json()->getValue<std::string>("message").find("from 1 to 1000") != std::string::npos);
+  BOOST_TEST(w.call("GET", "/api/v1/suppliers?after=-", "", "admin").status == 400);
 }
 
 BOOST_AUTO_TEST_CASE(officers_see_only_their_own_authority) {

@@ -4,6 +4,8 @@
 #include <Poco/Net/HTTPCookie.h>
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 
 #include "core/audit.h"
 #include "core/error.h"
@@ -32,6 +34,19 @@ void replyList(Context& ctx, const std::vector<T>& items) {
   for (const T& item : items) a->add(toJson(item));
   o->set("items", a);
   reply(ctx, 200, o);
+}
+
+// A whole-number query parameter, clamped to [min, max]; `fallback` when it is absent. Anything
+// else is refused with `hint` (what to write).
+std::int64_t numberQuery(Context& ctx, const std::string& name, std::int64_t fallback, std::int64_t min,
+                         std::int64_t max, const std::string& hint) {
+  const std::string text = ctx.request.queryParam(name);
+  if (text.empty()) return fallback;
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw core::Error(core::ErrorCode::kInvalidArgument, name + " must be " + hint, name);
+  return std::clamp(value, min, max);
 }
 
 void replyOk(Context& ctx, const std::string& what) {
@@ -487,10 +502,27 @@ void listDpsRounds(Context& ctx) {
 
 // --- suppliers, admission, renewal ---
 
+// Every supplier, or with `after` or `limit` one page of them by id; a full page names the id to
+// ask the next one after ("next_after").
 void listSuppliers(Context& ctx) {
+  constexpr std::int64_t kMaxPage = 1000;
   std::vector<core::Supplier> out;
-  ctx.services.store().read([&](core::Tx& tx) { out = tx.listSuppliers(); });
-  replyList(ctx, out);
+  if (ctx.request.queryParam("after").empty() && ctx.request.queryParam("limit").empty()) {
+    ctx.services.store().read([&](core::Tx& tx) { out = tx.listSuppliers(); });
+    replyList(ctx, out);
+    return;
+  }
+  const Id after = numberQuery(ctx, "after", 0, 0, std::numeric_limits<std::int64_t>::max(),
+                               "a supplier id (the next_after of the previous page), e.g. after=100");
+  const auto limit = static_cast<std::size_t>(
+      numberQuery(ctx, "limit", kMaxPage, 1, kMaxPage, "a whole number from 1 to 1000, e.g. limit=200"));
+  ctx.services.store().read([&](core::Tx& tx) { out = tx.listSuppliers(after, limit); });
+  JsonPtr o = newObject();
+  JsonArrayPtr a = newArray();
+  for (const core::Supplier& s : out) a->add(toJson(s));
+  o->set("items", a);
+  if (out.size() == limit) o->set("next_after", static_cast<Poco::Int64>(out.back().id));
+  reply(ctx, 200, o);
 }
 
 void createSupplier(Context& ctx) {
@@ -877,22 +909,10 @@ void recomputation(Context& ctx) {
 // --- audit log, outbox ---
 
 void listAudit(Context& ctx) {
-  std::int64_t from = 1;
-  std::size_t limit = 100;
-  if (!ctx.request.queryParam("from").empty()) {
-    try {
-      from = std::stoll(ctx.request.queryParam("from"));
-    } catch (const std::exception&) {
-      throw core::Error(core::ErrorCode::kInvalidArgument, "from must be a sequence number", "from");
-    }
-  }
-  if (!ctx.request.queryParam("limit").empty()) {
-    try {
-      limit = static_cast<std::size_t>(std::clamp(std::stoll(ctx.request.queryParam("limit")), 1LL, 1000LL));
-    } catch (const std::exception&) {
-      throw core::Error(core::ErrorCode::kInvalidArgument, "limit must be a number from 1 to 1000", "limit");
-    }
-  }
+  const std::int64_t from = numberQuery(ctx, "from", 1, 1, std::numeric_limits<std::int64_t>::max(),
+                                        "a sequence number of the audit log, e.g. from=100");
+  const auto limit = static_cast<std::size_t>(
+      numberQuery(ctx, "limit", 100, 1, 1000, "a whole number from 1 to 1000, e.g. limit=200"));
   std::vector<core::AuditEntry> out;
   ctx.services.store().read([&](core::Tx& tx) { out = tx.listAudit(from, limit); });
   replyList(ctx, out);
