@@ -2,6 +2,8 @@
 #include "web/server/html.h"
 
 #include <set>
+#include <string>
+#include <vector>
 
 #include "core/calendar.h"
 #include "core/error.h"
@@ -118,8 +120,14 @@ std::string notice(const std::string& kind, const std::string& text) {
 }
 
 std::string errorHtml(const std::string& lang, const core::Error& e) {
+  const auto word = [](const std::string& arg) { return arg.size() > 1 && arg[0] == '@' && hasMessage(arg.substr(1)); };
   const auto known = [](const core::Localized& l) { return !l.key.empty() && hasMessage(l.key); };
-  const auto say = [&](const core::Localized& l) { return esc(fillMessage(message(lang, l.key), l.args)); };
+  const auto say = [&](const core::Localized& l) {
+    std::vector<std::string> args = l.args;
+    for (std::string& arg : args)
+      if (word(arg)) arg = message(lang, arg.substr(1));
+    return esc(fillMessage(message(lang, l.key), args));
+  };
   if (e.problems().empty()) return known(e.localized()) ? say(e.localized()) : esc(e.what());
   bool all = known(e.localized());
   for (const core::Problem& p : e.problems()) all = all && known(p.localized);
