@@ -374,7 +374,7 @@ TimePoint Calendar::parseLocal(const std::string& text, const std::string& field
     return Error(ErrorCode::kInvalidArgument,
                  field + ": '" + text + "' is not a date and time; write it as YYYY-MM-DD HH:MM in the legal time of " +
                      time_zone_ + ", e.g. 2026-03-02 11:00",
-                 field);
+                 field, {"input.problem.local_time", {field, text.substr(0, 40), time_zone_}});
   };
   if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &separator, &h, &mi, &n) != 6 || n != 16 ||
       (separator != 'T' && separator != ' '))
@@ -405,7 +405,7 @@ TimePoint Calendar::parseLocal(const std::string& text, const std::string& field
     throw Error(ErrorCode::kInvalidArgument,
                 field + ": " + shown + " does not exist in " + time_zone_ +
                     ": the clocks skip that hour when summer time begins; choose another time",
-                field);
+                field, {"input.problem.time_skipped", {field, shown, time_zone_}});
   }
   if (instants.size() > 1) {
     throw Error(ErrorCode::kInvalidArgument,
@@ -413,7 +413,11 @@ TimePoint Calendar::parseLocal(const std::string& text, const std::string& field
                     " (the clocks go back when summer time ends): write it with its offset, e.g. " +
                     text.substr(0, 10) + "T" + text.substr(11, 5) + ":00" + offsetText(standard_offset_ + hours(1)) +
                     " for the first or " + offsetText(standard_offset_) + " for the second",
-                field);
+                field,
+                {"input.problem.time_twice",
+                 {field, shown, time_zone_,
+                  text.substr(0, 10) + "T" + text.substr(11, 5) + ":00" + offsetText(standard_offset_ + hours(1)),
+                  offsetText(standard_offset_)}});
   }
   return instants.front();
 }

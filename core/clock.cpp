@@ -27,7 +27,7 @@ TimePoint parseTime(const std::string& text, const std::string& field) {
                  field + ": '" + text +
                      "' is not a time; write it as YYYY-MM-DDTHH:MM:SSZ (UTC) or with an offset, e.g. "
                      "2026-03-01T10:00:00+01:00",
-                 field);
+                 field, {"input.problem.time", {field, text.substr(0, 40)}});
   };
   if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6 || n != 19)
     throw bad();

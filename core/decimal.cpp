@@ -47,7 +47,7 @@ Decimal Decimal::parse(std::string_view text, const std::string& field) {
   throw Error(ErrorCode::kInvalidArgument,
               field + ": '" + std::string(text) +
                   "' is not a decimal number; write digits with at most six decimals, e.g. 12.50 or 12,50",
-              field);
+              field, {"input.problem.decimal", {field, std::string(text.substr(0, 40))}});
 }
 
 std::string Decimal::toString(int min_places) const {

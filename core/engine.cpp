@@ -29,6 +29,14 @@ class Problems {
     text_ += (text_.empty() ? "" : "\n") + field + ": " + message;
     items_.push_back({field, message, std::move(localized)});
   }
+  // A nested refusal as one problem of this input: its English text as it is, and its catalogue
+  // messages (each of its problems, else its own) for the pages.
+  void addError(const std::string& field, const Error& e) {
+    if (first_field_.empty()) first_field_ = field;
+    text_ += (text_.empty() ? "" : "\n") + field + ": " + e.what();
+    if (e.problems().empty()) items_.push_back({field, e.what(), e.localized()});
+    for (const Problem& p : e.problems()) items_.push_back({field, p.message, p.localized});
+  }
   void throwIfAny(const std::string& what, Localized heading = {}) const {
     if (!text_.empty())
       throw Error(ErrorCode::kInvalidArgument, what + " was rejected:\n" + text_, first_field_, std::move(heading),
@@ -43,18 +51,23 @@ class Problems {
 
 Dps requireDps(Tx& tx, Id id) {
   auto d = tx.getDps(id);
-  if (!d) fail(ErrorCode::kNotFound, "no DPS with id " + std::to_string(id) + "; list them with GET /api/v1/dps");
+  if (!d)
+    fail(ErrorCode::kNotFound, "no DPS with id " + std::to_string(id) + "; list them with GET /api/v1/dps", {},
+         {"notfound.dps", {std::to_string(id)}});
   return *d;
 }
 
 Round requireRound(std::optional<Round> r, Id id) {
-  if (!r) fail(ErrorCode::kNotFound, "no round with id " + std::to_string(id));
+  if (!r)
+    fail(ErrorCode::kNotFound, "no round with id " + std::to_string(id), {}, {"notfound.round", {std::to_string(id)}});
   return *r;
 }
 
 Supplier requireSupplier(Tx& tx, Id id) {
   auto s = tx.getSupplier(id);
-  if (!s) fail(ErrorCode::kNotFound, "no supplier with id " + std::to_string(id));
+  if (!s)
+    fail(ErrorCode::kNotFound, "no supplier with id " + std::to_string(id), {},
+         {"notfound.supplier", {std::to_string(id)}});
   return *s;
 }
 
@@ -69,12 +82,17 @@ void requireLive(const Dps& d, TimePoint now, const std::string& what) {
   const DpsStatus s = effectiveStatus(d, now);
   if (s == DpsStatus::kPublished || s == DpsStatus::kOperating) return;
   if (s == DpsStatus::kDraft)
-    fail(ErrorCode::kConflict, what + ": DPS " + d.reference +
-                                   " is still a draft; publish the call for competition first (Art. 34(2))");
-  fail(ErrorCode::kConflict, what + ": DPS " + d.reference + " is " + toString(s) +
-                                 (s == DpsStatus::kExpired ? " (valid until " + formatTime(d.valid_until) + ")" : "") +
-                                 "; a DPS is open only during its period of validity (rule 2, Art. 34(2), "
-                                 "Art. 34(8)): nothing more can be done under it");
+    fail(ErrorCode::kConflict,
+         what + ": DPS " + d.reference + " is still a draft; publish the call for competition first (Art. 34(2))", {},
+         {"dps.refused.draft", {d.reference}});
+  fail(ErrorCode::kConflict,
+       what + ": DPS " + d.reference + " is " + toString(s) +
+           (s == DpsStatus::kExpired ? " (valid until " + formatTime(d.valid_until) + ")" : "") +
+           "; a DPS is open only during its period of validity (rule 2, Art. 34(2), "
+           "Art. 34(8)): nothing more can be done under it",
+       {},
+       s == DpsStatus::kExpired ? Localized{"dps.refused.expired", {d.reference, formatTime(d.valid_until)}}
+                                : Localized{"dps.refused.terminated", {d.reference}});
 }
 
 // Serialises this transaction with every other engine writer, in every process, by taking the
@@ -244,21 +262,26 @@ namespace {
 void requireOfficerOf(const Actor& a, Id authority_id, const std::string& what) {
   if (a.role == Role::kAdministrator || a.role == Role::kSystem) return;
   if (a.role == Role::kOfficer && a.authority_id == authority_id) return;
-  fail(ErrorCode::kForbidden, what + " is for procurement officers of the contracting authority " +
-                                  std::to_string(authority_id) + "; " + a.name + " (" + toString(a.role) +
-                                  ") may not do it");
+  fail(ErrorCode::kForbidden,
+       what + " is for procurement officers of the contracting authority " + std::to_string(authority_id) + "; " +
+           a.name + " (" + toString(a.role) + ") may not do it",
+       {}, {"access.refused.officer", {std::to_string(authority_id), a.name}});
 }
 
 void requireSupplierSelf(const Actor& a, Id supplier_id, const std::string& what) {
   if (a.role == Role::kSystem || a.role == Role::kAdministrator) return;
   if (a.role == Role::kSupplier && a.supplier_id == supplier_id) return;
-  fail(ErrorCode::kForbidden, what + " can only be done by the supplier itself; " + a.name + " (" +
-                                  toString(a.role) + ") may not do it for supplier " + std::to_string(supplier_id));
+  fail(ErrorCode::kForbidden,
+       what + " can only be done by the supplier itself; " + a.name + " (" + toString(a.role) +
+           ") may not do it for supplier " + std::to_string(supplier_id),
+       {}, {"access.refused.supplier_self", {a.name, std::to_string(supplier_id)}});
 }
 
 const Calendar& calendarOf(Tx& tx, const CalendarRegistry& calendars, Id authority_id) {
   auto a = tx.getAuthority(authority_id);
-  if (!a) fail(ErrorCode::kNotFound, "no contracting authority with id " + std::to_string(authority_id));
+  if (!a)
+    fail(ErrorCode::kNotFound, "no contracting authority with id " + std::to_string(authority_id), {},
+         {"notfound.authority", {std::to_string(authority_id)}});
   return calendars.forCountry(a->country);
 }
 
@@ -334,10 +357,11 @@ const Calendar& Engine::calendarFor(Id authority_id) {
 
 Id Engine::createAuthority(const Actor& actor, const Authority& authority) {
   if (actor.role != Role::kAdministrator && actor.role != Role::kSystem)
-    fail(ErrorCode::kForbidden, "only an administrator may register a contracting authority");
+    fail(ErrorCode::kForbidden, "only an administrator may register a contracting authority", {},
+         {"access.refused.authority", {}});
   Problems p;
-  if (authority.name.empty()) p.add("name", "the authority's name is required");
-  p.throwIfAny("the contracting authority");
+  if (authority.name.empty()) p.add("name", "the authority's name is required", {"authority.problem.name", {}});
+  p.throwIfAny("the contracting authority", {"authority.rejected", {}});
   calendars_.forCountry(authority.country);  // refuses a country without a holiday calendar
   Id id = 0;
   store_.transact([&](Tx& tx) {
@@ -351,16 +375,20 @@ Id Engine::createAuthority(const Actor& actor, const Authority& authority) {
 Id Engine::createDps(const Actor& actor, const Dps& draft) {
   requireOfficerOf(actor, draft.authority_id, "setting up a DPS");
   Problems p;
-  if (draft.reference.empty()) p.add("reference", "the procedure identifier (BT-04) is required");
-  if (draft.title.empty()) p.add("title", "a title is required");
+  if (draft.reference.empty())
+    p.add("reference", "the procedure identifier (BT-04) is required", {"dps.problem.reference", {}});
+  if (draft.title.empty()) p.add("title", "a title is required", {"input.problem.title", {}});
   if (draft.cpv.size() != 8 || draft.cpv.find_first_not_of("0123456789") != std::string::npos)
-    p.add("cpv", "'" + draft.cpv + "' is not an 8-digit CPV code (food: division 03 or 15, e.g. 15000000)");
+    p.add("cpv", "'" + draft.cpv + "' is not an 8-digit CPV code (food: division 03 or 15, e.g. 15000000)",
+          {"dps.problem.cpv", {draft.cpv}});
   if (draft.valid_until <= draft.request_deadline)
-    p.add("valid_until", "the DPS must stay valid after the first period for requests ends");
+    p.add("valid_until", "the DPS must stay valid after the first period for requests ends",
+          {"dps.problem.valid_until", {}});
   for (const VehicleFactor& v : draft.vehicle_factors)
     if (v.vehicle.empty() || v.kg_co2e_per_tkm.isNegative() || v.kg_co2e_per_tkm.isZero())
-      p.add("vehicle_factors", "each vehicle needs a name and a positive kg CO2e per tonne-km");
-  p.throwIfAny("the DPS");
+      p.add("vehicle_factors", "each vehicle needs a name and a positive kg CO2e per tonne-km",
+            {"dps.problem.vehicle", {}});
+  p.throwIfAny("the DPS", {"dps.rejected", {}});
   Id id = 0;
   store_.transact([&](Tx& tx) {
     calendarOf(tx, calendars_, draft.authority_id);
@@ -384,14 +412,18 @@ Id Engine::addCategory(const Actor& actor, const Category& category) {
     const Dps d = requireDps(tx, category.dps_id);
     requireOfficerOf(actor, d.authority_id, "adding a category");
     if (d.status != DpsStatus::kDraft)
-      fail(ErrorCode::kConflict, "categories are fixed once DPS " + d.reference +
-                                     " is published (Art. 34(1)); set up a new DPS for a new category");
+      fail(ErrorCode::kConflict,
+           "categories are fixed once DPS " + d.reference +
+               " is published (Art. 34(1)); set up a new DPS for a new category",
+           {}, {"category.refused.published", {d.reference}});
     Problems p;
-    if (category.code.empty()) p.add("code", "a short code is required (e.g. VEG)");
-    if (category.name.empty()) p.add("name", "a name is required");
+    if (category.code.empty()) p.add("code", "a short code is required (e.g. VEG)", {"category.problem.code", {}});
+    if (category.name.empty()) p.add("name", "a name is required", {"input.problem.name", {}});
     for (const Category& c : tx.listCategories(d.id))
-      if (c.code == category.code) p.add("code", "category code '" + category.code + "' is already used in this DPS");
-    p.throwIfAny("the category");
+      if (c.code == category.code)
+        p.add("code", "category code '" + category.code + "' is already used in this DPS",
+              {"category.problem.code_taken", {category.code}});
+    p.throwIfAny("the category", {"category.rejected", {}});
     id = tx.insertCategory(category);
     appendAudit(tx, clock_.now(), actor.name, "category.create", obj("category", id),
                 std::to_string(d.id) + "\n" + category.code + "\n" + category.name + "\n" + category.cpv + "\n" +
@@ -407,9 +439,11 @@ void Engine::setCriteria(const Actor& actor, Id dps_id, const std::vector<Criter
     Dps d = requireDps(tx, dps_id);
     requireOfficerOf(actor, d.authority_id, "setting award criteria");
     if (d.status != DpsStatus::kDraft)
-      fail(ErrorCode::kConflict, "award criteria and weights of DPS " + d.reference +
-                                     " were fixed at publication (rule 7, Art. 34(6), Art. 67(5)); a round may "
-                                     "only refine weights within the published ranges");
+      fail(ErrorCode::kConflict,
+           "award criteria and weights of DPS " + d.reference +
+               " were fixed at publication (rule 7, Art. 34(6), Art. 67(5)); a round may "
+               "only refine weights within the published ranges",
+           {}, {"criteria.refused.published", {d.reference}});
     d.criteria_version += 1;
     tx.insertCriteria(d.id, d.criteria_version, criteria);
     tx.updateDps(d);
@@ -423,21 +457,28 @@ void Engine::publishDps(const Actor& actor, Id dps_id) {
     serialiseWriters(tx);
     Dps d = requireDps(tx, dps_id);
     requireOfficerOf(actor, d.authority_id, "publishing a DPS");
-    if (d.status != DpsStatus::kDraft) fail(ErrorCode::kConflict, "DPS " + d.reference + " is already published");
+    if (d.status != DpsStatus::kDraft)
+      fail(ErrorCode::kConflict, "DPS " + d.reference + " is already published", {},
+           {"dps.refused.published", {d.reference}});
     const TimePoint now = clock_.now();
     const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
     Problems p;
-    if (tx.listCategories(d.id).empty()) p.add("categories", "add at least one category before publishing");
-    if (d.criteria_version == 0) p.add("criteria", "set the award criteria before publishing (rule 7)");
-    else validateCriteria(tx.listCriteria(d.id, d.criteria_version));
+    if (tx.listCategories(d.id).empty())
+      p.add("categories", "add at least one category before publishing", {"dps.problem.no_category", {}});
+    if (d.criteria_version == 0)
+      p.add("criteria", "set the award criteria before publishing (rule 7)", {"dps.problem.no_criteria", {}});
+    else
+      validateCriteria(tx.listCriteria(d.id, d.criteria_version));
     const TimePoint min_deadline = cal.periodEndCalendarDays(now, 30);
     if (d.request_deadline < min_deadline)
-      p.add("request_deadline", "the first period for requests to participate must last at least 30 days "
-                                "from the call (rule 2, Art. 34(2)(a)); it ends at " +
-                                    formatTime(d.request_deadline) + ", the earliest lawful end is " +
-                                    formatTime(min_deadline));
-    if (d.valid_until <= d.request_deadline) p.add("valid_until", "the validity must end after the first period");
-    p.throwIfAny("publication of DPS " + d.reference);
+      p.add("request_deadline",
+            "the first period for requests to participate must last at least 30 days "
+            "from the call (rule 2, Art. 34(2)(a)); it ends at " +
+                formatTime(d.request_deadline) + ", the earliest lawful end is " + formatTime(min_deadline),
+            {"dps.problem.request_period", {formatTime(d.request_deadline), formatTime(min_deadline)}});
+    if (d.valid_until <= d.request_deadline)
+      p.add("valid_until", "the validity must end after the first period", {"dps.problem.valid_until", {}});
+    p.throwIfAny("publication of DPS " + d.reference, {"dps.publish_rejected", {d.reference}});
     d.status = DpsStatus::kPublished;
     d.published_at = now;
     tx.updateDps(d);
@@ -455,13 +496,17 @@ void Engine::extendInitialAssessment(const Actor& actor, Id dps_id, TimePoint un
     requireOfficerOf(actor, d.authority_id, "extending the initial assessment");
     requireLive(d, clock_.now(), "extending the initial assessment");
     if (d.first_invitation_at)
-      fail(ErrorCode::kConflict, "the assessment of the initial wave can only be extended while no invitation "
-                                 "to tender has been sent (rule 3, Art. 34(5)); the first was sent at " +
-                                     formatTime(*d.first_invitation_at));
+      fail(ErrorCode::kConflict,
+           "the assessment of the initial wave can only be extended while no invitation "
+           "to tender has been sent (rule 3, Art. 34(5)); the first was sent at " +
+               formatTime(*d.first_invitation_at),
+           {}, {"dps.refused.extend_after_invitation", {formatTime(*d.first_invitation_at)}});
     if (justification.empty())
-      fail(ErrorCode::kInvalidArgument, "record why the initial assessment is extended (Art. 34(5))",
-           "justification");
-    if (until <= clock_.now()) fail(ErrorCode::kInvalidArgument, "the extension must end in the future", "until");
+      fail(ErrorCode::kInvalidArgument, "record why the initial assessment is extended (Art. 34(5))", "justification",
+           {"dps.refused.extend_no_reason", {}});
+    if (until <= clock_.now())
+      fail(ErrorCode::kInvalidArgument, "the extension must end in the future", "until",
+           {"dps.refused.extend_past", {}});
     d.initial_assessment_extended_until = until;
     tx.updateDps(d);
     appendAudit(tx, clock_.now(), actor.name, "dps.extend_initial_assessment", obj("dps", d.id),
@@ -475,10 +520,12 @@ void Engine::terminateDps(const Actor& actor, Id dps_id, const std::string& reas
     Dps d = requireDps(tx, dps_id);
     requireOfficerOf(actor, d.authority_id, "terminating a DPS");
     if (d.status == DpsStatus::kTerminated)
-      fail(ErrorCode::kConflict, "DPS " + d.reference + " is terminated already (Art. 34(8))");
+      fail(ErrorCode::kConflict, "DPS " + d.reference + " is terminated already (Art. 34(8))", {},
+           {"dps.refused.terminated_already", {d.reference}});
     if (reason.empty())
       fail(ErrorCode::kInvalidArgument,
-           "give the reason for terminating the DPS: the termination is notified with it (Art. 34(8))", "reason");
+           "give the reason for terminating the DPS: the termination is notified with it (Art. 34(8))", "reason",
+           {"dps.refused.terminate_no_reason", {}});
     d.status = DpsStatus::kTerminated;
     tx.updateDps(d);
     appendAudit(tx, clock_.now(), actor.name, "dps.terminate", obj("dps", d.id), reason);
@@ -494,17 +541,20 @@ DpsStatus Engine::dpsStatus(Id dps_id) {
 Id Engine::addDeliveryPoint(const Actor& actor, const DeliveryPoint& point) {
   requireOfficerOf(actor, point.authority_id, "adding a delivery point");
   Problems p;
-  if (point.code.empty()) p.add("code", "a code is required");
-  if (point.name.empty()) p.add("name", "a name is required");
-  if (point.location.lat < -90 || point.location.lat > 90) p.add("lat", "latitude must be between -90 and 90");
-  if (point.location.lon < -180 || point.location.lon > 180) p.add("lon", "longitude must be between -180 and 180");
-  p.throwIfAny("the delivery point");
+  if (point.code.empty()) p.add("code", "a code is required", {"delivery_point.problem.code", {}});
+  if (point.name.empty()) p.add("name", "a name is required", {"input.problem.name", {}});
+  if (point.location.lat < -90 || point.location.lat > 90)
+    p.add("lat", "latitude must be between -90 and 90", {"delivery_point.problem.lat", {}});
+  if (point.location.lon < -180 || point.location.lon > 180)
+    p.add("lon", "longitude must be between -180 and 180", {"delivery_point.problem.lon", {}});
+  p.throwIfAny("the delivery point", {"delivery_point.rejected", {}});
   Id id = 0;
   store_.transact([&](Tx& tx) {
     serialiseWriters(tx);
     calendarOf(tx, calendars_, point.authority_id);
     if (tx.findDeliveryPoint(point.authority_id, point.code))
-      fail(ErrorCode::kConflict, "delivery point code '" + point.code + "' is already used by this authority", "code");
+      fail(ErrorCode::kConflict, "delivery point code '" + point.code + "' is already used by this authority", "code",
+           {"delivery_point.refused.code_taken", {point.code}});
     id = tx.insertDeliveryPoint(point);
     appendAudit(tx, clock_.now(), actor.name, "delivery_point.create", obj("delivery_point", id),
                 point.code + "\n" + point.name + "\n" + point.address);
@@ -583,7 +633,8 @@ void Engine::updateSupplier(const Actor& actor, const Supplier& supplier) {
     serialiseWriters(tx);
     const Supplier old = requireSupplier(tx, supplier.id);
     if (old.tax_number != supplier.tax_number)
-      fail(ErrorCode::kInvalidArgument, "the tax number identifies the supplier and cannot change", "tax_number");
+      fail(ErrorCode::kInvalidArgument, "the tax number identifies the supplier and cannot change", "tax_number",
+           {"supplier.refused.tax_change", {}});
     if (!sameCertificates(old.certificates, supplier.certificates)) tx.archiveCertificates(supplier.id, clock_.now());
     tx.updateSupplier(supplier);
     appendAudit(tx, clock_.now(), actor.name, "supplier.update", obj("supplier", supplier.id),
@@ -604,7 +655,9 @@ Id Engine::requestAdmission(const Actor& actor, Id supplier_id, Id category_id, 
     const TimePoint now = clock_.now();
     requireSupplier(tx, supplier_id);
     const auto cat = tx.getCategory(category_id);
-    if (!cat) fail(ErrorCode::kNotFound, "no category with id " + std::to_string(category_id));
+    if (!cat)
+      fail(ErrorCode::kNotFound, "no category with id " + std::to_string(category_id), {},
+           {"notfound.category", {std::to_string(category_id)}});
     const Dps d = requireDps(tx, cat->dps_id);
     requireLive(d, now, "requesting admission");
     for (const AdmissionRequest& r : tx.listSupplierAdmissions(supplier_id)) {
@@ -636,24 +689,32 @@ void Engine::extendAdmissionPeriod(const Actor& actor, Id request_id, const std:
   store_.transact([&](Tx& tx) {
     serialiseWriters(tx);
     auto r = tx.getAdmissionRequest(request_id);
-    if (!r) fail(ErrorCode::kNotFound, "no admission request with id " + std::to_string(request_id));
+    if (!r)
+      fail(ErrorCode::kNotFound, "no admission request with id " + std::to_string(request_id), {},
+           {"notfound.admission", {std::to_string(request_id)}});
     const auto cat = tx.getCategory(r->category_id);
     const Dps d = requireDps(tx, cat->dps_id);
     requireOfficerOf(actor, d.authority_id, "extending an admission decision period");
     if (r->status != AdmissionStatus::kPending)
-      fail(ErrorCode::kConflict, "the request is decided already; only a pending request's period can be extended "
-                                 "(Art. 34(5))");
+      fail(ErrorCode::kConflict,
+           "the request is decided already; only a pending request's period can be extended "
+           "(Art. 34(5))",
+           {}, {"admission.refused.extend_decided", {}});
     if (!r->extension_justification.empty())
-      fail(ErrorCode::kConflict, "the period was already extended to 15 working days, the most Art. 34(5) allows; "
-                                 "decide the request");
+      fail(ErrorCode::kConflict,
+           "the period was already extended to 15 working days, the most Art. 34(5) allows; "
+           "decide the request",
+           {}, {"admission.refused.extended_already", {}});
     if (justification.empty())
       fail(ErrorCode::kInvalidArgument, "the extension to 15 working days needs a recorded justification (Art. 34(5))",
-           "justification");
+           "justification", {"admission.refused.extend_no_reason", {}});
     const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
     const TimePoint due10 = cal.periodEndWorkingDays(r->received_at, 10);
     if (clock_.now() > due10)
-      fail(ErrorCode::kDeadline, "the 10 working days for this decision ended at " + formatTime(due10) +
-                                     "; an extension must be recorded before then (rule 3, Art. 34(5)). Decide now.");
+      fail(ErrorCode::kDeadline,
+           "the 10 working days for this decision ended at " + formatTime(due10) +
+               "; an extension must be recorded before then (rule 3, Art. 34(5)). Decide now.",
+           {}, {"admission.refused.extend_late", {formatTime(due10)}});
     r->extension_justification = justification;
     tx.updateAdmissionRequest(*r);
     appendAudit(tx, clock_.now(), actor.name, "admission.extend", obj("admission", r->id), justification);
@@ -664,16 +725,22 @@ void Engine::decideAdmission(const Actor& actor, Id request_id, bool admit, cons
   store_.transact([&](Tx& tx) {
     serialiseWriters(tx);
     auto r = tx.getAdmissionRequest(request_id);
-    if (!r) fail(ErrorCode::kNotFound, "no admission request with id " + std::to_string(request_id));
+    if (!r)
+      fail(ErrorCode::kNotFound, "no admission request with id " + std::to_string(request_id), {},
+           {"notfound.admission", {std::to_string(request_id)}});
     const auto cat = tx.getCategory(r->category_id);
     const Dps d = requireDps(tx, cat->dps_id);
     requireOfficerOf(actor, d.authority_id, "deciding an admission request");
     if (r->status != AdmissionStatus::kPending)
-      fail(ErrorCode::kConflict, "admission request " + std::to_string(request_id) + " was decided already (" +
-                                     toString(r->status) + ", Art. 34(5)); the supplier may file a new request");
+      fail(ErrorCode::kConflict,
+           "admission request " + std::to_string(request_id) + " was decided already (" + toString(r->status) +
+               ", Art. 34(5)); the supplier may file a new request",
+           {},
+           {"admission.refused.decided",
+            {std::to_string(request_id), std::string("@status.admission.") + toString(r->status)}});
     if (!admit && reason.empty())
-      fail(ErrorCode::kInvalidArgument,
-           "a rejection must give its reason: the supplier is told why (Art. 55(2))", "reason");
+      fail(ErrorCode::kInvalidArgument, "a rejection must give its reason: the supplier is told why (Art. 55(2))",
+           "reason", {"admission.refused.no_reason", {}});
     const TimePoint now = clock_.now();
     const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
     const TimePoint due = admissionDue(cal, *r);
@@ -712,7 +779,8 @@ Id Engine::requestRenewal(const Actor& actor, Id supplier_id) {
     serialiseWriters(tx);
     requireSupplier(tx, supplier_id);
     if (actor.role != Role::kOfficer && actor.role != Role::kAdministrator && actor.role != Role::kSystem)
-      fail(ErrorCode::kForbidden, "only a procurement officer may request a renewed self-declaration");
+      fail(ErrorCode::kForbidden, "only a procurement officer may request a renewed self-declaration", {},
+           {"access.refused.renewal", {}});
     // An officer may ask suppliers admitted to a category of a DPS of the officer's authority.
     if (actor.role == Role::kOfficer) {
       bool related = false;
@@ -721,14 +789,16 @@ Id Engine::requestRenewal(const Actor& actor, Id supplier_id) {
         if (cat && requireDps(tx, cat->dps_id).authority_id == actor.authority_id) related = true;
       }
       if (!related)
-        fail(ErrorCode::kForbidden, "supplier " + std::to_string(supplier_id) +
-                                        " has no admission request with your authority's DPS");
+        fail(ErrorCode::kForbidden,
+             "supplier " + std::to_string(supplier_id) + " has no admission request with your authority's DPS", {},
+             {"access.refused.renewal_unrelated", {std::to_string(supplier_id)}});
     }
     const TimePoint now = clock_.now();
     Id authority_id = actor.authority_id;
     if (authority_id == 0) {
       const auto all = tx.listAuthorities();
-      if (all.empty()) fail(ErrorCode::kConflict, "no contracting authority is registered");
+      if (all.empty())
+        fail(ErrorCode::kConflict, "no contracting authority is registered", {}, {"renewal.refused.no_authority", {}});
       authority_id = all.front().id;
     }
     const Calendar& cal = calendarOf(tx, calendars_, authority_id);
@@ -758,7 +828,8 @@ Id Engine::requestRenewal(const Actor& actor, Id supplier_id) {
 void Engine::submitRenewal(const Actor& actor, Id supplier_id, const std::string& self_declaration) {
   requireSupplierSelf(actor, supplier_id, "submitting a renewed self-declaration");
   if (self_declaration.empty())
-    fail(ErrorCode::kInvalidArgument, "attach the renewed self-declaration (ESPD response)", "self_declaration");
+    fail(ErrorCode::kInvalidArgument, "attach the renewed self-declaration (ESPD response)", "self_declaration",
+         {"renewal.refused.no_espd", {}});
   store_.transact([&](Tx& tx) {
     serialiseWriters(tx);
     const TimePoint now = clock_.now();
@@ -771,8 +842,10 @@ void Engine::submitRenewal(const Actor& actor, Id supplier_id, const std::string
       ++fulfilled;
     }
     if (fulfilled == 0)
-      fail(ErrorCode::kConflict, "no renewed self-declaration was requested from this supplier (Art. 34(7)); "
-                                 "nothing to submit");
+      fail(ErrorCode::kConflict,
+           "no renewed self-declaration was requested from this supplier (Art. 34(7)); "
+           "nothing to submit",
+           {}, {"renewal.refused.not_requested", {}});
     appendAudit(tx, now, actor.name, "renewal.submit", obj("supplier", supplier_id), sha256Hex(self_declaration));
   });
 }
@@ -804,42 +877,57 @@ Id Engine::createRound(const Actor& actor, const Round& draft, const std::vector
     requireLive(d, clock_.now(), "creating a round");
     Problems p;
     const auto cat = tx.getCategory(draft.category_id);
-    if (!cat || cat->dps_id != d.id) p.add("category_id", "the category is not one of DPS " + d.reference);
-    if (draft.title.empty()) p.add("title", "a title is required");
+    if (!cat || cat->dps_id != d.id)
+      p.add("category_id", "the category is not one of DPS " + d.reference, {"round.problem.category", {d.reference}});
+    if (draft.title.empty()) p.add("title", "a title is required", {"input.problem.title", {}});
     if (draft.award_mode == AwardMode::kOptimalByDeliveryPoint && optimiser_ == nullptr)
-      p.add("award_mode", "this installation has no award optimiser; choose best_bid or partial_fill");
+      p.add("award_mode", "this installation has no award optimiser; choose best_bid or partial_fill",
+            {"round.problem.no_optimiser", {}});
     if (draft.award_mode == AwardMode::kPartialFill && !draft.allow_partial)
-      p.add("award_mode", "partial_fill needs allow_partial: suppliers must be able to offer part of a lot");
+      p.add("award_mode", "partial_fill needs allow_partial: suppliers must be able to offer part of a lot",
+            {"round.problem.partial_fill", {}});
     try {
       applyRefinements(tx.listCriteria(d.id, d.criteria_version), draft.refinements);
     } catch (const Error& e) {
-      p.add("refinements", e.what());
+      p.addError("refinements", e);
     }
-    if (lots.empty()) p.add("lots", "a round needs at least one lot");
+    if (lots.empty()) p.add("lots", "a round needs at least one lot", {"round.problem.no_lot", {}});
     std::set<int> numbers;
     for (std::size_t i = 0; i < lots.size(); ++i) {
       const Lot& l = lots[i];
       const std::string f = "lots[" + std::to_string(i) + "]";
-      if (!numbers.insert(l.number).second) p.add(f + ".number", "lot number " + std::to_string(l.number) + " is used twice");
+      // The page names a lot by its number, the English text by its place in the input.
+      const std::string n = std::to_string(l.number);
+      if (!numbers.insert(l.number).second)
+        p.add(f + ".number", "lot number " + n + " is used twice", {"round.problem.lot_twice", {n}});
       if (l.cpv.size() != 8 || l.cpv.find_first_not_of("0123456789") != std::string::npos)
-        p.add(f + ".cpv", "'" + l.cpv + "' is not an 8-digit CPV code");
-      if (l.description.empty()) p.add(f + ".description", "describe the product");
-      if (l.unit_mass_kg.isNegative() || l.unit_mass_kg.isZero()) p.add(f + ".unit_mass_kg", "must be positive");
-      if (l.min_delivery.isNegative()) p.add(f + ".min_delivery", "must not be negative");
+        p.add(f + ".cpv", "'" + l.cpv + "' is not an 8-digit CPV code", {"round.problem.cpv", {n, l.cpv}});
+      if (l.description.empty()) p.add(f + ".description", "describe the product", {"round.problem.description", {n}});
+      if (l.unit_mass_kg.isNegative() || l.unit_mass_kg.isZero())
+        p.add(f + ".unit_mass_kg", "must be positive", {"round.problem.unit_mass", {n}});
+      if (l.min_delivery.isNegative())
+        p.add(f + ".min_delivery", "must not be negative", {"round.problem.min_delivery", {n}});
       if (!l.min_delivery.isZero() && draft.award_mode != AwardMode::kOptimalByDeliveryPoint)
-        p.add(f + ".min_delivery", "a smallest delivery per point applies only in award mode "
-                                   "optimal_by_delivery_point; leave it empty or choose that mode");
-      if (l.demands.empty()) p.add(f + ".demands", "give the demanded quantity for at least one delivery point");
+        p.add(f + ".min_delivery",
+              "a smallest delivery per point applies only in award mode "
+              "optimal_by_delivery_point; leave it empty or choose that mode",
+              {"round.problem.min_delivery_mode", {n}});
+      if (l.demands.empty())
+        p.add(f + ".demands", "give the demanded quantity for at least one delivery point",
+              {"round.problem.no_demand", {n}});
       std::set<Id> points;
       for (std::size_t j = 0; j < l.demands.size(); ++j) {
         const Demand& dm = l.demands[j];
         const std::string g = f + ".demands[" + std::to_string(j) + "]";
+        const std::string point = std::to_string(dm.delivery_point_id);
         const auto dp = tx.getDeliveryPoint(dm.delivery_point_id);
         if (!dp || dp->authority_id != d.authority_id)
-          p.add(g + ".delivery_point_id", "delivery point " + std::to_string(dm.delivery_point_id) +
-                                              " is not one of the authority's delivery points");
-        if (!points.insert(dm.delivery_point_id).second) p.add(g, "the same delivery point is listed twice");
-        if (dm.quantity.isNegative() || dm.quantity.isZero()) p.add(g + ".quantity", "must be positive");
+          p.add(g + ".delivery_point_id", "delivery point " + point + " is not one of the authority's delivery points",
+                {"round.problem.foreign_point", {n, point}});
+        if (!points.insert(dm.delivery_point_id).second)
+          p.add(g, "the same delivery point is listed twice", {"round.problem.point_twice", {n}});
+        if (dm.quantity.isNegative() || dm.quantity.isZero())
+          p.add(g + ".quantity", "must be positive", {"round.problem.demand_quantity", {n}});
       }
     }
     const std::vector<Round> existing = tx.listRounds(d.id);
@@ -847,9 +935,11 @@ Id Engine::createRound(const Actor& actor, const Round& draft, const std::vector
       return std::any_of(existing.begin(), existing.end(), [&](const Round& x) { return x.reference == ref; });
     };
     if (!draft.reference.empty() && taken(draft.reference))
-      p.add("reference", "round reference '" + draft.reference + "' is used by another round of DPS " + d.reference +
-                             "; choose another or leave it empty for the next free one");
-    p.throwIfAny("the round");
+      p.add("reference",
+            "round reference '" + draft.reference + "' is used by another round of DPS " + d.reference +
+                "; choose another or leave it empty for the next free one",
+            {"round.problem.reference_taken", {draft.reference, d.reference}});
+    p.throwIfAny("the round", {"round.rejected", {}});
     Round r = draft;
     r.status = RoundStatus::kDraft;
     r.criteria_version = d.criteria_version;
@@ -881,26 +971,32 @@ std::vector<Invitation> Engine::dispatchRound(const Actor& actor, Id round_id, T
     const TimePoint now = clock_.now();
     requireLive(d, now, "dispatching invitations");
     if (r.status != RoundStatus::kDraft)
-      fail(ErrorCode::kConflict, "round " + r.reference +
-                                     " was dispatched already; its invitee list is frozen (rule 5, Art. 34(6))");
+      fail(ErrorCode::kConflict,
+           "round " + r.reference + " was dispatched already; its invitee list is frozen (rule 5, Art. 34(6))", {},
+           {"round.refused.dispatched", {r.reference}});
     if (now <= d.request_deadline)
-      fail(ErrorCode::kDeadline, "the first period for requests to participate runs until " +
-                                     formatTime(d.request_deadline) +
-                                     "; invite after it, when the initial wave is assessed (rule 2, Art. 34(2)(a))");
+      fail(ErrorCode::kDeadline,
+           "the first period for requests to participate runs until " + formatTime(d.request_deadline) +
+               "; invite after it, when the initial wave is assessed (rule 2, Art. 34(2)(a))",
+           {}, {"round.refused.request_period", {formatTime(d.request_deadline)}});
     if (d.initial_assessment_extended_until && now < *d.initial_assessment_extended_until)
-      fail(ErrorCode::kDeadline, "the assessment of the initial wave was extended until " +
-                                     formatTime(*d.initial_assessment_extended_until) +
-                                     "; no invitation may be sent during the extension (rule 3, Art. 34(5))");
+      fail(ErrorCode::kDeadline,
+           "the assessment of the initial wave was extended until " + formatTime(*d.initial_assessment_extended_until) +
+               "; no invitation may be sent during the extension (rule 3, Art. 34(5))",
+           {}, {"round.refused.assessment_extended", {formatTime(*d.initial_assessment_extended_until)}});
     const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
     const TimePoint min_deadline = cal.periodEndCalendarDays(now, 10);
     if (deadline < min_deadline)
-      fail(ErrorCode::kDeadline, "the tender period must last at least 10 days from dispatch (rule 6, Art. 34(2)(b); "
-                                 "no urgency reduction in a DPS): the earliest lawful deadline is " +
-                                     formatTime(min_deadline),
-           "deadline");
+      fail(ErrorCode::kDeadline,
+           "the tender period must last at least 10 days from dispatch (rule 6, Art. 34(2)(b); "
+           "no urgency reduction in a DPS): the earliest lawful deadline is " +
+               formatTime(min_deadline),
+           "deadline", {"round.refused.ten_days", {formatTime(min_deadline)}});
     if (deadline >= d.valid_until)
-      fail(ErrorCode::kDeadline, "the tender deadline must fall within the DPS's period of validity (until " +
-                                     formatTime(d.valid_until) + ", Art. 34(2), Art. 34(8))", "deadline");
+      fail(ErrorCode::kDeadline,
+           "the tender deadline must fall within the DPS's period of validity (until " + formatTime(d.valid_until) +
+               ", Art. 34(2), Art. 34(8))",
+           "deadline", {"round.refused.after_validity", {formatTime(d.valid_until)}});
     std::string change = "deadline " + formatTime(deadline) + "\ninvitees";
     const std::vector<Id> admitted = tx.listAdmittedSuppliers(r.category_id);
     std::vector<Supplier> invitees;
@@ -912,9 +1008,11 @@ std::vector<Invitation> Engine::dispatchRound(const Actor& actor, Id round_id, T
       invitees.push_back(std::move(s));
     }
     if (invitations.empty())
-      fail(ErrorCode::kConflict, "no supplier is admitted to the round's category and free of suspension, so "
-                                 "nobody could be invited (rule 5, Art. 34(6)); decide pending admission requests "
-                                 "first");
+      fail(ErrorCode::kConflict,
+           "no supplier is admitted to the round's category and free of suspension, so "
+           "nobody could be invited (rule 5, Art. 34(6)); decide pending admission requests "
+           "first",
+           {}, {"round.refused.nobody_to_invite", {}});
     tx.insertInvitations(invitations);
     r.status = RoundStatus::kOpen;
     r.dispatched_at = now;
@@ -933,7 +1031,8 @@ std::vector<Invitation> Engine::dispatchRound(const Actor& actor, Id round_id, T
 
 BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<BidLine>& lines) {
   if (actor.role != Role::kSupplier)
-    fail(ErrorCode::kForbidden, "only a supplier can submit a bid; " + actor.name + " is " + toString(actor.role));
+    fail(ErrorCode::kForbidden, "only a supplier can submit a bid; " + actor.name + " is " + toString(actor.role), {},
+         {"bid.refused.not_supplier", {actor.name}});
   // The canonical encoding, its digest (the receipt) and the sealing depend on the input alone, so
   // they are done before the transaction and do not lengthen it: on SQLite every writer waits for
   // it. A bid refused below has merely been sealed for nothing.
@@ -1057,7 +1156,9 @@ BidReceipt Engine::submitBid(const Actor& actor, Id round_id, const std::vector<
 }
 
 void Engine::withdrawBid(const Actor& actor, Id round_id) {
-  if (actor.role != Role::kSupplier) fail(ErrorCode::kForbidden, "only the supplier may withdraw its bid");
+  if (actor.role != Role::kSupplier)
+    fail(ErrorCode::kForbidden, "only the supplier may withdraw its bid", {},
+         {"bid.refused.withdraw_not_supplier", {}});
   store_.transact([&](Tx& tx) {
     const Round r = requireRound(tx.lockRound(round_id, LockMode::kShared), round_id);
     const TimePoint now = clock_.now();
@@ -1079,9 +1180,12 @@ void Engine::withdrawBid(const Actor& actor, Id round_id) {
 std::vector<BidLine> Engine::readBid(const Actor& actor, Id bid_id) {
   std::vector<BidLine> lines;
   std::string refusal;
+  Localized refusal_localized;
   store_.transact([&](Tx& tx) {
     const auto bid = tx.getBid(bid_id);
-    if (!bid) fail(ErrorCode::kNotFound, "no bid with id " + std::to_string(bid_id));
+    if (!bid)
+      fail(ErrorCode::kNotFound, "no bid with id " + std::to_string(bid_id), {},
+           {"notfound.bid", {std::to_string(bid_id)}});
     const Round r = requireRound(tx.getRound(bid->round_id), bid->round_id);
     const bool opened = r.status == RoundStatus::kOpened || r.status == RoundStatus::kEvaluated ||
                         r.status == RoundStatus::kAwarded;
@@ -1089,6 +1193,7 @@ std::vector<BidLine> Engine::readBid(const Actor& actor, Id bid_id) {
       refusal = "bids of round " + r.reference + " are sealed until they are opened after the tender deadline (" +
                 formatTime(r.deadline) + "); nobody may read them before (rule 8, Art. 22(3), Annex IV). "
                 "The attempt is recorded in the audit log.";
+      refusal_localized = {"bid.refused.sealed", {r.reference, formatTime(r.deadline)}};
       return;
     }
     const Dps d = requireDps(tx, r.dps_id);
@@ -1097,10 +1202,13 @@ std::vector<BidLine> Engine::readBid(const Actor& actor, Id bid_id) {
                          (actor.role == Role::kOfficer && actor.authority_id == d.authority_id) ||
                          (actor.role == Role::kSupplier && actor.supplier_id == bid->supplier_id);
     if (!allowed)
-      fail(ErrorCode::kForbidden, actor.role == Role::kSupplier
-                                      ? "a supplier may read only its own bids"
-                                      : "only officers of the contracting authority that runs round " + r.reference +
-                                            ", auditors and administrators may read its bids");
+      fail(ErrorCode::kForbidden,
+           actor.role == Role::kSupplier ? "a supplier may read only its own bids"
+                                         : "only officers of the contracting authority that runs round " + r.reference +
+                                               ", auditors and administrators may read its bids",
+           {},
+           actor.role == Role::kSupplier ? Localized{"bid.refused.read_own", {}}
+                                         : Localized{"bid.refused.read_other", {r.reference}});
     lines = tx.listBidLines(bid_id);
   });
   if (!refusal.empty()) {
@@ -1110,7 +1218,7 @@ std::vector<BidLine> Engine::readBid(const Actor& actor, Id bid_id) {
       appendAudit(tx, clock_.now(), actor.name, "bid.read_refused", obj("bid", bid_id),
                   std::string(toString(actor.role)) + " " + actor.name);
     });
-    fail(ErrorCode::kForbidden, refusal);
+    fail(ErrorCode::kForbidden, refusal, {}, refusal_localized);
   }
   return lines;
 }
@@ -1122,17 +1230,24 @@ void Engine::openRound(const Actor& actor, Id round_id) {
     requireOfficerOf(actor, d.authority_id, "opening bids");
     const TimePoint now = clock_.now();
     if (r.status != RoundStatus::kOpen)
-      fail(ErrorCode::kConflict, "round " + r.reference + " is " + toString(r.status) + "; only an open round is opened");
+      fail(ErrorCode::kConflict,
+           "round " + r.reference + " is " + toString(r.status) + "; only an open round is opened", {},
+           {"round.refused.open_status", {r.reference, std::string("@status.round.") + toString(r.status)}});
     if (now < r.deadline)
-      fail(ErrorCode::kDeadline, "bids are opened only after the tender deadline " + formatTime(r.deadline) +
-                                     " (rule 8, Art. 22(3)); wait until then");
+      fail(ErrorCode::kDeadline,
+           "bids are opened only after the tender deadline " + formatTime(r.deadline) +
+               " (rule 8, Art. 22(3)); wait until then",
+           {}, {"round.refused.open_early", {formatTime(r.deadline)}});
     std::string change = "opened";
     for (const Bid& b : tx.listBids(r.id)) {
       if (b.status != BidStatus::kSubmitted) continue;
       const std::string plain = sealer_.open(r.id, b.supplier_id, b.sealed);
       if (sha256Hex(plain) != b.digest)
-        fail(ErrorCode::kInternal, "bid " + std::to_string(b.id) + " does not match its receipt digest; stop and "
-                                   "call the auditor: the stored bid was altered");
+        fail(ErrorCode::kInternal,
+             "bid " + std::to_string(b.id) +
+                 " does not match its receipt digest; stop and "
+                 "call the auditor: the stored bid was altered",
+             {}, {"bid.altered", {std::to_string(b.id)}});
       tx.insertBidLines(b.id, decodeBidLines(plain));
       // Rule 5: a supplier still suspended at the deadline has an invalid bid.
       const Suspension s = suspensionOf(tx, b.supplier_id, r.deadline);
@@ -1202,8 +1317,10 @@ RoundInputs loadRoundInputs(Tx& tx, const Round& r) {
     for (const Demand& dm : lot.demands) {
       const auto at = point_location.find(dm.delivery_point_id);
       if (at == point_location.end())
-        fail(ErrorCode::kInternal, "delivery point " + std::to_string(dm.delivery_point_id) + " of lot " +
-                                       std::to_string(lot.number) + " is missing from the store: report this defect");
+        fail(ErrorCode::kInternal,
+             "delivery point " + std::to_string(dm.delivery_point_id) + " of lot " + std::to_string(lot.number) +
+                 " is missing from the store: report this defect",
+             {}, {"round.missing_point", {std::to_string(dm.delivery_point_id), std::to_string(lot.number)}});
       li.points.push_back({dm.delivery_point_id, at->second, dm.quantity});
     }
     std::vector<BidOnLot> bids;
@@ -1301,8 +1418,10 @@ void Engine::evaluateRound(const Actor& actor, Id round_id) {
     const Dps d = requireDps(tx, r.dps_id);
     requireOfficerOf(actor, d.authority_id, "evaluating bids");
     if (r.status != RoundStatus::kOpened && r.status != RoundStatus::kEvaluated)
-      fail(ErrorCode::kConflict, "round " + r.reference + " is " + toString(r.status) +
-                                     "; bids are evaluated after opening and before award (Art. 67)");
+      fail(ErrorCode::kConflict,
+           "round " + r.reference + " is " + toString(r.status) +
+               "; bids are evaluated after opening and before award (Art. 67)",
+           {}, {"round.refused.evaluate_status", {r.reference, std::string("@status.round.") + toString(r.status)}});
     evaluateLocked(tx, r, actor.name, clock_.now());
   });
 }
@@ -1312,21 +1431,27 @@ void Engine::requestExplanation(const Actor& actor, Id round_id, Id lot_id, Id b
     const Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
     requireOfficerOf(actor, requireDps(tx, r.dps_id).authority_id, "requesting an explanation");
     if (r.status != RoundStatus::kEvaluated)
-      fail(ErrorCode::kConflict, "explanations of abnormally low bids are requested after evaluation and before "
-                                 "award (rule 11, Art. 69)");
+      fail(ErrorCode::kConflict,
+           "explanations of abnormally low bids are requested after evaluation and before "
+           "award (rule 11, Art. 69)",
+           {}, {"abnormal.refused.request_status", {}});
     for (AbnormalLowCase c : tx.listAbnormalLowCases(round_id)) {
       if (c.lot_id != lot_id || c.bid_id != bid_id) continue;
       if (c.explanation_requested_at)
-        fail(ErrorCode::kConflict, "an explanation was already requested at " +
-                                       formatTime(*c.explanation_requested_at) + " (Art. 69(1)); decide the case");
+        fail(ErrorCode::kConflict,
+             "an explanation was already requested at " + formatTime(*c.explanation_requested_at) +
+                 " (Art. 69(1)); decide the case",
+             {}, {"abnormal.refused.requested_already", {formatTime(*c.explanation_requested_at)}});
       c.explanation_requested_at = clock_.now();
       tx.putAbnormalLowCase(c);
       appendAudit(tx, clock_.now(), actor.name, "abnormal_low.request", obj("bid", bid_id),
                   "lot " + std::to_string(lot_id));
       return;
     }
-    fail(ErrorCode::kNotFound, "bid " + std::to_string(bid_id) + " is not flagged as abnormally low on lot " +
-                                   std::to_string(lot_id) + " (rule 11, Art. 69)");
+    fail(ErrorCode::kNotFound,
+         "bid " + std::to_string(bid_id) + " is not flagged as abnormally low on lot " + std::to_string(lot_id) +
+             " (rule 11, Art. 69)",
+         {}, {"notfound.abnormal", {std::to_string(bid_id), std::to_string(lot_id)}});
   });
 }
 
@@ -1336,16 +1461,21 @@ void Engine::decideAbnormalLow(const Actor& actor, Id round_id, Id lot_id, Id bi
     const Round r = requireRound(tx.lockRound(round_id, LockMode::kExclusive), round_id);
     requireOfficerOf(actor, requireDps(tx, r.dps_id).authority_id, "deciding on an abnormally low bid");
     if (r.status != RoundStatus::kEvaluated)
-      fail(ErrorCode::kConflict, "abnormally low bids are decided after evaluation and before award (rule 11, "
-                                 "Art. 69)");
+      fail(ErrorCode::kConflict,
+           "abnormally low bids are decided after evaluation and before award (rule 11, "
+           "Art. 69)",
+           {}, {"abnormal.refused.decide_status", {}});
     for (AbnormalLowCase c : tx.listAbnormalLowCases(round_id)) {
       if (c.lot_id != lot_id || c.bid_id != bid_id) continue;
       if (c.decided_at)
-        fail(ErrorCode::kConflict, "this abnormally low bid was decided already at " + formatTime(*c.decided_at) +
-                                       " (Art. 69)");
+        fail(ErrorCode::kConflict,
+             "this abnormally low bid was decided already at " + formatTime(*c.decided_at) + " (Art. 69)", {},
+             {"abnormal.refused.decided_already", {formatTime(*c.decided_at)}});
       if (reject && !c.explanation_requested_at)
-        fail(ErrorCode::kConflict, "an abnormally low bid may be rejected only after the supplier was asked to "
-                                   "explain its price (rule 11, Art. 69(1)); request an explanation first");
+        fail(ErrorCode::kConflict,
+             "an abnormally low bid may be rejected only after the supplier was asked to "
+             "explain its price (rule 11, Art. 69(1)); request an explanation first",
+             {}, {"abnormal.refused.no_explanation", {}});
       c.decided_at = clock_.now();
       c.rejected = reject;
       c.explanation = explanation;
@@ -1357,8 +1487,10 @@ void Engine::decideAbnormalLow(const Actor& actor, Id round_id, Id lot_id, Id bi
       if (reject) evaluateLocked(tx, r, actor.name, clock_.now());
       return;
     }
-    fail(ErrorCode::kNotFound, "bid " + std::to_string(bid_id) + " is not flagged as abnormally low on lot " +
-                                   std::to_string(lot_id) + " (rule 11, Art. 69)");
+    fail(ErrorCode::kNotFound,
+         "bid " + std::to_string(bid_id) + " is not flagged as abnormally low on lot " + std::to_string(lot_id) +
+             " (rule 11, Art. 69)",
+         {}, {"notfound.abnormal", {std::to_string(bid_id), std::to_string(lot_id)}});
   });
 }
 
@@ -1369,10 +1501,13 @@ AwardDecision Engine::awardRound(const Actor& actor, Id round_id) {
     const Dps d = requireDps(tx, r.dps_id);
     requireOfficerOf(actor, d.authority_id, "awarding");
     if (r.status == RoundStatus::kAwarded)
-      fail(ErrorCode::kConflict, "round " + r.reference + " is awarded already; an award decision is taken once");
+      fail(ErrorCode::kConflict, "round " + r.reference + " is awarded already; an award decision is taken once", {},
+           {"award.refused.awarded", {r.reference}});
     if (r.status != RoundStatus::kEvaluated)
-      fail(ErrorCode::kConflict, "round " + r.reference + " is " + toString(r.status) +
-                                     "; evaluate it against the published criteria before award (Art. 67)");
+      fail(ErrorCode::kConflict,
+           "round " + r.reference + " is " + toString(r.status) +
+               "; evaluate it against the published criteria before award (Art. 67)",
+           {}, {"award.refused.not_evaluated", {r.reference, std::string("@status.round.") + toString(r.status)}});
     const TimePoint now = clock_.now();
     const RoundInputs in = loadRoundInputs(tx, r);
     const std::vector<AbnormalLowCase> cases = tx.listAbnormalLowCases(r.id);
@@ -1380,6 +1515,7 @@ AwardDecision Engine::awardRound(const Actor& actor, Id round_id) {
     std::string change;
     std::string certificate;
     std::string undecided;
+    std::vector<Problem> waiting;  // the same, one problem per bid, for the pages
     for (std::size_t i = 0; i < in.lots.size(); ++i) {
       const LotEvaluation ev = evaluateLot(in.lot_inputs[i], in.bids[i], in.context);
       std::vector<AwardLine> lot_lines;
@@ -1394,17 +1530,23 @@ AwardDecision Engine::awardRound(const Actor& actor, Id round_id) {
         lot_lines = awardLot(in.lot_inputs[i], ev, in.bids[i], r.award_mode);
       }
       for (const AwardLine& l : lot_lines) {
-        for (const AbnormalLowCase& c : cases)
-          if (c.lot_id == l.lot_id && c.bid_id == l.bid_id && !c.decided_at)
-            undecided += "\nlot " + std::to_string(in.lots[i].number) + ": bid " + std::to_string(l.bid_id) +
-                         " is abnormally low and undecided: request an explanation and accept or reject it first "
-                         "(rule 11, Art. 69)";
+        for (const AbnormalLowCase& c : cases) {
+          if (c.lot_id != l.lot_id || c.bid_id != l.bid_id || c.decided_at) continue;
+          const std::string lot = std::to_string(in.lots[i].number);
+          const std::string message = "lot " + lot + ": bid " + std::to_string(l.bid_id) +
+                                      " is abnormally low and undecided: request an explanation and accept or "
+                                      "reject it first (rule 11, Art. 69)";
+          undecided += "\n" + message;
+          waiting.push_back({"lots", message, {"award.problem.undecided", {lot, std::to_string(l.bid_id)}}});
+        }
         change += "lot " + std::to_string(l.lot_id) + " bid " + std::to_string(l.bid_id) + " supplier " +
                   std::to_string(l.supplier_id) + " quantity " + l.quantity.toString() + "\n";
       }
       lines.insert(lines.end(), lot_lines.begin(), lot_lines.end());
     }
-    if (!undecided.empty()) fail(ErrorCode::kConflict, "the award of round " + r.reference + " must wait:" + undecided);
+    if (!undecided.empty())
+      throw Error(ErrorCode::kConflict, "the award of round " + r.reference + " must wait:" + undecided, {},
+                  {"award.refused.undecided", {r.reference}}, waiting);
     for (AwardLine& l : lines) l.round_id = r.id;
     tx.insertAwardLines(lines);
     const Calendar& cal = calendarOf(tx, calendars_, d.authority_id);
@@ -1434,22 +1576,30 @@ Id Engine::recordNoticePublication(const Actor& actor, const NoticePublication& 
     const TimePoint now = clock_.now();
     Problems p;
     if (notice.reference.empty())
-      p.add("reference", "give the notice's publication number as the Publications Office (TED) shows it");
-    if (notice.reference.size() > 100) p.add("reference", "a publication number has at most 100 characters");
+      p.add("reference", "give the notice's publication number as the Publications Office (TED) shows it",
+            {"notice.problem.reference", {}});
+    if (notice.reference.size() > 100)
+      p.add("reference", "a publication number has at most 100 characters", {"notice.problem.reference_long", {}});
     if (notice.published_at > now)
-      p.add("published_at", "the publication date " + formatTime(notice.published_at) +
-                                " lies in the future; record a notice once it is published");
+      p.add("published_at",
+            "the publication date " + formatTime(notice.published_at) +
+                " lies in the future; record a notice once it is published",
+            {"notice.problem.future", {formatTime(notice.published_at)}});
     if ((notice.round_id == 0) == notice.quarter.empty())
-      p.add("round_id", "name either one round (a notice for that round) or a quarter (the notice grouping the "
-                        "quarter's rounds), not both and not neither");
+      p.add("round_id",
+            "name either one round (a notice for that round) or a quarter (the notice grouping the "
+            "quarter's rounds), not both and not neither",
+            {"notice.problem.round_or_quarter", {}});
     TimePoint earliest{};  // a notice cannot be published before the decisions it reports
     if (notice.round_id != 0) {
       const auto r = tx.getRound(notice.round_id);
       const auto decision = r ? tx.getAwardDecision(r->id) : std::nullopt;
       if (!r || r->dps_id != d.id)
-        p.add("round_id", "round " + std::to_string(notice.round_id) + " is not a round of DPS " + d.reference);
+        p.add("round_id", "round " + std::to_string(notice.round_id) + " is not a round of DPS " + d.reference,
+              {"notice.problem.foreign_round", {std::to_string(notice.round_id), d.reference}});
       else if (!decision)
-        p.add("round_id", "round " + r->reference + " is not awarded yet; its award notice follows the award decision");
+        p.add("round_id", "round " + r->reference + " is not awarded yet; its award notice follows the award decision",
+              {"notice.problem.not_awarded", {r->reference}});
       else
         earliest = decision->decided_at;
     } else if (!notice.quarter.empty()) {
@@ -1462,19 +1612,25 @@ Id Engine::recordNoticePublication(const Actor& actor, const NoticePublication& 
           earliest = std::max(earliest, s.decided_at);
         }
         if (awarded == 0)
-          p.add("quarter", "no round of DPS " + d.reference + " was awarded in " + notice.quarter +
-                               "; a grouped notice reports the quarter's awards");
+          p.add("quarter",
+                "no round of DPS " + d.reference + " was awarded in " + notice.quarter +
+                    "; a grouped notice reports the quarter's awards",
+                {"notice.problem.no_award_in_quarter", {d.reference, notice.quarter}});
         else if (notice.published_at <= endOfQuarter(cal, notice.quarter))
-          p.add("published_at", "the notice grouping " + notice.quarter + " is sent after the quarter ends (" +
-                                    formatTime(endOfQuarter(cal, notice.quarter)) + ", Art. 50(3))");
+          p.add("published_at",
+                "the notice grouping " + notice.quarter + " is sent after the quarter ends (" +
+                    formatTime(endOfQuarter(cal, notice.quarter)) + ", Art. 50(3))",
+                {"notice.problem.quarter_not_ended", {notice.quarter, formatTime(endOfQuarter(cal, notice.quarter))}});
       } catch (const Error& e) {
-        p.add("quarter", e.what());
+        p.add("quarter", e.what(), e.localized());
       }
     }
     if (earliest != TimePoint{} && notice.published_at < earliest)
-      p.add("published_at", "the notice cannot be published (" + formatTime(notice.published_at) +
-                                ") before the award decision it reports (" + formatTime(earliest) + ")");
-    p.throwIfAny("the award notice publication");
+      p.add("published_at",
+            "the notice cannot be published (" + formatTime(notice.published_at) +
+                ") before the award decision it reports (" + formatTime(earliest) + ")",
+            {"notice.problem.before_award", {formatTime(notice.published_at), formatTime(earliest)}});
+    p.throwIfAny("the award notice publication", {"notice.rejected", {}});
     NoticePublication record = notice;
     record.recorded_at = now;
     record.recorded_by = actor.name;

@@ -27,7 +27,10 @@ enum class ErrorCode {
 const char* errorCodeName(ErrorCode code);
 
 // A message of the interface's catalogue and the values for its placeholders {1}, {2}, ...
-// An empty key: the catalogue has no such message, and the English text is shown.
+// An empty key: the catalogue has no such message, and the English text is shown. A value is
+// shown as given (a reference, a name, a time as formatTime writes it), except one written
+// "@key" (e.g. "@status.round.opened", "@kind.price") where the catalogue has `key`: that is a
+// word of the catalogue itself, shown in the reader's language.
 struct Localized {
   std::string key;
   std::vector<std::string> args;

@@ -67,8 +67,8 @@ E valueOf(const Names<E, N>& names, const std::string& text, const char* what) {
     if (text == n) return v;
     accepted += accepted.empty() ? n : std::string(", ") + n;
   }
-  throw Error(ErrorCode::kInvalidArgument,
-              std::string(what) + " '" + text + "' is not known; use one of: " + accepted, what);
+  throw Error(ErrorCode::kInvalidArgument, std::string(what) + " '" + text + "' is not known; use one of: " + accepted,
+              what, {"input.problem.unknown_value", {what, text.substr(0, 40), accepted}});
 }
 
 }  // namespace

@@ -29,7 +29,8 @@ void checkQuarter(const std::string& text, const std::string& field) {
                   }) && text[4] == '-' && text[5] == 'Q' && text[6] >= '1' && text[6] <= '4';
   if (!ok)
     throw Error(ErrorCode::kInvalidArgument,
-                field + ": '" + text + "' is not a calendar quarter; write YYYY-Qn, for example 2026-Q1", field);
+                field + ": '" + text + "' is not a calendar quarter; write YYYY-Qn, for example 2026-Q1", field,
+                {"input.problem.quarter", {field, text.substr(0, 40)}});
 }
 
 TimePoint endOfQuarter(const Calendar& calendar, const std::string& quarter) {

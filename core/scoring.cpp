@@ -271,27 +271,38 @@ std::pair<int, int> weightRange(const Criterion& c) {
   return {c.min_weight, c.max_weight};
 }
 
-std::vector<std::string> criteriaProblems(const std::vector<Criterion>& criteria) {
-  std::vector<std::string> problems;
+// A criterion's kind as an argument of a catalogue message: its name in the reader's language.
+std::string kindArg(CriterionKind kind) { return std::string("@kind.") + toString(kind); }
+
+// Each problem also names its message in the interface's catalogue (core::Localized), so that an
+// officer setting up a DPS reads it in the page's language.
+std::vector<Problem> criteriaProblems(const std::vector<Criterion>& criteria) {
+  std::vector<Problem> problems;
+  const auto add = [&](std::string message, std::string key, std::vector<std::string> args) {
+    problems.push_back({"criteria", std::move(message), {std::move(key), std::move(args)}});
+  };
   long long sum = 0;
   for (std::size_t i = 0; i < criteria.size(); ++i) {
     const Criterion& c = criteria[i];
     const std::string name = criterionName(i, c.kind);
+    const std::string kind = kindArg(c.kind);
+    const std::string weight_text = std::to_string(c.weight);
     sum += c.weight;
     for (std::size_t j = 0; j < i; ++j) {
       if (criteria[j].kind == c.kind) {
-        problems.push_back(name + ": " + toString(c.kind) + " is already criteria[" + std::to_string(j) +
-                           "]; each kind may appear once, so remove one of them");
+        add(name + ": " + toString(c.kind) + " is already criteria[" + std::to_string(j) +
+                "]; each kind may appear once, so remove one of them",
+            "criteria.problem.twice", {kind});
         break;
       }
     }
     if (c.weight < 0 || c.weight > 100)
-      problems.push_back(name + ": weight " + std::to_string(c.weight) + " is outside 0..100");
+      add(name + ": weight " + weight_text + " is outside 0..100", "criteria.problem.weight", {kind, weight_text});
     if (!(c.min_weight == 0 && c.max_weight == 0)) {
       if (c.min_weight < 0 || c.max_weight > 100 || c.min_weight > c.weight || c.weight > c.max_weight)
-        problems.push_back(name + ": published range " + std::to_string(c.min_weight) + ".." +
-                           std::to_string(c.max_weight) + " must lie within 0..100 and contain the weight " +
-                           std::to_string(c.weight) + " (Art. 67(5))");
+        add(name + ": published range " + std::to_string(c.min_weight) + ".." + std::to_string(c.max_weight) +
+                " must lie within 0..100 and contain the weight " + weight_text + " (Art. 67(5))",
+            "criteria.problem.range", {kind, std::to_string(c.min_weight), std::to_string(c.max_weight), weight_text});
     }
 
     const bool spatial = c.kind == CriterionKind::kDistance || c.kind == CriterionKind::kCo2;
@@ -301,19 +312,22 @@ std::vector<std::string> criteriaProblems(const std::vector<Criterion>& criteria
                "2014/24/EU); points must fall gradually with distance: use linear_band or relative_to_best, "
                "or bands with at least two different positive point levels";
     if (spatial && c.formula == Formula::kYesNo) {
-      problems.push_back(cliff);
+      add(cliff, "criteria.problem.cliff", {kind});
     } else if (!formulaAllowed(c.kind, c.formula)) {
-      problems.push_back(name + ": formula " + toString(c.formula) + " is not available for " + toString(c.kind) +
-                         "; use " + allowedFormulas(c.kind));
+      add(name + ": formula " + toString(c.formula) + " is not available for " + toString(c.kind) + "; use " +
+              allowedFormulas(c.kind),
+          "criteria.problem.formula", {kind, std::string("@formula.") + toString(c.formula)});
     }
 
     if (c.formula == Formula::kLinearBand && !(c.a < c.b))
-      problems.push_back(name + ": linear band needs a < b (full points at or below a, none at or above b), got a=" +
-                         c.a.toString() + " b=" + c.b.toString());
+      add(name + ": linear band needs a < b (full points at or below a, none at or above b), got a=" + c.a.toString() +
+              " b=" + c.b.toString(),
+          "criteria.problem.linear_band", {kind, c.a.toString(), c.b.toString()});
 
     if (c.formula == Formula::kBands) {
       if (c.bands.empty()) {
-        problems.push_back(name + ": the bands formula needs a table of (threshold, points); none is given");
+        add(name + ": the bands formula needs a table of (threshold, points); none is given",
+            "criteria.problem.no_bands", {kind});
       } else {
         const Exact weight(static_cast<std::int64_t>(c.weight));
         const Exact zero;
@@ -331,32 +345,35 @@ std::vector<std::string> criteriaProblems(const std::vector<Criterion>& criteria
                            [&](const Exact* level) { return *level == band.points; }))
             positive_levels.push_back(&band.points);
         }
-        if (!ascending) problems.push_back(name + ": band thresholds must be strictly ascending");
+        if (!ascending)
+          add(name + ": band thresholds must be strictly ascending", "criteria.problem.bands_ascending", {kind});
         if (!in_range)
-          problems.push_back(name + ": band points must lie within 0.." + std::to_string(c.weight) +
-                             " (the criterion's weight)");
+          add(name + ": band points must lie within 0.." + weight_text + " (the criterion's weight)",
+              "criteria.problem.bands_range", {kind, weight_text});
         if (!non_increasing)
-          problems.push_back(name + ": band points must not increase with the threshold (a lower value is better)");
-        if (spatial && positive_levels.size() < 2) problems.push_back(cliff);
+          add(name + ": band points must not increase with the threshold (a lower value is better)",
+              "criteria.problem.bands_increasing", {kind});
+        if (spatial && positive_levels.size() < 2) add(cliff, "criteria.problem.cliff", {kind});
       }
     }
 
     if (c.kind == CriterionKind::kLabel && !knownLabelFact(c.fact))
-      problems.push_back(name + ": fact '" + c.fact +
-                         "' is not known; use organic, quality_scheme or organic_or_quality (labels \"or "
-                         "equivalent\", Art. 43)");
+      add(name + ": fact '" + c.fact +
+              "' is not known; use organic, quality_scheme or organic_or_quality (labels \"or "
+              "equivalent\", Art. 43)",
+          "criteria.problem.fact", {kind, c.fact});
   }
   if (sum != 100)
-    problems.push_back("weights sum to " + std::to_string(sum) +
-                       ", not 100; adjust the weights so that they sum to 100 (Art. 67(5))");
+    add("weights sum to " + std::to_string(sum) + ", not 100; adjust the weights so that they sum to 100 (Art. 67(5))",
+        "criteria.problem.sum", {std::to_string(sum)});
   return problems;
 }
 
-[[noreturn]] void throwProblems(const std::string& heading, const std::vector<std::string>& problems,
-                                const std::string& field) {
+[[noreturn]] void throwProblems(const std::string& heading, const std::vector<Problem>& problems,
+                                const std::string& field, Localized localized_heading) {
   std::string message = heading;
-  for (const std::string& p : problems) message += "\n" + p;
-  throw Error(ErrorCode::kInvalidArgument, message, field);
+  for (const Problem& p : problems) message += "\n" + p.message;
+  throw Error(ErrorCode::kInvalidArgument, message, field, std::move(localized_heading), problems);
 }
 
 // One bid's measured value on one criterion: a decimal (price, hours, counts, 0/1), which keeps the
@@ -949,11 +966,11 @@ Decimal haversineKm(GeoPoint a, GeoPoint b) {
 }
 
 void validateCriteria(const std::vector<Criterion>& criteria) {
-  const std::vector<std::string> problems = criteriaProblems(criteria);
+  const std::vector<Problem> problems = criteriaProblems(criteria);
   if (!problems.empty())
     throwProblems("the award criteria are not valid (" + std::to_string(problems.size()) +
                       (problems.size() == 1 ? " problem):" : " problems):"),
-                  problems, "criteria");
+                  problems, "criteria", {"criteria.rejected", {}});
 }
 
 // A refined weight scales a bands table by new/published weight: the published table keeps its
@@ -961,28 +978,34 @@ void validateCriteria(const std::vector<Criterion>& criteria) {
 std::vector<Criterion> applyRefinements(const std::vector<Criterion>& published,
                                         const std::vector<WeightRefinement>& refinements) {
   std::vector<Criterion> result = published;
-  std::vector<std::string> problems;
+  std::vector<Problem> problems;
+  const auto add = [&](std::string message, std::string key, std::vector<std::string> args) {
+    problems.push_back({"refinements", std::move(message), {std::move(key), std::move(args)}});
+  };
   for (std::size_t r = 0; r < refinements.size(); ++r) {
     const WeightRefinement& ref = refinements[r];
     const std::string name = "refinements[" + std::to_string(r) + "] (" + toString(ref.kind) + ")";
+    const std::string kind = kindArg(ref.kind);
     bool duplicate = false;
     for (std::size_t s = 0; s < r; ++s) duplicate |= refinements[s].kind == ref.kind;
     if (duplicate) {
-      problems.push_back(name + ": " + toString(ref.kind) + " is refined more than once; give one weight per kind");
+      add(name + ": " + toString(ref.kind) + " is refined more than once; give one weight per kind",
+          "round.problem.refined_twice", {kind});
       continue;
     }
     const auto it = std::find_if(result.begin(), result.end(), [&](const Criterion& c) { return c.kind == ref.kind; });
     if (it == result.end()) {
-      problems.push_back(name + ": " + toString(ref.kind) +
-                         " is not a published criterion of this DPS; a round may refine published weights "
-                         "within their ranges but not add criteria (rule 7, Art. 34(6), Art. 67(5))");
+      add(name + ": " + toString(ref.kind) +
+              " is not a published criterion of this DPS; a round may refine published weights "
+              "within their ranges but not add criteria (rule 7, Art. 34(6), Art. 67(5))",
+          "round.problem.refined_unpublished", {kind});
       continue;
     }
     const auto [lo, hi] = weightRange(*it);
     if (ref.weight < lo || ref.weight > hi) {
-      problems.push_back(name + ": weight " + std::to_string(ref.weight) + " is outside the published range " +
-                         std::to_string(lo) + ".." + std::to_string(hi) +
-                         "; choose a weight within it (rule 7, Art. 34(6), Art. 67(5))");
+      add(name + ": weight " + std::to_string(ref.weight) + " is outside the published range " + std::to_string(lo) +
+              ".." + std::to_string(hi) + "; choose a weight within it (rule 7, Art. 34(6), Art. 67(5))",
+          "round.problem.refined_range", {kind, std::to_string(ref.weight), std::to_string(lo), std::to_string(hi)});
       continue;
     }
     if (ref.weight != it->weight && it->weight > 0) {
@@ -994,12 +1017,13 @@ std::vector<Criterion> applyRefinements(const std::vector<Criterion>& published,
   long long sum = 0;
   for (const Criterion& c : result) sum += c.weight;
   if (sum != 100)
-    problems.push_back("refined weights sum to " + std::to_string(sum) +
-                       ", not 100; refine the weights so that they still sum to 100 (Art. 67(5))");
+    add("refined weights sum to " + std::to_string(sum) +
+            ", not 100; refine the weights so that they still sum to 100 (Art. 67(5))",
+        "round.problem.refined_sum", {std::to_string(sum)});
   if (!problems.empty())
     throwProblems("the round's refinements of the award criteria are not valid (" + std::to_string(problems.size()) +
                       (problems.size() == 1 ? " problem):" : " problems):"),
-                  problems, "refinements");
+                  problems, "refinements", {"round.problem.refinements", {}});
   validateCriteria(result);
   return result;
 }

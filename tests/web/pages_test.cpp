@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE(forms_without_the_csrf_token_are_refused) {
   BOOST_TEST(b.login(w.usernames["farm_a"], dps_test::kWebPassword).status == 303);
   const HttpResult r = b.post("/farmer/apply", {{"csrf", "forged"}, {"category", "1"}, {"confirm", "1"}});
   BOOST_TEST(r.status == 403);
-  BOOST_TEST(contains(r.body, "did not come from this site"));
+  BOOST_TEST(contains(r.body, "Obrazec je potekel ali ni bil poslan s te strani"));
   BOOST_TEST(w.call("POST", "/login", "username=admin&password=x", "", {}, "application/x-www-form-urlencoded").status ==
              403);
 }
@@ -642,6 +642,125 @@ BOOST_AUTO_TEST_CASE(an_officer_sets_up_a_dps_with_categories_and_criteria_and_p
   Browser other(w, "en");
   other.login("janez.naklo", dps_test::kWebPassword);
   BOOST_TEST(other.get(dps).status == 403);
+}
+
+BOOST_AUTO_TEST_CASE(an_officers_refusals_are_in_the_pages_language) {
+  WebFixture w;
+  Browser sl(w, "sl");
+  BOOST_TEST(sl.login("mojca.novak", dps_test::kWebPassword).status == 303);
+  Browser en(w, "en");
+  BOOST_TEST(en.login("mojca.novak", dps_test::kWebPassword).status == 303);
+  const std::string reference = w.f.round(w.round).reference;
+
+  // DPS set-up: the engine's problems under its heading, on the form.
+  const std::map<std::string, std::string> dps = {
+      {"authority", std::to_string(w.f.authority_id)},
+      {"reference", "KR-DNS-2026-03"},
+      {"title", "Sadje"},
+      {"cpv", "fruit"},
+      {"request_deadline", core::formatTime(w.services->clock().now() + std::chrono::days(40))},
+      {"valid_until", "2029-12-31T00:00:00Z"}};
+  sl.get("/officer/dps/new");
+  HttpResult r = sl.post("/officer/dps", dps);
+  BOOST_TEST(r.status == 400);
+  checkPage(r.body, "refused DPS sl");
+  BOOST_TEST(contains(r.body, "DNS ni bil sprejet; nič ni bilo shranjeno:<ul><li>»fruit« ni 8-mestna koda CPV"));
+  BOOST_TEST(!contains(r.body, "is not an 8-digit"));
+  en.get("/officer/dps/new");
+  r = en.post("/officer/dps", dps);
+  BOOST_TEST(r.status == 400);
+  BOOST_TEST(
+      contains(r.body, "The DPS was not accepted; nothing was stored:<ul><li>&#39;fruit&#39; is not an 8-digit"));
+
+  // Criteria of a published DPS: refused on the error page.
+  const std::string setup = "/officer/dps/" + std::to_string(w.dps.id);
+  const std::map<std::string, std::string> criteria = {{"price_formula", "relative_to_best"}, {"price_weight", "100"}};
+  sl.get(setup);
+  r = sl.post(setup + "/criteria", criteria);
+  BOOST_TEST(r.status == 409);
+  checkPage(r.body, "refused criteria sl");
+  BOOST_TEST(contains(r.body, "so bili v DNS " + w.f.dps(w.dps.id).reference + " določeni ob objavi"));
+  en.get(setup);
+  r = en.post(setup + "/criteria", criteria);
+  BOOST_TEST(contains(r.body, "were fixed at publication (Art. 34(6), Art. 67(5))"));
+
+  // Round creation: the 10-day rule, checked by the page before anything is stored.
+  w.services->store().transact([&](core::Tx& tx) {
+    core::Product p;
+    p.code = "APPLE";
+    p.cpv = "03222321";
+    p.name_sl = "Jabolka";
+    p.name_en = "Apples";
+    tx.insertProduct(p);
+  });
+  const core::TimePoint earliest = w.f.earliestDeadline();
+  const std::map<std::string, std::string> round = {
+      {"dps", std::to_string(w.dps.id)},
+      {"category", std::to_string(w.dps.categories[0])},
+      {"title", "Jabolka"},
+      {"award_mode", "best_bid"},
+      {"lot1_product", "APPLE"},
+      {"lot1_dp" + std::to_string(w.point), "80"},
+      {"deadline", core::formatTime(w.services->clock().now() + std::chrono::days(4))}};
+  sl.get("/officer/rounds/new?dps=" + std::to_string(w.dps.id));
+  r = sl.post("/officer/rounds", round);
+  BOOST_TEST(r.status == 409);
+  checkPage(r.body, "round refused by the 10-day rule sl");
+  BOOST_TEST(contains(r.body,
+                      "Rok za prejem ponudb je prezgoden (točka (b) 34(2). člena); najzgodnejši zakoniti "
+                      "rok je " +
+                          w.f.calendar().formatLocal(earliest) + "."));
+  en.get("/officer/rounds/new?dps=" + std::to_string(w.dps.id));
+  r = en.post("/officer/rounds", round);
+  BOOST_TEST(r.status == 409);
+  BOOST_TEST(contains(r.body, "The tender deadline is too early (Art. 34(2)(b)); the earliest lawful deadline is " +
+                                  w.f.calendar().formatLocal(earliest) + "."));
+
+  // Dispatch of a draft round: the engine's 10-day rule on the error page.
+  core::Round draft;
+  draft.dps_id = w.dps.id;
+  draft.category_id = w.dps.categories[0];
+  draft.title = "Jabolka";
+  const core::Id id =
+      w.services->engine().createRound(w.f.officer, draft, {dps_test::EngineFixture::lot(1, w.point, "80")});
+  const std::string page = "/officer/rounds/" + std::to_string(id);
+  const std::map<std::string, std::string> early = {
+      {"deadline", core::formatTime(w.services->clock().now() + std::chrono::days(4))}};
+  sl.get(page);
+  r = sl.post(page + "/dispatch", early);
+  BOOST_TEST(r.status == 409);
+  checkPage(r.body, "dispatch refused sl");
+  BOOST_TEST(contains(r.body,
+                      "Rok za prejem ponudb mora trajati najmanj 10 dni od povabila (točka (b) 34(2). "
+                      "člena; v DNS ga zaradi nujnosti ni mogoče skrajšati): najzgodnejši zakoniti rok je " +
+                          core::formatTime(earliest)));
+  en.get(page);
+  r = en.post(page + "/dispatch", early);
+  BOOST_TEST(contains(r.body, "The tender period must last at least 10 days from the invitation"));
+
+  // Opening before the tender deadline, and the award before the evaluation.
+  const std::string open = "/officer/rounds/" + std::to_string(w.round);
+  sl.get(open);
+  r = sl.post(open + "/open", {});
+  BOOST_TEST(r.status == 409);
+  checkPage(r.body, "opening refused sl");
+  BOOST_TEST(contains(r.body, "Ponudbe se odprejo šele po roku za prejem ponudb " +
+                                  core::formatTime(w.f.round(w.round).deadline) +
+                                  " (22(3). člen); počakajte do takrat."));
+  en.get(open);
+  r = en.post(open + "/open", {});
+  BOOST_TEST(contains(r.body, "Bids are opened only after the tender deadline"));
+  w.setNow(w.f.round(w.round).deadline + std::chrono::minutes(1));
+  sl.get(open);
+  BOOST_TEST(sl.post(open + "/open", {}).status == 303);
+  sl.get(open);
+  r = sl.post(open + "/award", {});
+  BOOST_TEST(r.status == 409);
+  checkPage(r.body, "award refused sl");
+  BOOST_TEST(contains(r.body, "Naročilo " + reference + " je v stanju »ponudbe odprte«; pred oddajo ocenite ponudbe"));
+  en.get(open);
+  r = en.post(open + "/award", {});
+  BOOST_TEST(contains(r.body, "Round " + reference + " is in the state &#39;bids opened&#39;; evaluate the bids"));
 }
 
 BOOST_AUTO_TEST_CASE(sign_in_page_throttles_and_redirects_to_the_role_home) {

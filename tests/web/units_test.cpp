@@ -4,12 +4,16 @@
 
 #include <atomic>
 #include <boost/test/unit_test.hpp>
+#include <map>
 #include <mutex>
+#include <regex>
+#include <set>
 #include <thread>
 
 #include "core/error.h"
 #include "core/model.h"
 #include "tests/engine/engine_test.h"
+#include "tests/support/paths.h"
 #include "tests/web/smtp_receiver.h"
 #include "web/server/auth.h"
 #include "web/server/html.h"
@@ -33,6 +37,37 @@ core::Id queue(core::Store& store, core::TimePoint now, const std::string& subje
   core::Id id = 0;
   store.transact([&](core::Tx& tx) { id = tx.insertOutboxMessage(m); });
   return id;
+}
+
+// The placeholders {1}, {2}, ... of a catalogue text.
+std::set<int> placeholders(const std::string& text) {
+  std::set<int> found;
+  const std::regex mark("\\{([0-9]+)\\}");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), mark); it != std::sregex_iterator(); ++it)
+    found.insert(std::stoi((*it)[1]));
+  return found;
+}
+
+// How many values a braced list in source text gives: "{}" none, "{a, f(b, c)}" two.
+int countValues(const std::string& source, std::size_t open) {
+  int depth = 0;
+  int values = 0;
+  bool any = false;
+  for (std::size_t i = open; i < source.size(); ++i) {
+    const char c = source[i];
+    if (c == '"') {
+      for (++i; i < source.size() && source[i] != '"'; ++i)
+        if (source[i] == '\\') ++i;
+      any = true;
+      continue;
+    }
+    if (c == '{' || c == '(' || c == '[') ++depth;
+    if (c == '}' || c == ')' || c == ']') --depth;
+    if (depth == 0) return any ? values + 1 : 0;
+    if (depth == 1 && c == ',') ++values;
+    if (depth >= 1 && i > open && c != ' ' && c != '\n') any = true;
+  }
+  return -1;
 }
 
 core::OutboxMessage message(core::Store& store, core::Id id) {
@@ -87,6 +122,79 @@ BOOST_AUTO_TEST_CASE(errors_are_shown_in_the_pages_language_when_the_catalogue_h
   BOOST_TEST(errorHtml("sl", half) == "the bid was rejected: all three");
   // Placeholders: each filled wherever it appears; one without a value stays.
   BOOST_TEST(web::server::fillMessage("{1}-{2}-{1}-{3}", {"a", "b"}) == "a-b-a-{3}");
+}
+
+BOOST_AUTO_TEST_CASE(every_catalogue_message_has_the_same_placeholders_in_both_languages) {
+  for (const web::server::MessageEntry& e : web::server::messageCatalogue())
+    BOOST_TEST((placeholders(e.en) == placeholders(e.sl)), e.key << ": " << e.en << " / " << e.sl);
+}
+
+// Every message the engine and the pages name for the reader (core::Localized, written
+// {"key", {values}} or "key", {values} in the source) is in the catalogue in both languages, with
+// exactly the placeholders for the values given; a missing or misspelt key would show that error
+// in English on a Slovenian page.
+BOOST_AUTO_TEST_CASE(every_message_key_in_the_source_is_in_the_catalogue_with_its_placeholders) {
+  std::map<std::string, const web::server::MessageEntry*> catalogue;
+  for (const web::server::MessageEntry& e : web::server::messageCatalogue()) catalogue[e.key] = &e;
+  const std::regex key_then_values("\"([a-z][a-z0-9_]*(\\.[a-z0-9_]+)+)\",\\s*\\{");
+  std::set<std::string> keys;
+  for (const char* file : {"core/engine.cpp", "core/scoring.cpp", "core/calendar.cpp", "core/clock.cpp",
+                           "core/decimal.cpp", "core/model.cpp", "core/notices.cpp", "web/server/pages.cpp",
+                           "web/server/auth.cpp", "web/server/access.cpp", "web/server/server.cpp"}) {
+    const std::string source = dps_test::readFile(dps_test::sourceDir() + "/" + file);
+    BOOST_TEST_REQUIRE(!source.empty(), file << " cannot be read");
+    int found = 0;
+    for (auto it = std::sregex_iterator(source.begin(), source.end(), key_then_values); it != std::sregex_iterator();
+         ++it) {
+      const std::string key = (*it)[1];
+      ++found;
+      keys.insert(key);
+      const auto entry = catalogue.find(key);
+      BOOST_TEST_REQUIRE((entry != catalogue.end()), file << ": the catalogue has no message " << key);
+      const int values = countValues(source, static_cast<std::size_t>(it->position() + it->length() - 1));
+      std::set<int> expected;
+      for (int i = 1; i <= values; ++i) expected.insert(i);
+      BOOST_TEST((placeholders(entry->second->en) == expected),
+                 file << ": " << key << " is given " << values << " values: " << entry->second->en);
+      BOOST_TEST((placeholders(entry->second->sl) == expected),
+                 file << ": " << key << " is given " << values << " values: " << entry->second->sl);
+    }
+    BOOST_TEST(found > 0, file << ": no message keys found; has the way they are written changed?");
+  }
+  // The engine's refusals are all named, not only some: a key per area at least.
+  for (const char* key : {"dps.refused.draft", "round.refused.ten_days", "award.refused.not_evaluated",
+                          "round.refused.open_early", "notice.problem.before_award", "criteria.problem.sum"})
+    BOOST_TEST(keys.count(key) == 1u, key);
+  // The words a message takes from the catalogue ("@status.round.opened") exist for every value.
+  for (const core::RoundStatus s :
+       {core::RoundStatus::kDraft, core::RoundStatus::kOpen, core::RoundStatus::kOpened, core::RoundStatus::kEvaluated,
+        core::RoundStatus::kAwarded, core::RoundStatus::kCancelled})
+    BOOST_TEST(web::server::hasMessage(std::string("status.round.") + core::toString(s)));
+  for (const core::AdmissionStatus s :
+       {core::AdmissionStatus::kPending, core::AdmissionStatus::kAdmitted, core::AdmissionStatus::kRejected})
+    BOOST_TEST(web::server::hasMessage(std::string("status.admission.") + core::toString(s)));
+  for (const core::CriterionKind k :
+       {core::CriterionKind::kPrice, core::CriterionKind::kDistance, core::CriterionKind::kCo2,
+        core::CriterionKind::kFreshness, core::CriterionKind::kLabel, core::CriterionKind::kShortChain})
+    BOOST_TEST(web::server::hasMessage(std::string("kind.") + core::toString(k)));
+  for (const core::Formula f :
+       {core::Formula::kRelativeToBest, core::Formula::kLinearBand, core::Formula::kBands, core::Formula::kYesNo})
+    BOOST_TEST(web::server::hasMessage(std::string("formula.") + core::toString(f)));
+  for (const core::AccountRole r : {core::AccountRole::kAdministrator, core::AccountRole::kOfficer,
+                                    core::AccountRole::kSupplier, core::AccountRole::kAuditor})
+    BOOST_TEST(web::server::hasMessage(std::string("role.") + core::toString(r)));
+}
+
+BOOST_AUTO_TEST_CASE(a_word_from_the_catalogue_in_a_message_is_said_in_the_readers_language) {
+  const core::Error e(core::ErrorCode::kConflict, "round R1 is opened; ...", "",
+                      {"round.refused.open_status", {"R1", "@status.round.opened"}});
+  BOOST_TEST(web::server::errorHtml("sl", e) ==
+             "Naročilo R1 je v stanju »ponudbe odprte«; odpreti je mogoče le naročilo, ki je odprto za ponudbe.");
+  BOOST_TEST(web::server::errorHtml("en", e) ==
+             "Round R1 is in the state &#39;bids opened&#39;; only a round open for bids can be opened.");
+  // A value that only looks like one is shown as given.
+  const core::Error plain(core::ErrorCode::kConflict, "...", "", {"notfound.product", {"@no.such.word"}});
+  BOOST_TEST(web::server::errorHtml("sl", plain) == "Izdelek @no.such.word ne obstaja.");
 }
 
 BOOST_AUTO_TEST_CASE(json_bodies_report_every_problem_with_its_field_path) {

@@ -2,13 +2,21 @@
 #include "web/server/access.h"
 
 #include <algorithm>
+#include <string>
+#include <utility>
 
 #include "core/error.h"
 
 namespace web::server {
 namespace {
 
-[[noreturn]] void forbid(const std::string& what) { throw core::Error(core::ErrorCode::kForbidden, what); }
+[[noreturn]] void forbid(const std::string& what, core::Localized localized) {
+  throw core::Error(core::ErrorCode::kForbidden, what, {}, std::move(localized));
+}
+
+[[noreturn]] void notFound(const std::string& what, core::Localized localized) {
+  throw core::Error(core::ErrorCode::kNotFound, what, {}, std::move(localized));
+}
 
 }  // namespace
 
@@ -23,69 +31,82 @@ bool canSeeAuthority(const Principal& p, core::Id authority_id) {
 
 core::Dps visibleDps(const Principal& p, core::Tx& tx, core::Id dps_id) {
   const auto d = tx.getDps(dps_id);
-  if (!d) throw core::Error(core::ErrorCode::kNotFound, "no DPS with id " + std::to_string(dps_id));
+  if (!d) notFound("no DPS with id " + std::to_string(dps_id), {"notfound.dps", {std::to_string(dps_id)}});
   if (p.account.role == core::AccountRole::kSupplier) {
-    if (d->status == core::DpsStatus::kDraft) throw core::Error(core::ErrorCode::kNotFound, "no DPS with id " + std::to_string(dps_id));
+    if (d->status == core::DpsStatus::kDraft)
+      notFound("no DPS with id " + std::to_string(dps_id), {"notfound.dps", {std::to_string(dps_id)}});
     return *d;
   }
   if (!canSeeAuthority(p, d->authority_id))
-    forbid("DPS " + d->reference + " belongs to another contracting authority; officers see only their own");
+    forbid("DPS " + d->reference + " belongs to another contracting authority; officers see only their own",
+           {"access.refused.dps_other", {d->reference}});
   return *d;
 }
 
 core::Round visibleRound(const Principal& p, core::Tx& tx, core::Id round_id) {
   const auto r = tx.getRound(round_id);
-  if (!r) throw core::Error(core::ErrorCode::kNotFound, "no round with id " + std::to_string(round_id));
+  if (!r) notFound("no round with id " + std::to_string(round_id), {"notfound.round", {std::to_string(round_id)}});
   if (p.account.role == core::AccountRole::kSupplier) {
     const auto invitations = tx.listInvitations(round_id);
     const bool invited = std::any_of(invitations.begin(), invitations.end(), [&](const core::Invitation& i) {
       return i.supplier_id == p.account.supplier_id;
     });
-    if (!invited) forbid("round " + r->reference + " did not invite your company; only invitees see it");
+    if (!invited)
+      forbid("round " + r->reference + " did not invite your company; only invitees see it",
+             {"access.refused.not_invited", {r->reference}});
     return *r;
   }
   const auto d = tx.getDps(r->dps_id);
   if (!d || !canSeeAuthority(p, d->authority_id))
-    forbid("round " + r->reference + " belongs to another contracting authority; officers see only their own");
+    forbid("round " + r->reference + " belongs to another contracting authority; officers see only their own",
+           {"access.refused.round_other", {r->reference}});
   return *r;
 }
 
 core::Supplier visibleSupplier(const Principal& p, core::Tx& tx, core::Id supplier_id) {
   const auto s = tx.getSupplier(supplier_id);
-  if (!s) throw core::Error(core::ErrorCode::kNotFound, "no supplier with id " + std::to_string(supplier_id));
+  if (!s)
+    notFound("no supplier with id " + std::to_string(supplier_id),
+             {"notfound.supplier", {std::to_string(supplier_id)}});
   if (p.account.role == core::AccountRole::kSupplier && p.account.supplier_id != supplier_id)
-    forbid("a supplier sees only its own record");
+    forbid("a supplier sees only its own record", {"access.refused.own_record", {}});
   return *s;
 }
 
 core::AdmissionRequest visibleAdmission(const Principal& p, core::Tx& tx, core::Id request_id) {
   const auto r = tx.getAdmissionRequest(request_id);
-  if (!r) throw core::Error(core::ErrorCode::kNotFound, "no request to participate with id " + std::to_string(request_id));
+  if (!r)
+    notFound("no request to participate with id " + std::to_string(request_id),
+             {"notfound.admission", {std::to_string(request_id)}});
   if (p.account.role == core::AccountRole::kSupplier) {
-    if (r->supplier_id != p.account.supplier_id) forbid("a supplier sees only its own requests to participate");
+    if (r->supplier_id != p.account.supplier_id)
+      forbid("a supplier sees only its own requests to participate", {"access.refused.own_requests", {}});
     return *r;
   }
   const auto c = tx.getCategory(r->category_id);
   const auto d = c ? tx.getDps(c->dps_id) : std::nullopt;
   if (!d || !canSeeAuthority(p, d->authority_id))
-    forbid("the request belongs to a DPS of another contracting authority");
+    forbid("the request belongs to a DPS of another contracting authority", {"access.refused.request_other", {}});
   return *r;
 }
 
 core::Id authorityFor(const Principal& p, core::Id requested) {
   if (p.account.role == core::AccountRole::kOfficer) {
     if (requested != 0 && requested != p.account.authority_id)
-      forbid("an officer acts only for their own contracting authority (" + std::to_string(p.account.authority_id) + ")");
+      forbid(
+          "an officer acts only for their own contracting authority (" + std::to_string(p.account.authority_id) + ")",
+          {"access.refused.own_authority", {std::to_string(p.account.authority_id)}});
     return p.account.authority_id;
   }
   if (requested == 0)
-    throw core::Error(core::ErrorCode::kInvalidArgument, "name the contracting authority (authority_id)", "authority_id");
+    throw core::Error(core::ErrorCode::kInvalidArgument, "name the contracting authority (authority_id)",
+                      "authority_id", {"input.problem.authority", {}});
   return requested;
 }
 
 core::Id ownSupplier(const Principal& p) {
   if (p.account.role != core::AccountRole::kSupplier || p.account.supplier_id == 0)
-    forbid("only a supplier's account can do this for its company");
+    forbid("only a supplier's account can do this for its company", {"access.refused.supplier_only", {}});
   return p.account.supplier_id;
 }
 

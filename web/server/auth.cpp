@@ -38,7 +38,8 @@ std::string hashPassword(const std::string& password, PasswordCost cost) {
   }
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str_alg(out, password.data(), password.size(), ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
-    throw core::Error(core::ErrorCode::kUnavailable, "not enough memory to hash the password; try again");
+    throw core::Error(core::ErrorCode::kUnavailable, "not enough memory to hash the password; try again", {},
+                      {"password.unavailable", {}});
   return out;
 }
 
@@ -60,13 +61,16 @@ std::string randomHex(std::size_t bytes) {
 
 void checkPassword(const std::string& password) {
   if (!isValidUtf8(password))
-    throw core::Error(core::ErrorCode::kInvalidArgument, "the password is not valid UTF-8", "password");
+    throw core::Error(core::ErrorCode::kInvalidArgument, "the password is not valid UTF-8", "password",
+                      {"password.problem.utf8", {}});
   const std::size_t n = core::charCount(password);
   if (n < 10)
     throw core::Error(core::ErrorCode::kInvalidArgument,
                       "the password is too short: use at least 10 characters (a few unrelated words work well)",
-                      "password");
-  if (n > 200) throw core::Error(core::ErrorCode::kInvalidArgument, "the password is longer than 200 characters", "password");
+                      "password", {"password.problem.short", {}});
+  if (n > 200)
+    throw core::Error(core::ErrorCode::kInvalidArgument, "the password is longer than 200 characters", "password",
+                      {"password.problem.long", {}});
 }
 
 Authenticator::Authenticator(core::Store& store, const core::Clock& wall_clock, AuthOptions options)
@@ -178,22 +182,25 @@ core::Id Authenticator::createAccount(core::Account account, const std::string& 
                                       const std::function<void(core::Tx&)>& check) {
   InputProblems problems;
   if (account.username.empty() || core::charCount(account.username) > 120 || !isValidUtf8(account.username))
-    problems.add("username", "must be 1 to 120 characters");
+    problems.add("username", "must be 1 to 120 characters", {"account.problem.username_length", {}});
   for (const char c : account.username)
     if (c == ' ' || static_cast<unsigned char>(c) < 0x20) {
-      problems.add("username", "must not contain spaces or control characters");
+      problems.add("username", "must not contain spaces or control characters",
+                   {"account.problem.username_characters", {}});
       break;
     }
   try {
     checkPassword(password);
   } catch (const core::Error& e) {
-    problems.add("password", e.what());
+    problems.add("password", e.what(), e.localized());
   }
   if (account.role == core::AccountRole::kOfficer && account.authority_id == 0)
-    problems.add("authority_id", "an officer acts for a contracting authority; name it");
+    problems.add("authority_id", "an officer acts for a contracting authority; name it",
+                 {"account.problem.authority", {}});
   if (account.role == core::AccountRole::kSupplier && account.supplier_id == 0)
-    problems.add("supplier_id", "a supplier account belongs to an economic operator; name it");
-  problems.throwIfAny("the account");
+    problems.add("supplier_id", "a supplier account belongs to an economic operator; name it",
+                 {"account.problem.supplier", {}});
+  problems.throwIfAny("the account", {"account.rejected", {}});
   account.password_hash = hashPassword(password, options_.cost);
   account.created_at = clock_.now();
   core::Id id = 0;
@@ -201,7 +208,7 @@ core::Id Authenticator::createAccount(core::Account account, const std::string& 
     if (check) check(tx);
     if (tx.findAccountByUsername(account.username))
       throw core::Error(core::ErrorCode::kConflict, "the username '" + account.username + "' is taken; choose another",
-                        "username");
+                        "username", {"register.taken", {}});
     id = tx.insertAccount(account);
   });
   return id;

@@ -2,6 +2,8 @@
 #include "web/server/html.h"
 
 #include <set>
+#include <string>
+#include <vector>
 
 #include "core/calendar.h"
 #include "core/error.h"
@@ -117,12 +119,20 @@ std::string notice(const std::string& kind, const std::string& text) {
          "</p>";
 }
 
+bool inCatalogue(const core::Localized& l) { return !l.key.empty() && hasMessage(l.key); }
+
+std::string localizedText(const std::string& lang, const core::Localized& l) {
+  std::vector<std::string> args = l.args;
+  for (std::string& arg : args)
+    if (arg.size() > 1 && arg[0] == '@' && hasMessage(arg.substr(1))) arg = message(lang, arg.substr(1));
+  return fillMessage(message(lang, l.key), args);
+}
+
 std::string errorHtml(const std::string& lang, const core::Error& e) {
-  const auto known = [](const core::Localized& l) { return !l.key.empty() && hasMessage(l.key); };
-  const auto say = [&](const core::Localized& l) { return esc(fillMessage(message(lang, l.key), l.args)); };
-  if (e.problems().empty()) return known(e.localized()) ? say(e.localized()) : esc(e.what());
-  bool all = known(e.localized());
-  for (const core::Problem& p : e.problems()) all = all && known(p.localized);
+  const auto say = [&](const core::Localized& l) { return esc(localizedText(lang, l)); };
+  if (e.problems().empty()) return inCatalogue(e.localized()) ? say(e.localized()) : esc(e.what());
+  bool all = inCatalogue(e.localized());
+  for (const core::Problem& p : e.problems()) all = all && inCatalogue(p.localized);
   if (!all) return esc(e.what());
   std::string out = say(e.localized()) + "<ul>";
   for (const core::Problem& p : e.problems()) out += "<li>" + say(p.localized) + "</li>";

@@ -26,6 +26,11 @@ std::string notice(const std::string& kind, const std::string& text);
 // and the list of its problems; when any of them is not in the catalogue, the whole is shown in
 // English, so that a page never mixes the two languages in one message.
 std::string errorHtml(const std::string& lang, const core::Error& e);
+// Whether the catalogue has the message (a key is set and known).
+bool inCatalogue(const core::Localized& l);
+// The message's text in `lang` (not escaped), its values filled in; a value written "@key" is a
+// word of the catalogue and is put in `lang` too.
+std::string localizedText(const std::string& lang, const core::Localized& l);
 // An error notice box around errorHtml's HTML (which may hold a list).
 std::string errorNotice(const std::string& html);
 // <label>+<input>: every field is labelled.

@@ -375,11 +375,10 @@ std::string problemTable(const Context& ctx, const std::vector<importer::Problem
   // In the reader's language when the catalogue has every problem shown, else all in English (as
   // errorHtml does): never a table half in each language.
   bool localized = true;
-  for (std::size_t i = 0; i < shown && localized; ++i)
-    localized = !problems[i].localized.key.empty() && hasMessage(problems[i].localized.key);
+  for (std::size_t i = 0; i < shown && localized; ++i) localized = inCatalogue(problems[i].localized);
   for (std::size_t i = 0; i < shown; ++i) {
     const importer::Problem& p = problems[i];
-    const std::string text = localized ? fillMessage(message(ctx.lang, p.localized.key), p.localized.args) : p.message;
+    const std::string text = localized ? localizedText(ctx.lang, p.localized) : p.message;
     out += "<tr><td>" + esc(p.file) + "</td><td>" + (p.line > 0 ? std::to_string(p.line) : "—") + "</td><td>" +
            (p.column > 0 ? std::to_string(p.column) : "—") + "</td><td>" + esc(p.field) + "</td><td><code>" +
            esc(p.value) + "</code></td><td>" + esc(text) + "</td></tr>";

@@ -49,14 +49,19 @@ bool isValidUtf8(const std::string& text) {
   return true;
 }
 
-std::string controlCharacterProblem(const std::string& text) {
+std::string controlCharacter(const std::string& text) {
   for (const unsigned char c : text) {
     if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') continue;
     char code[8];
     std::snprintf(code, sizeof code, "U+%04X", static_cast<unsigned>(c));
-    return std::string("contains a control character (") + code + "): remove it";
+    return code;
   }
   return {};
+}
+
+std::string controlCharacterProblem(const std::string& text) {
+  const std::string code = controlCharacter(text);
+  return code.empty() ? std::string() : "contains a control character (" + code + "): remove it";
 }
 
 void InputProblems::throwIfAny(const std::string& what, core::Localized heading) const {

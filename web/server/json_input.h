@@ -25,6 +25,8 @@ bool isValidUtf8(const std::string& text);
 // forbids: U+0000 to U+001F but tab, line feed and carriage return), naming the first; empty
 // otherwise.
 std::string controlCharacterProblem(const std::string& text);
+// The first such control character as "U+0001"; empty when there is none.
+std::string controlCharacter(const std::string& text);
 
 using InputProblem = core::Problem;
 

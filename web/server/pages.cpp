@@ -34,6 +34,13 @@ void page(Context& ctx, const std::string& title, const std::string& body, int s
 
 std::string qp(const Context& ctx, const std::string& name) { return ctx.request.queryParam(name); }
 
+// A refusal of the pages' own whose text is a catalogue message: the English text for the logs,
+// the page's language on the page.
+core::Error refusal(core::ErrorCode code, const std::string& key, std::vector<std::string> args = {},
+                    const std::string& field = {}) {
+  return core::Error(code, fillMessage(message("en", key), args), field, {key, std::move(args)});
+}
+
 // A whole-number query parameter such as ?from=100: `fallback` when absent, at least `min`;
 // kInvalidArgument naming it when it is not a number.
 std::int64_t numberParam(const Context& ctx, const std::string& name, std::int64_t fallback, std::int64_t min) {
@@ -43,7 +50,7 @@ std::int64_t numberParam(const Context& ctx, const std::string& name, std::int64
   } catch (const std::exception&) {
     throw core::Error(core::ErrorCode::kInvalidArgument,
                       name + " must be a whole number, e.g. " + name + "=100; leave it out to start at the beginning",
-                      name);
+                      name, {"input.problem.number_param", {name}});
   }
 }
 
@@ -66,16 +73,19 @@ Id formId(const Context& ctx, const std::string& name) {
     if (used == v.size() && id > 0) return id;
   } catch (const std::exception&) {
   }
-  throw core::Error(core::ErrorCode::kInvalidArgument, "choose a value for " + name, name);
+  throw core::Error(core::ErrorCode::kInvalidArgument, "choose a value for " + name, name,
+                    {"input.problem.choose", {name}});
 }
 
 std::string text(const Context& ctx, const std::string& name, std::size_t max) {
   const std::string v = ctx.form(name);
   if (core::charCount(v) > max)
     throw core::Error(core::ErrorCode::kInvalidArgument,
-                      name + " is too long (at most " + std::to_string(max) + " characters)", name);
-  if (const std::string control = controlCharacterProblem(v); !control.empty())
-    throw core::Error(core::ErrorCode::kInvalidArgument, name + " " + control, name);
+                      name + " is too long (at most " + std::to_string(max) + " characters)", name,
+                      {"input.problem.too_long", {name, std::to_string(max)}});
+  if (const std::string control = controlCharacter(v); !control.empty())
+    throw core::Error(core::ErrorCode::kInvalidArgument, name + " " + controlCharacterProblem(v), name,
+                      {"input.problem.control", {name, control}});
   return v;
 }
 
@@ -233,7 +243,7 @@ void registerSubmit(Context& ctx) {
     checkPassword(password);
     ctx.services.store().read([&](core::Tx& tx) {
       if (username.empty() || tx.findAccountByUsername(username))
-        throw core::Error(core::ErrorCode::kConflict, message(ctx.lang, "register.taken"), "username");
+        throw refusal(core::ErrorCode::kConflict, "register.taken", {}, "username");
     });
     s.id = ctx.services.engine().registerSupplier({username, core::Role::kSupplier, 0, 0}, s);
     core::Account a;
@@ -534,7 +544,8 @@ void criteriaSubmit(Context& ctx) {
       try {
         return std::stoi(ctx.form(f));
       } catch (const std::exception&) {
-        throw core::Error(core::ErrorCode::kInvalidArgument, f + " must be a whole number", f);
+        throw core::Error(core::ErrorCode::kInvalidArgument, f + " must be a whole number", f,
+                          {"input.problem.whole_number", {f}});
       }
     };
     c.weight = integer(n + "_weight");
@@ -560,7 +571,8 @@ void admissionReview(Context& ctx) {
   try {
     dps_id = std::stoll(qp(ctx, "dps"));
   } catch (const std::exception&) {
-    throw core::Error(core::ErrorCode::kInvalidArgument, "name the DPS: /officer/admissions?dps=ID", "dps");
+    throw core::Error(core::ErrorCode::kInvalidArgument, "name the DPS: /officer/admissions?dps=ID", "dps",
+                      {"input.problem.dps_param", {"/officer/admissions"}});
   }
   core::Dps d;
   std::map<Id, std::string> suppliers;
@@ -655,7 +667,8 @@ void awardNoticeSubmit(Context& ctx) {
     p.quarter = covers.substr(8);
   }
   if (p.round_id == 0 && p.quarter.empty())
-    throw core::Error(core::ErrorCode::kInvalidArgument, "choose the round or the quarter the notice covers", "covers");
+    throw core::Error(core::ErrorCode::kInvalidArgument, "choose the round or the quarter the notice covers", "covers",
+                      {"notice.problem.covers", {}});
   p.reference = text(ctx, "reference-" + n, 100);
   p.published_at = parseTimeField(ctx, ctx.form("published-" + n), "published_at");
   ctx.services.engine().recordNoticePublication(ctx.actor(), p);
@@ -741,7 +754,8 @@ void newRoundPage(Context& ctx) {
   try {
     dps_id = std::stoll(qp(ctx, "dps"));
   } catch (const std::exception&) {
-    throw core::Error(core::ErrorCode::kInvalidArgument, "name the DPS: /officer/rounds/new?dps=ID", "dps");
+    throw core::Error(core::ErrorCode::kInvalidArgument, "name the DPS: /officer/rounds/new?dps=ID", "dps",
+                      {"input.problem.dps_param", {"/officer/rounds/new"}});
   }
   roundForm(ctx, dps_id);
 }
@@ -768,7 +782,9 @@ void createRoundSubmit(Context& ctx) {
         const std::string code = ctx.form("lot" + n + "_product");
         if (code.empty()) continue;
         const auto p = tx.findProductByCode(code);
-        if (!p) throw core::Error(core::ErrorCode::kNotFound, "no product " + code, "lot" + n + "_product");
+        if (!p)
+          throw core::Error(core::ErrorCode::kNotFound, "no product " + code, "lot" + n + "_product",
+                            {"notfound.product", {code.substr(0, 40)}});
         core::Lot lot;
         lot.number = static_cast<int>(lots.size()) + 1;
         lot.cpv = p->cpv;
@@ -786,19 +802,20 @@ void createRoundSubmit(Context& ctx) {
         lots.push_back(lot);
       }
     });
-    if (lots.empty()) throw core::Error(core::ErrorCode::kInvalidArgument, message(ctx.lang, "round.need_lot"), "lot1_product");
+    if (lots.empty()) throw refusal(core::ErrorCode::kInvalidArgument, "round.need_lot", {}, "lot1_product");
     // Rule 6 (Art. 34(2)(b)) checked before anything is stored: at least 10 days from dispatch.
     const core::TimePoint earliest =
         ctx.services.engine().calendarFor(d.authority_id).periodEndCalendarDays(ctx.services.clock().now(), 10);
     if (deadline < earliest)
-      throw core::Error(core::ErrorCode::kDeadline,
-                        message(ctx.lang, "round.deadline_too_early") + " " + timeText(ctx, earliest), "deadline");
+      throw refusal(core::ErrorCode::kDeadline, "round.deadline_too_early", {timeText(ctx, earliest)}, "deadline");
     const Id id = ctx.services.engine().createRound(ctx.actor(), r, lots);
     try {
       ctx.services.engine().dispatchRound(ctx.actor(), id, deadline);
     } catch (const core::Error& e) {
-      // The draft round stays (its page offers the dispatch again); say why it was not sent.
-      throw core::Error(e.code(), message(ctx.lang, "round.created_not_dispatched") + " " + e.what(), e.field());
+      // The draft round stays (its page offers the dispatch again); say why it was not sent, the
+      // engine's reason as the one item under the heading.
+      throw core::Error(e.code(), message("en", "round.created_not_dispatched") + " " + e.what(), e.field(),
+                        {"round.created_not_dispatched", {}}, {{e.field(), e.what(), e.localized()}});
     }
     ctx.response.redirect("/officer/rounds/" + std::to_string(id) + "?done=dispatched");
   } catch (const core::Error& e) {
@@ -1093,7 +1110,7 @@ void evaluationPage(Context& ctx) {
   ctx.services.store().read([&](core::Tx& tx) {
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     if (r.status != core::RoundStatus::kEvaluated && r.status != core::RoundStatus::kAwarded)
-      throw core::Error(core::ErrorCode::kConflict, message(ctx.lang, "eval.not_yet"));
+      throw refusal(core::ErrorCode::kConflict, "eval.not_yet");
     body = ok(ctx) + "<p class=\"hint\">" + tr(ctx, "eval.hint") + "</p>" +
            evaluationTable(ctx, r, tx, 0, ctx.who().account.role != core::AccountRole::kAuditor);
   });
@@ -1124,7 +1141,7 @@ void awardPage(Context& ctx) {
   ctx.services.store().read([&](core::Tx& tx) {
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     const auto decision = tx.getAwardDecision(r.id);
-    if (!decision) throw core::Error(core::ErrorCode::kNotFound, message(ctx.lang, "award.none"));
+    if (!decision) throw refusal(core::ErrorCode::kNotFound, "award.none");
     const bool per_point = r.award_mode == core::AwardMode::kOptimalByDeliveryPoint;
     body += "<p>" + tr(ctx, "award.decided") + ": " + showTime(ctx, decision->decided_at) + " · " +
             tr(ctx, "award.standstill") + ": " +
@@ -1249,7 +1266,7 @@ void farmerDashboard(Context& ctx) { farmerHome(ctx); }
 void applySubmit(Context& ctx) {
   try {
     if (ctx.form("confirm") != "1")
-      throw core::Error(core::ErrorCode::kInvalidArgument, message(ctx.lang, "farmer.confirm_needed"), "confirm");
+      throw refusal(core::ErrorCode::kInvalidArgument, "farmer.confirm_needed", {}, "confirm");
     ctx.services.engine().requestAdmission(ctx.actor(), ownSupplier(ctx.who()), formId(ctx, "category"),
                                            text(ctx, "self_declaration", 200000));
     ctx.response.redirect("/farmer?done=applied");
@@ -1415,8 +1432,7 @@ void bidSubmit(Context& ctx) {
       lines.push_back(line);
     }
     problems.throwIfAny("the bid", {"bid.rejected", {}});
-    if (lines.empty())
-      throw core::Error(core::ErrorCode::kInvalidArgument, message(ctx.lang, "bid.need_line"), "lines");
+    if (lines.empty()) throw refusal(core::ErrorCode::kInvalidArgument, "bid.need_line", {}, "lines");
     ctx.services.engine().submitBid(ctx.actor(), round_id, lines);
     ctx.metrics.bidStored();
     ctx.response.redirect("/farmer/rounds/" + std::to_string(round_id) + "/receipt?done=submitted");
@@ -1591,14 +1607,15 @@ void adminHome(Context& ctx) {
 
 void adminClock(Context& ctx) {
   core::ManualClock* clock = ctx.services.simulatedClock();
-  if (clock == nullptr) throw core::Error(core::ErrorCode::kConflict, message(ctx.lang, "admin.system_clock"));
+  if (clock == nullptr) throw refusal(core::ErrorCode::kConflict, "admin.system_clock");
   long long hours = 0;
   try {
     hours = std::stoll(ctx.form("hours"));
   } catch (const std::exception&) {
   }
   if (hours < 1 || hours > 9600)
-    throw core::Error(core::ErrorCode::kInvalidArgument, "hours must be between 1 and 9600", "hours");
+    throw core::Error(core::ErrorCode::kInvalidArgument, "hours must be between 1 and 9600", "hours",
+                      {"admin.problem.hours", {}});
   const core::TimePoint now = clock->now();
   const core::TimePoint next = now + std::chrono::hours(hours);
   ctx.services.store().transact([&](core::Tx& tx) {

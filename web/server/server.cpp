@@ -262,9 +262,11 @@ std::string Server::Impl::handle(Request& req, Response& res) {
         throw HttpError(401, "unauthenticated", "sign in first (session cookie or Authorization: Bearer token)");
       }
       if ((route.audience & audienceOf(ctx.principal->account.role)) == 0)
-        throw core::Error(core::ErrorCode::kForbidden,
-                          std::string("this is not for the role ") + core::toString(ctx.principal->account.role) +
-                              "; " + route.summary);
+        throw core::Error(
+            core::ErrorCode::kForbidden,
+            std::string("this is not for the role ") + core::toString(ctx.principal->account.role) + "; " +
+                route.summary,
+            {}, {"access.refused.role", {std::string("@role.") + core::toString(ctx.principal->account.role)}});
     }
 
     // Pages show times in the viewer's legal time, looked up now: handlers format times inside
@@ -300,7 +302,7 @@ std::string Server::Impl::handle(Request& req, Response& res) {
         if (expected.empty() || given != expected)
           throw core::Error(core::ErrorCode::kForbidden,
                             "the form has expired or did not come from this site; reload the page and try again",
-                            "csrf");
+                            "csrf", {"form.expired", {}});
       }
     }
     route.handler(ctx);
