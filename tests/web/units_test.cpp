@@ -122,6 +122,9 @@ BOOST_AUTO_TEST_CASE(errors_are_shown_in_the_pages_language_when_the_catalogue_h
   BOOST_TEST(errorHtml("sl", half) == "the bid was rejected: all three");
   // Placeholders: each filled wherever it appears; one without a value stays.
   BOOST_TEST(web::server::fillMessage("{1}-{2}-{1}-{3}", {"a", "b"}) == "a-b-a-{3}");
+  // A value is put in as it is, even one that reads like a placeholder (a name a user typed).
+  BOOST_TEST(web::server::fillMessage("{1} and {2}", {"{2}", "b"}) == "{2} and b");
+  BOOST_TEST(web::server::fillMessage("{12}{1}", {"x"}) == "{12}x");
 }
 
 BOOST_AUTO_TEST_CASE(every_catalogue_message_has_the_same_placeholders_in_both_languages) {
