@@ -173,6 +173,14 @@ BOOST_AUTO_TEST_CASE(a_farmer_registers_applies_bids_amends_and_keeps_the_receip
     for (const core::AdmissionRequest& a : tx.listAdmissionRequests(w.dps.id))
       if (a.status == core::AdmissionStatus::kPending) request = a.id;
   });
+  // A rejection without reasons is refused on the request's own card; the request stays pending.
+  r = officer.post("/officer/admissions/" + std::to_string(request) + "/decide",
+                   {{"admit", "0"}, {"reason-" + std::to_string(request), ""}});
+  BOOST_TEST(r.status == 400);
+  checkPage(r.body, "refused rejection");
+  BOOST_TEST(contains(r.body, "role=\"alert\">Zavrnitev mora biti obrazložena"));
+  BOOST_TEST(contains(r.body, "/officer/admissions/" + std::to_string(request) + "/decide"));
+  officer.get("/officer/admissions?dps=" + std::to_string(w.dps.id));
   r = officer.post("/officer/admissions/" + std::to_string(request) + "/decide",
                    {{"admit", "1"}, {"reason-" + std::to_string(request), "ESPD preverjen"}});
   BOOST_TEST(r.status == 303);
@@ -618,11 +626,37 @@ BOOST_AUTO_TEST_CASE(an_officer_sets_up_a_dps_with_categories_and_criteria_and_p
   BOOST_TEST(officer.post(dps + "/categories", {{"code", "SAD"}, {"name", "Fresh fruit"}, {"cpv", "03222000"}}).status == 303);
   officer.get(dps);
   BOOST_TEST(contains(officer.lastPage(), "Fresh fruit"));
-  // Weights not summing to 100 are refused with the reason; the draft keeps no criteria.
-  r = officer.post(dps + "/criteria", {{"price_formula", "relative_to_best"}, {"price_weight", "60"}});
+  // A code used already is refused on the set-up page, above the category form, which keeps it.
+  r = officer.post(dps + "/categories", {{"code", "SAD"}, {"name", "Dried fruit"}, {"cpv", "03222000"}});
   BOOST_TEST(r.status == 400);
-  BOOST_TEST(contains(r.body, "100"));
+  checkPage(r.body, "refused category");
+  BOOST_TEST(contains(r.body,
+                      "role=\"alert\">The category was not accepted; nothing was stored:<ul><li>Category code "
+                      "&#39;SAD&#39; is already used in this DPS.</li>"));
+  BOOST_TEST(contains(r.body, "value=\"Dried fruit\""));
+  // Publishing without criteria is refused above the publish button.
   officer.get(dps);
+  r = officer.post(dps + "/publish", {});
+  BOOST_TEST(r.status == 400);
+  checkPage(r.body, "refused publication");
+  BOOST_TEST(contains(r.body, "role=\"alert\">"));
+  BOOST_TEST(contains(r.body, "name=\"price_weight\""));
+  // Weights not summing to 100 are refused with the reason on the criteria form, which keeps the
+  // values sent; the draft keeps no criteria.
+  officer.get(dps);
+  r = officer.post(dps + "/criteria", {{"price_formula", "relative_to_best"},
+                                       {"price_weight", "60"},
+                                       {"freshness_formula", "linear_band"},
+                                       {"freshness_weight", "30"},
+                                       {"freshness_a", "12"}});
+  BOOST_TEST(r.status == 400);
+  checkPage(r.body, "refused criteria");
+  BOOST_TEST(contains(r.body, "role=\"alert\">"));
+  BOOST_TEST(contains(r.body, "100"));
+  BOOST_TEST(contains(r.body, "name=\"price_weight\" value=\"60\""));
+  BOOST_TEST(contains(r.body, "name=\"freshness_a\" value=\"12\""));
+  BOOST_TEST(contains(r.body, "<option value=\"linear_band\" selected>"));
+  BOOST_TEST(contains(officer.get(dps).body, "name=\"price_weight\" value=\"0\""));
   r = officer.post(dps + "/criteria", {{"price_formula", "relative_to_best"},
                                        {"price_weight", "70"},
                                        {"price_min", "60"},
@@ -672,7 +706,7 @@ BOOST_AUTO_TEST_CASE(an_officers_refusals_are_in_the_pages_language) {
   BOOST_TEST(
       contains(r.body, "The DPS was not accepted; nothing was stored:<ul><li>&#39;fruit&#39; is not an 8-digit"));
 
-  // Criteria of a published DPS: refused on the error page.
+  // Criteria of a published DPS: refused on the set-up page, in the criteria section.
   const std::string setup = "/officer/dps/" + std::to_string(w.dps.id);
   const std::map<std::string, std::string> criteria = {{"price_formula", "relative_to_best"}, {"price_weight", "100"}};
   sl.get(setup);

@@ -5,6 +5,7 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -453,7 +454,16 @@ void createDpsSubmit(Context& ctx) {
   }
 }
 
-void dpsSetup(Context& ctx) {
+// Which form of the DPS set-up page a refused submission came from.
+enum class SetupForm { kNone, kCategory, kCriteria, kPublish };
+
+// The DPS set-up page. After a refused submission of one of its forms (`error_html` set, see
+// errorHtml) it shows why above that form and keeps what was entered in it.
+void dpsSetupPage(Context& ctx, SetupForm refused = SetupForm::kNone, const std::string& error_html = {},
+                  int status = 200) {
+  const bool category_refill = refused == SetupForm::kCategory;
+  const bool criteria_refill = refused == SetupForm::kCriteria;
+  const auto refusal = [&](bool here) { return here ? errorNotice(error_html) : std::string(); };
   core::Dps d;
   std::vector<core::Category> categories;
   std::vector<core::Criterion> criteria;
@@ -471,21 +481,26 @@ void dpsSetup(Context& ctx) {
           "</th><th scope=\"col\">" + tr(ctx, "category.name") + "</th><th scope=\"col\">CPV</th></tr></thead><tbody>";
   for (const core::Category& c : categories)
     body += "<tr><td>" + esc(c.code) + "</td><td>" + esc(c.name) + "</td><td>" + esc(c.cpv) + "</td></tr>";
-  body += "</tbody></table>";
+  // A refusal shows in the section of the form it came from, even when that form is no longer
+  // offered (the DPS was published or terminated meanwhile).
+  body += "</tbody></table>" + refusal(category_refill);
   if (d.status != core::DpsStatus::kTerminated && d.status != core::DpsStatus::kExpired)
     body += "<form method=\"post\" action=\"" + base + "/categories\">" + csrfField(ctx) + "<fieldset><legend>" +
             tr(ctx, "dps.add_category") + "</legend>" +
-            field("code", tr(ctx, "category.code"), "text", "", "required maxlength=\"20\"") +
-            field("name", tr(ctx, "category.name"), "text", "", "required maxlength=\"200\"") +
-            field("cpv", "CPV", "text", "", "required pattern=\"[0-9]{8}\"") + "<button type=\"submit\">" +
-            tr(ctx, "save") + "</button></fieldset></form>";
-  body += "<h2>" + tr(ctx, "dps.criteria") + "</h2>";
+            field("code", tr(ctx, "category.code"), "text", sentOr(ctx, category_refill, "code", ""),
+                  "required maxlength=\"20\"") +
+            field("name", tr(ctx, "category.name"), "text", sentOr(ctx, category_refill, "name", ""),
+                  "required maxlength=\"200\"") +
+            field("cpv", "CPV", "text", sentOr(ctx, category_refill, "cpv", ""), "required pattern=\"[0-9]{8}\"") +
+            "<button type=\"submit\">" + tr(ctx, "save") + "</button></fieldset></form>";
+  body += "<h2>" + tr(ctx, "dps.criteria") + "</h2>" + refusal(criteria_refill);
   if (draft) {
-    body += "<form method=\"post\" action=\"" + base + "/criteria\">" + csrfField(ctx) + "<table><thead><tr><th scope=\"col\">" +
-            tr(ctx, "criterion.kind") + "</th><th scope=\"col\">" + tr(ctx, "criterion.formula") +
-            "</th><th scope=\"col\">" + tr(ctx, "criterion.weight") + "</th><th scope=\"col\">" +
-            tr(ctx, "criterion.range") + "</th><th scope=\"col\">a / b</th><th scope=\"col\">" +
-            tr(ctx, "criterion.fact") + "</th></tr></thead><tbody>";
+    body += "<form method=\"post\" action=\"" + base + "/criteria\">" + csrfField(ctx) +
+            "<table><thead><tr><th scope=\"col\">" + tr(ctx, "criterion.kind") + "</th><th scope=\"col\">" +
+            tr(ctx, "criterion.formula") + "</th><th scope=\"col\">" + tr(ctx, "criterion.weight") +
+            "</th><th scope=\"col\">" + tr(ctx, "criterion.range") +
+            "</th><th scope=\"col\">a / b</th><th scope=\"col\">" + tr(ctx, "criterion.fact") +
+            "</th></tr></thead><tbody>";
     for (const core::CriterionKind k : allKinds()) {
       const std::string n = core::toString(k);
       const auto it = std::find_if(criteria.begin(), criteria.end(), [&](const core::Criterion& c) { return c.kind == k; });
@@ -493,11 +508,14 @@ void dpsSetup(Context& ctx) {
       std::string formulas;
       for (const core::Formula f : {core::Formula::kRelativeToBest, core::Formula::kLinearBand, core::Formula::kYesNo})
         formulas += std::string("<option value=\"") + core::toString(f) + "\"" +
-                    (it != criteria.end() && c.formula == f ? " selected" : "") + ">" +
-                    tr(ctx, std::string("formula.") + core::toString(f)) + "</option>";
-      const auto num = [&](const std::string& id, const std::string& label, const std::string& v) {
+                    (criteria_refill ? selectedIfSent(ctx, true, n + "_formula", core::toString(f))
+                     : it != criteria.end() && c.formula == f ? " selected"
+                                                              : "") +
+                    ">" + tr(ctx, std::string("formula.") + core::toString(f)) + "</option>";
+      // The stored value, or after a refused submission the value sent.
+      const auto num = [&](const std::string& id, const std::string& label, const std::string& stored) {
         return "<label class=\"sr\" for=\"" + id + "\">" + label + "</label><input id=\"" + id + "\" name=\"" + id +
-               "\" value=\"" + esc(v) + "\" size=\"5\" inputmode=\"decimal\">";
+               "\" value=\"" + esc(sentOr(ctx, criteria_refill, id, stored)) + "\" size=\"5\" inputmode=\"decimal\">";
       };
       const std::string kind_label = tr(ctx, "kind." + n);
       body += "<tr><th scope=\"row\">" + kind_label + "</th><td><label class=\"sr\" for=\"" + n + "_formula\">" +
@@ -512,25 +530,41 @@ void dpsSetup(Context& ctx) {
               num(n + "_fact", tr(ctx, "criterion.fact") + " " + kind_label, c.fact) + "</td></tr>";
     }
     body += "</tbody></table><p class=\"hint\">" + tr(ctx, "criteria.hint") + "</p><button type=\"submit\">" +
-            tr(ctx, "save") + "</button></form>" + buttonForm(ctx, base + "/publish", tr(ctx, "dps.publish"));
+            tr(ctx, "save") + "</button></form>" + refusal(refused == SetupForm::kPublish) +
+            buttonForm(ctx, base + "/publish", tr(ctx, "dps.publish"));
   } else {
     body += "<ul>";
     for (const core::Criterion& c : criteria)
       body += "<li>" + tr(ctx, std::string("kind.") + core::toString(c.kind)) + ": " + std::to_string(c.weight) + " (" +
               tr(ctx, std::string("formula.") + core::toString(c.formula)) + ") " + esc(c.description) + "</li>";
-    body += "</ul>";
+    body += "</ul>" + refusal(refused == SetupForm::kPublish);
   }
-  page(ctx, d.reference + " — " + message(ctx.lang, "officer.setup"), body);
+  page(ctx, d.reference + " — " + message(ctx.lang, "officer.setup"), body, status);
+}
+
+void dpsSetup(Context& ctx) { dpsSetupPage(ctx); }
+
+// Runs `submit`, a form of the DPS set-up page; a refused input shows the page again with the
+// reason above that form and the values entered.
+void setupSubmit(Context& ctx, SetupForm form, const std::function<void()>& submit) {
+  try {
+    submit();
+  } catch (const core::Error& e) {
+    if (!refusedInput(e)) throw;
+    dpsSetupPage(ctx, form, errorHtml(ctx.lang, e), httpStatusFor(static_cast<int>(e.code())));
+  }
 }
 
 void addCategorySubmit(Context& ctx) {
-  const Id id = ctx.idParam("id");
-  ctx.services.engine().addCategory(ctx.actor(), {0, id, text(ctx, "code", 20), text(ctx, "name", 200),
-                                                  text(ctx, "cpv", 10), ""});
-  ctx.response.redirect("/officer/dps/" + std::to_string(id) + "?done=saved");
+  setupSubmit(ctx, SetupForm::kCategory, [&] {
+    const Id id = ctx.idParam("id");
+    ctx.services.engine().addCategory(ctx.actor(),
+                                      {0, id, text(ctx, "code", 20), text(ctx, "name", 200), text(ctx, "cpv", 10), ""});
+    ctx.response.redirect("/officer/dps/" + std::to_string(id) + "?done=saved");
+  });
 }
 
-void criteriaSubmit(Context& ctx) {
+void saveCriteria(Context& ctx) {
   const Id id = ctx.idParam("id");
   std::vector<core::Criterion> criteria;
   for (const core::CriterionKind k : allKinds()) {
@@ -560,20 +594,21 @@ void criteriaSubmit(Context& ctx) {
   ctx.response.redirect("/officer/dps/" + std::to_string(id) + "?done=saved");
 }
 
-void publishSubmit(Context& ctx) {
-  const Id id = ctx.idParam("id");
-  ctx.services.engine().publishDps(ctx.actor(), id);
-  ctx.response.redirect("/officer/dps/" + std::to_string(id) + "?done=published");
+void criteriaSubmit(Context& ctx) {
+  setupSubmit(ctx, SetupForm::kCriteria, [&] { saveCriteria(ctx); });
 }
 
-void admissionReview(Context& ctx) {
-  Id dps_id = 0;
-  try {
-    dps_id = std::stoll(qp(ctx, "dps"));
-  } catch (const std::exception&) {
-    throw core::Error(core::ErrorCode::kInvalidArgument, "name the DPS: /officer/admissions?dps=ID", "dps",
-                      {"input.problem.dps_param", {"/officer/admissions"}});
-  }
+void publishSubmit(Context& ctx) {
+  setupSubmit(ctx, SetupForm::kPublish, [&] {
+    const Id id = ctx.idParam("id");
+    ctx.services.engine().publishDps(ctx.actor(), id);
+    ctx.response.redirect("/officer/dps/" + std::to_string(id) + "?done=published");
+  });
+}
+
+// The admission requests of a DPS. After a refused decision or extension of request `refused`
+// (`error_html` set, see errorHtml) it shows why on that request's card and keeps what was typed.
+void admissionList(Context& ctx, Id dps_id, Id refused = 0, const std::string& error_html = {}, int status = 200) {
   core::Dps d;
   std::map<Id, std::string> suppliers;
   std::map<Id, std::string> categories;
@@ -602,15 +637,19 @@ void admissionReview(Context& ctx) {
                  : " · " + tr(ctx, "admission.extended") + ": " + esc(a.request.extension_justification)) +
             "</p><details><summary>" + tr(ctx, "admission.espd") + "</summary><pre>" + esc(a.request.self_declaration) +
             "</pre></details>";
+    const bool refill = a.request.id == refused;
+    if (refill) body += errorNotice(error_html);
     if (can_decide) {
       body += "<form method=\"post\" action=\"" + base + "/decide\">" + csrfField(ctx) +
-              field("reason-" + rid, tr(ctx, "admission.reason"), "textarea", "", "rows=\"2\"") +
+              field("reason-" + rid, tr(ctx, "admission.reason"), "textarea", sentOr(ctx, refill, "reason-" + rid, ""),
+                    "rows=\"2\"") +
               "<button type=\"submit\" name=\"admit\" value=\"1\">" + tr(ctx, "admission.admit") +
               "</button> <button type=\"submit\" name=\"admit\" value=\"0\">" + tr(ctx, "admission.reject") +
               "</button></form>";
       if (a.request.extension_justification.empty())
         body += "<form method=\"post\" action=\"" + base + "/extend\">" + csrfField(ctx) +
-                field("justification-" + rid, tr(ctx, "admission.justification"), "text", "", "") +
+                field("justification-" + rid, tr(ctx, "admission.justification"), "text",
+                      sentOr(ctx, refill, "justification-" + rid, ""), "") +
                 "<button type=\"submit\">" + tr(ctx, "admission.extend") + "</button></form>";
     }
     body += "</article>";
@@ -623,7 +662,22 @@ void admissionReview(Context& ctx) {
       body += "<tr><td>" + esc(suppliers[r.supplier_id]) + "</td><td>" + esc(categories[r.category_id]) + "</td><td>" +
               statusText(ctx, "admission", core::toString(r.status)) + "</td><td>" + esc(r.reason) + "</td></tr>";
   body += "</tbody></table>";
-  page(ctx, message(ctx.lang, "admission.title") + " — " + d.reference, body);
+  // A refusal for a request that is no longer pending (decided meanwhile) shows above the lists.
+  if (refused != 0 && std::none_of(pending.begin(), pending.end(),
+                                   [&](const core::AdmissionDue& a) { return a.request.id == refused; }))
+    body = errorNotice(error_html) + body;
+  page(ctx, message(ctx.lang, "admission.title") + " — " + d.reference, body, status);
+}
+
+void admissionReview(Context& ctx) {
+  Id dps_id = 0;
+  try {
+    dps_id = std::stoll(qp(ctx, "dps"));
+  } catch (const std::exception&) {
+    throw core::Error(core::ErrorCode::kInvalidArgument, "name the DPS: /officer/admissions?dps=ID", "dps",
+                      {"input.problem.dps_param", {"/officer/admissions"}});
+  }
+  admissionList(ctx, dps_id);
 }
 
 Id admissionDps(Context& ctx, Id request_id) {
@@ -635,20 +689,32 @@ Id admissionDps(Context& ctx, Id request_id) {
   return dps;
 }
 
-void decideSubmit(Context& ctx) {
+// Runs `submit`, a form on request `id`'s card; a refused input shows the admission list again
+// with the reason on that card and the text entered.
+void admissionSubmit(Context& ctx, const std::string& done, const std::function<void(Id)>& submit) {
   const Id id = ctx.idParam("id");
   const Id dps = admissionDps(ctx, id);
-  ctx.services.engine().decideAdmission(ctx.actor(), id, ctx.form("admit") == "1",
-                                        text(ctx, "reason-" + std::to_string(id), JsonObject::kLongText));
-  ctx.response.redirect("/officer/admissions?dps=" + std::to_string(dps) + "&done=decided");
+  try {
+    submit(id);
+    ctx.response.redirect("/officer/admissions?dps=" + std::to_string(dps) + "&done=" + done);
+  } catch (const core::Error& e) {
+    if (!refusedInput(e)) throw;
+    admissionList(ctx, dps, id, errorHtml(ctx.lang, e), httpStatusFor(static_cast<int>(e.code())));
+  }
+}
+
+void decideSubmit(Context& ctx) {
+  admissionSubmit(ctx, "decided", [&](Id id) {
+    ctx.services.engine().decideAdmission(ctx.actor(), id, ctx.form("admit") == "1",
+                                          text(ctx, "reason-" + std::to_string(id), JsonObject::kLongText));
+  });
 }
 
 void extendSubmit(Context& ctx) {
-  const Id id = ctx.idParam("id");
-  const Id dps = admissionDps(ctx, id);
-  ctx.services.engine().extendAdmissionPeriod(ctx.actor(), id,
-                                              text(ctx, "justification-" + std::to_string(id), JsonObject::kLongText));
-  ctx.response.redirect("/officer/admissions?dps=" + std::to_string(dps) + "&done=extended");
+  admissionSubmit(ctx, "extended", [&](Id id) {
+    ctx.services.engine().extendAdmissionPeriod(
+        ctx.actor(), id, text(ctx, "justification-" + std::to_string(id), JsonObject::kLongText));
+  });
 }
 
 void awardNoticeSubmit(Context& ctx) {
