@@ -6,22 +6,28 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPCookie.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/HTTPServerResponseImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/NameValueCollection.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnection.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -29,6 +35,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "core/error.h"
@@ -150,6 +157,8 @@ class LaterClock final : public core::Clock {
 
 }  // namespace
 
+class HttpConnection;
+
 struct Server::Impl {
   Impl(Services& s, std::ostream* log)
       : services(s),
@@ -192,11 +201,16 @@ struct Server::Impl {
   std::ostream* access_log;
   std::ofstream log_file;
   std::mutex log_mutex;
+  // Ends every connection: after its current request, or at once when `abort`.
+  void stopConnections(bool abort);
+
   // The connection threads: one per kept-alive connection being served (a connection holds its
   // thread between requests), http.threads of them. POCO's default pool stops at 16 threads.
   // Declared before `http`, which must be destroyed first.
   std::unique_ptr<Poco::ThreadPool> threads;
-  std::unique_ptr<Poco::Net::HTTPServer> http;
+  std::unique_ptr<Poco::Net::TCPServer> http;
+  std::mutex connections_mutex;
+  std::set<HttpConnection*> connections;  // guarded by connections_mutex
   LaterClock outbox_clock;
   std::unique_ptr<OutboxWorker> outbox;
   std::uint16_t port = 0;
@@ -335,11 +349,12 @@ std::string Server::Impl::handle(Request& req, Response& res) {
 
 namespace {
 
-class Dispatcher : public Poco::Net::HTTPRequestHandler {
+// One request: read, handled by the router, answered, measured and logged.
+class Dispatcher {
  public:
   explicit Dispatcher(Server::Impl& app) : app_(app) {}
 
-  void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
+  void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) {
     const auto started = std::chrono::steady_clock::now();
     Request req;
     Response res;
@@ -451,15 +466,134 @@ class Dispatcher : public Poco::Net::HTTPRequestHandler {
   bool close_ = false;  // close the connection after the response (a refused body)
 };
 
-class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+// A session that can tell whether the next request is read already.
+class Session : public Poco::Net::HTTPServerSession {
  public:
-  explicit Factory(Server::Impl& app) : app_(app) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new Dispatcher(app_);
+  using HTTPServerSession::HTTPServerSession;
+  bool holdsMore() const { return buffered() > 0; }
+};
+
+}  // namespace
+
+// One connection's requests, one after the other, on a thread of the pool, as POCO's
+// HTTPServerConnection serves them, with one difference: between two requests of a kept-alive
+// plain connection it waits with one poll(2), where POCO 1.11 creates, uses and closes an epoll
+// instance (four system calls a request). Over TLS, whose layer may hold a request read already,
+// POCO's own wait stays. Registered with the server, which ends it at stop().
+class HttpConnection final : public Poco::Net::TCPServerConnection {
+ public:
+  HttpConnection(const Poco::Net::StreamSocket& socket, Server::Impl& app, Poco::Net::HTTPServerParams::Ptr params)
+      : TCPServerConnection(socket), app_(app), params_(std::move(params)) {
+    const std::lock_guard<std::mutex> lock(app_.connections_mutex);
+    app_.connections.insert(this);
+  }
+  ~HttpConnection() override {
+    const std::lock_guard<std::mutex> lock(app_.connections_mutex);
+    app_.connections.erase(this);
+  }
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  void run() override {
+    Session session(socket(), params_);
+    bool first = true;
+    while (!stopped_ && (first ? session.hasMoreRequests() : another(session))) {
+      first = false;
+      try {
+        const std::lock_guard<std::mutex> lock(busy_);
+        if (stopped_) break;
+        serve(session);
+      } catch (const Poco::Net::NoMessageException&) {
+        break;  // the client closed the connection
+      } catch (const Poco::Net::MessageException&) {
+        sendError(session, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+      }
+    }
+  }
+
+  // Ends the connection after its current request; with `abort`, at once.
+  void stop(bool abort) {
+    stopped_ = true;
+    std::unique_lock<std::mutex> lock(busy_, std::defer_lock);
+    if (!abort) lock.lock();
+    try {
+      socket().shutdown();
+    } catch (const Poco::Exception&) {
+      // closed already
+    }
+  }
+
+ private:
+  void serve(Session& session) {
+    Poco::Net::HTTPServerResponseImpl response(session);
+    Poco::Net::HTTPServerRequestImpl request(response, session, params_);
+    response.setDate(Poco::Timestamp());
+    response.setVersion(request.getVersion());
+    response.setKeepAlive(params_->getKeepAlive() && request.getKeepAlive() && session.canKeepAlive());
+    try {
+      if (request.getExpectContinue() && response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK)
+        response.sendContinue();
+      Dispatcher(app_).handleRequest(request, response);
+      session.setKeepAlive(params_->getKeepAlive() && response.getKeepAlive() && session.canKeepAlive());
+    } catch (const Poco::Exception&) {
+      if (!response.sent()) {
+        try {
+          sendError(session, Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+        } catch (...) {
+          // the client is gone; the exception below ends the connection
+        }
+      }
+      throw;
+    }
+  }
+
+  // Whether another request follows on the connection, waiting for it up to the keep-alive timeout.
+  bool another(Session& session) {
+    if (!session.canKeepAlive() || !session.getKeepAlive()) return false;
+    if (session.holdsMore()) return true;
+    if (socket().secure()) return session.hasMoreRequests();
+    pollfd wait{socket().impl()->sockfd(), POLLIN, 0};
+    const int ms = static_cast<int>(params_->getKeepAliveTimeout().totalMilliseconds());
+    for (;;) {
+      const int n = ::poll(&wait, 1, ms);
+      if (n >= 0) return n > 0;  // readable, or closed by the client (then no request is read)
+      if (errno != EINTR) return false;
+    }
+  }
+
+  static void sendError(Session& session, Poco::Net::HTTPResponse::HTTPStatus status) {
+    Poco::Net::HTTPServerResponseImpl response(session);
+    response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
+    response.setStatusAndReason(status);
+    response.setKeepAlive(false);
+    response.send();
+    session.setKeepAlive(false);
+  }
+
+  Server::Impl& app_;
+  Poco::Net::HTTPServerParams::Ptr params_;
+  std::mutex busy_;  // held while a request is served
+  std::atomic<bool> stopped_{false};
+};
+
+void Server::Impl::stopConnections(bool abort) {
+  const std::lock_guard<std::mutex> lock(connections_mutex);
+  for (HttpConnection* c : connections) c->stop(abort);
+}
+
+namespace {
+
+class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
+ public:
+  ConnectionFactory(Server::Impl& app, Poco::Net::HTTPServerParams::Ptr params)
+      : app_(app), params_(std::move(params)) {}
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    return new HttpConnection(socket, app_, params_);
   }
 
  private:
   Server::Impl& app_;
+  Poco::Net::HTTPServerParams::Ptr params_;
 };
 
 }  // namespace
@@ -509,13 +643,14 @@ void Server::start() {
                                                          "; choose another http.port or stop the other process");
   }
   impl_->port = socket.address().port();
-  auto* params = new Poco::Net::HTTPServerParams;
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
   params->setMaxThreads(c.http_threads);
   params->setMaxQueued(256);
   params->setKeepAlive(true);
   params->setTimeout(Poco::Timespan(30, 0));
   impl_->threads = std::make_unique<Poco::ThreadPool>("http", std::min(2, c.http_threads), c.http_threads);
-  impl_->http = std::make_unique<Poco::Net::HTTPServer>(new Factory(*impl_), *impl_->threads, socket, params);
+  impl_->http =
+      std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(*impl_, params), *impl_->threads, socket, params);
   impl_->http->start();
   if (!c.smtp_host.empty()) {
     const OutboxOptions options = OutboxOptions::from(c);
@@ -528,10 +663,11 @@ void Server::stop() {
   if (impl_->http) {
     // No new connections; requests in flight finish (each one either committed its transaction and
     // answered, or had not started it), and kept-alive connections close after their current request.
-    impl_->http->stopAll(false);
+    impl_->http->stop();
+    impl_->stopConnections(false);
     for (int i = 0; i < 500 && impl_->http->currentConnections() > 0; ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    impl_->http->stopAll(true);
+    impl_->stopConnections(true);
     impl_->http.reset();
     impl_->threads->joinAll();
     impl_->threads.reset();
