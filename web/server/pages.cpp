@@ -669,16 +669,17 @@ void admissionList(Context& ctx, Id dps_id, Id refused = 0, const std::string& e
   page(ctx, message(ctx.lang, "admission.title") + " — " + d.reference, body, status);
 }
 
-void admissionReview(Context& ctx) {
-  Id dps_id = 0;
+// The DPS a page at `address` is about, from its ?dps=ID; refused naming the address otherwise.
+Id dpsParam(const Context& ctx, const std::string& address) {
   try {
-    dps_id = std::stoll(qp(ctx, "dps"));
+    return std::stoll(qp(ctx, "dps"));
   } catch (const std::exception&) {
-    throw core::Error(core::ErrorCode::kInvalidArgument, "name the DPS: /officer/admissions?dps=ID", "dps",
-                      {"input.problem.dps_param", {"/officer/admissions"}});
+    throw core::Error(core::ErrorCode::kInvalidArgument, "name the DPS: " + address + "?dps=ID", "dps",
+                      {"input.problem.dps_param", {address}});
   }
-  admissionList(ctx, dps_id);
 }
+
+void admissionReview(Context& ctx) { admissionList(ctx, dpsParam(ctx, "/officer/admissions")); }
 
 Id admissionDps(Context& ctx, Id request_id) {
   Id dps = 0;
@@ -815,16 +816,7 @@ void roundForm(Context& ctx, Id dps_id, const std::string& error_html = {}, int 
   page(ctx, message(ctx.lang, "officer.new_round") + " — " + f.dps.reference, body, status);
 }
 
-void newRoundPage(Context& ctx) {
-  Id dps_id = 0;
-  try {
-    dps_id = std::stoll(qp(ctx, "dps"));
-  } catch (const std::exception&) {
-    throw core::Error(core::ErrorCode::kInvalidArgument, "name the DPS: /officer/rounds/new?dps=ID", "dps",
-                      {"input.problem.dps_param", {"/officer/rounds/new"}});
-  }
-  roundForm(ctx, dps_id);
-}
+void newRoundPage(Context& ctx) { roundForm(ctx, dpsParam(ctx, "/officer/rounds/new")); }
 
 void createRoundSubmit(Context& ctx) {
   const Id dps_id = formId(ctx, "dps");
