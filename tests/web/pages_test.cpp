@@ -281,6 +281,46 @@ BOOST_AUTO_TEST_CASE(a_farmer_registers_applies_bids_amends_and_keeps_the_receip
   BOOST_TEST(withdrawn);
 }
 
+// Decisions on an abnormally low bid are refused beside the bid, in the page's language, keeping
+// the explanation typed: the decision before an explanation was asked for, and a second request.
+BOOST_AUTO_TEST_CASE(an_abnormally_low_bid_decision_refused_shows_beside_the_bid) {
+  WebFixture w;
+  const core::BidReceipt low =
+      w.f.bid(w.farm_a, w.round, {dps_test::EngineFixture::bidLine(w.lot, "0.50", "100", w.farm_a)});
+  w.f.bid(w.farm_b, w.round, {dps_test::EngineFixture::bidLine(w.lot, "2.40", "100", w.farm_b)});
+  Browser officer(w, "sl");
+  BOOST_TEST(officer.login("mojca.novak", dps_test::kWebPassword).status == 303);
+  const std::string round = "/officer/rounds/" + std::to_string(w.round);
+  w.setNow(w.f.round(w.round).deadline + std::chrono::minutes(1));
+  officer.get(round);
+  BOOST_TEST_REQUIRE(officer.post(round + "/open", {}).status == 303);
+  officer.get(round);
+  BOOST_TEST_REQUIRE(officer.post(round + "/evaluate", {}).status == 303);
+  HttpResult r = officer.get(round + "/evaluation");
+  BOOST_TEST_REQUIRE(contains(r.body, round + "/explanation"), "the 0.50 bid is not flagged as abnormally low");
+  const std::map<std::string, std::string> ids = {{"lot", std::to_string(w.lot)}, {"bid", std::to_string(low.bid_id)}};
+  BOOST_TEST(officer.post(round + "/explanation", ids).status == 303);
+  officer.get(round + "/evaluation");
+  // Asking again is refused beside the bid; the form to decide stays.
+  r = officer.post(round + "/explanation", ids);
+  BOOST_TEST(r.status == 409);
+  checkPage(r.body, "second explanation request");
+  BOOST_TEST(contains(r.body, "role=\"alert\">"));
+  BOOST_TEST(contains(r.body, round + "/abnormal"));
+  BOOST_TEST(r.body.find("role=\"alert\">") > r.body.find("<tbody>"));  // in the bid's row
+  // A decision with an explanation of control characters only is refused, keeping the other fields.
+  std::map<std::string, std::string> decision = ids;
+  const std::string field = "explanation-" + std::to_string(low.bid_id) + "-" + std::to_string(w.lot);
+  decision[field] = "cena ne pokrije stroškov\x01";
+  decision["reject"] = "1";
+  r = officer.post(round + "/abnormal", decision);
+  BOOST_TEST(r.status == 400);
+  checkPage(r.body, "refused decision");
+  BOOST_TEST(contains(r.body, "role=\"alert\">"));
+  BOOST_TEST(contains(r.body, "name=\"" + field + "\""));
+  BOOST_TEST((w.f.round(w.round).status == core::RoundStatus::kEvaluated));
+}
+
 BOOST_AUTO_TEST_CASE(an_officer_creates_opens_evaluates_and_awards_and_an_auditor_rechecks) {
   WebFixture w;
   w.f.bid(w.farm_a, w.round, {dps_test::EngineFixture::bidLine(w.lot, "2.40", "100", w.farm_a)});

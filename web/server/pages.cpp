@@ -1066,7 +1066,8 @@ std::string inputsHtml(Context& ctx, const std::string& inputs, const std::map<I
 
 // The evaluation table: per lot, each bid's rank, points per criterion with the inputs behind
 // them, the total and the flags. Suppliers see only their own rows (farmer results page).
-std::string evaluationTable(Context& ctx, const core::Round& r, core::Tx& tx, Id only_supplier, bool actions) {
+std::string evaluationTable(Context& ctx, const core::Round& r, core::Tx& tx, Id only_supplier, bool actions,
+                            const std::string& refused_html = {}) {
   const auto lots = tx.listLots(r.id);
   const auto results = tx.listLotResults(r.id);
   const auto scores = tx.listScores(r.id);
@@ -1116,14 +1117,19 @@ std::string evaluationTable(Context& ctx, const core::Round& r, core::Tx& tx, Id
         const auto found = std::find_if(cases.begin(), cases.end(), [&](const core::AbnormalLowCase& x) {
           return x.lot_id == l.id && x.bid_id == lr.bid_id;
         });
+        // A refused request or decision on this bid shows why beside it and keeps the text typed.
+        const bool refill = !refused_html.empty() && ctx.form("lot") == std::to_string(l.id) &&
+                            ctx.form("bid") == std::to_string(lr.bid_id);
+        if (refill) note += errorNotice(refused_html);
         if (actions && r.status == core::RoundStatus::kEvaluated) {
           const std::string ids = hidden("lot", std::to_string(l.id)) + hidden("bid", std::to_string(lr.bid_id));
+          const std::string explanation = "explanation-" + std::to_string(lr.bid_id) + "-" + std::to_string(l.id);
           if (found == cases.end() || !found->explanation_requested_at)
             note += buttonForm(ctx, base + "/explanation", tr(ctx, "eval.request_explanation"), ids);
           else if (!found->decided_at)
             note += "<form method=\"post\" action=\"" + base + "/abnormal\">" + csrfField(ctx) + ids +
-                    field("explanation-" + std::to_string(lr.bid_id) + "-" + std::to_string(l.id),
-                          tr(ctx, "eval.explanation"), "text", "", "required") +
+                    field(explanation, tr(ctx, "eval.explanation"), "text", sentOr(ctx, refill, explanation, ""),
+                          "required") +
                     "<button type=\"submit\" name=\"reject\" value=\"0\">" + tr(ctx, "eval.accept") +
                     "</button> <button type=\"submit\" name=\"reject\" value=\"1\">" + tr(ctx, "eval.reject") +
                     "</button></form>";
@@ -1162,35 +1168,58 @@ std::string evaluationTable(Context& ctx, const core::Round& r, core::Tx& tx, Id
   return body;
 }
 
-void evaluationPage(Context& ctx) {
+// The evaluation table of a round. After a refused explanation request or decision on an
+// abnormally low bid (`error_html` set, see errorHtml) it shows why beside that bid.
+void evaluationView(Context& ctx, const std::string& error_html = {}, int status = 200) {
   std::string body;
   core::Round r;
   ctx.services.store().read([&](core::Tx& tx) {
     r = visibleRound(ctx.who(), tx, ctx.idParam("id"));
     if (r.status != core::RoundStatus::kEvaluated && r.status != core::RoundStatus::kAwarded)
       throw refusal(core::ErrorCode::kConflict, "eval.not_yet");
-    body = ok(ctx) + "<p class=\"hint\">" + tr(ctx, "eval.hint") + "</p>" +
-           evaluationTable(ctx, r, tx, 0, ctx.who().account.role != core::AccountRole::kAuditor);
+    const std::string table =
+        evaluationTable(ctx, r, tx, 0, ctx.who().account.role != core::AccountRole::kAuditor, error_html);
+    // A refusal about a bid the table no longer shows an action for goes above the table.
+    const bool beside = !error_html.empty() && table.find(errorNotice(error_html)) != std::string::npos;
+    body = ok(ctx) + (error_html.empty() || beside ? std::string() : errorNotice(error_html)) + "<p class=\"hint\">" +
+           tr(ctx, "eval.hint") + "</p>" + table;
   });
   if (r.status == core::RoundStatus::kEvaluated && ctx.who().account.role != core::AccountRole::kAuditor)
     body += buttonForm(ctx, "/officer/rounds/" + std::to_string(r.id) + "/award", tr(ctx, "round.award"));
-  page(ctx, message(ctx.lang, "round.evaluation") + " — " + r.reference, body);
+  page(ctx, message(ctx.lang, "round.evaluation") + " — " + r.reference, body, status);
+}
+
+void evaluationPage(Context& ctx) { evaluationView(ctx); }
+
+// Runs `submit`, a form of the evaluation page; a refused input shows the page again with the
+// reason beside the bid and the text entered.
+void evaluationSubmit(Context& ctx, const std::function<void()>& submit) {
+  try {
+    submit();
+  } catch (const core::Error& e) {
+    if (!refusedInput(e)) throw;
+    evaluationView(ctx, errorHtml(ctx.lang, e), httpStatusFor(static_cast<int>(e.code())));
+  }
 }
 
 void explanationSubmit(Context& ctx) {
-  const Id id = ctx.idParam("id");
-  ctx.services.engine().requestExplanation(ctx.actor(), id, formId(ctx, "lot"), formId(ctx, "bid"));
-  ctx.response.redirect("/officer/rounds/" + std::to_string(id) + "/evaluation?done=explanation");
+  evaluationSubmit(ctx, [&] {
+    const Id id = ctx.idParam("id");
+    ctx.services.engine().requestExplanation(ctx.actor(), id, formId(ctx, "lot"), formId(ctx, "bid"));
+    ctx.response.redirect("/officer/rounds/" + std::to_string(id) + "/evaluation?done=explanation");
+  });
 }
 
 void abnormalSubmit(Context& ctx) {
-  const Id id = ctx.idParam("id");
-  const Id lot = formId(ctx, "lot");
-  const Id bid = formId(ctx, "bid");
-  ctx.services.engine().decideAbnormalLow(
-      ctx.actor(), id, lot, bid, ctx.form("reject") == "1",
-      text(ctx, "explanation-" + std::to_string(bid) + "-" + std::to_string(lot), JsonObject::kLongText));
-  ctx.response.redirect("/officer/rounds/" + std::to_string(id) + "/evaluation?done=decided");
+  evaluationSubmit(ctx, [&] {
+    const Id id = ctx.idParam("id");
+    const Id lot = formId(ctx, "lot");
+    const Id bid = formId(ctx, "bid");
+    ctx.services.engine().decideAbnormalLow(
+        ctx.actor(), id, lot, bid, ctx.form("reject") == "1",
+        text(ctx, "explanation-" + std::to_string(bid) + "-" + std::to_string(lot), JsonObject::kLongText));
+    ctx.response.redirect("/officer/rounds/" + std::to_string(id) + "/evaluation?done=decided");
+  });
 }
 
 void awardPage(Context& ctx) {
