@@ -790,7 +790,7 @@ BOOST_AUTO_TEST_CASE(an_officers_refusals_are_in_the_pages_language) {
   BOOST_TEST(contains(r.body, "The tender deadline is too early (Art. 34(2)(b)); the earliest lawful deadline is " +
                                   w.f.calendar().formatLocal(earliest) + "."));
 
-  // Dispatch of a draft round: the engine's 10-day rule on the error page.
+  // Dispatch of a draft round: the engine's 10-day rule on the round page, which keeps the deadline.
   core::Round draft;
   draft.dps_id = w.dps.id;
   draft.category_id = w.dps.categories[0];
@@ -804,6 +804,8 @@ BOOST_AUTO_TEST_CASE(an_officers_refusals_are_in_the_pages_language) {
   r = sl.post(page + "/dispatch", early);
   BOOST_TEST(r.status == 409);
   checkPage(r.body, "dispatch refused sl");
+  BOOST_TEST(contains(r.body, "role=\"alert\">"));
+  BOOST_TEST(contains(r.body, "value=\"" + early.at("deadline") + "\""));
   BOOST_TEST(contains(r.body,
                       "Rok za prejem ponudb mora trajati najmanj 10 dni od povabila (točka (b) 34(2). "
                       "člena; v DNS ga zaradi nujnosti ni mogoče skrajšati): najzgodnejši zakoniti rok je " +

@@ -882,7 +882,10 @@ void createRoundSubmit(Context& ctx) {
   }
 }
 
-void roundPage(Context& ctx) {
+// A round's page. After a refused action (`error_html` set, see errorHtml) it shows why above the
+// actions and keeps the tender deadline typed for dispatch.
+void roundView(Context& ctx, const std::string& error_html = {}, int status = 200) {
+  const bool refill = !error_html.empty();
   core::Round r;
   std::vector<core::Lot> lots;
   std::vector<core::Bid> bids;
@@ -906,13 +909,15 @@ void roundPage(Context& ctx) {
                      statusText(ctx, "round", core::toString(r.status)) + "</strong> · " + tr(ctx, "round.deadline") +
                      ": " + (r.dispatched_at ? showTime(ctx, r.deadline) : "—") + " · " + tr(ctx, "round.invitees") +
                      ": " + std::to_string(invitations.size()) + "</p>";
+  if (refill) body += errorNotice(error_html);
   if (manager) {
     body += "<div class=\"actions\">";
     if (r.status == core::RoundStatus::kDraft) {
       const core::Calendar& cal = ctx.services.engine().calendarFor(authority_id);
       const core::TimePoint earliest = cal.periodEndCalendarDays(ctx.services.clock().now(), 10);
       body += "<form method=\"post\" action=\"" + base + "/dispatch\">" + csrfField(ctx) +
-              timeField(ctx, "deadline", tr(ctx, "round.deadline"), proposedDeadline(cal, earliest)) +
+              timeField(ctx, "deadline", tr(ctx, "round.deadline"), proposedDeadline(cal, earliest),
+                        sentOr(ctx, refill, "deadline", "")) +
               earliestHint(ctx, earliest) + "<button type=\"submit\">" + tr(ctx, "round.dispatch") + "</button></form>";
     }
     if (r.status == core::RoundStatus::kOpen) body += buttonForm(ctx, base + "/open", tr(ctx, "round.open"));
@@ -957,17 +962,25 @@ void roundPage(Context& ctx) {
     if (noticesConfigured(ctx.services.config()))
       body += "<p><a href=\"" + docs + "notices/award-notice.xml\">" + tr(ctx, "documents.award_notice") + "</a></p>";
   }
-  page(ctx, message(ctx.lang, "round") + " " + r.reference, body);
+  page(ctx, message(ctx.lang, "round") + " " + r.reference, body, status);
 }
+
+void roundPage(Context& ctx) { roundView(ctx); }
 
 void roundAction(Context& ctx, const std::string& action) {
   const Id id = ctx.idParam("id");
   core::Engine& engine = ctx.services.engine();
-  if (action == "dispatch")
-    engine.dispatchRound(ctx.actor(), id, parseTimeField(ctx, ctx.form("deadline"), "deadline"));
-  if (action == "open") engine.openRound(ctx.actor(), id);
-  if (action == "evaluate") engine.evaluateRound(ctx.actor(), id);
-  if (action == "award") engine.awardRound(ctx.actor(), id);
+  try {
+    if (action == "dispatch")
+      engine.dispatchRound(ctx.actor(), id, parseTimeField(ctx, ctx.form("deadline"), "deadline"));
+    if (action == "open") engine.openRound(ctx.actor(), id);
+    if (action == "evaluate") engine.evaluateRound(ctx.actor(), id);
+    if (action == "award") engine.awardRound(ctx.actor(), id);
+  } catch (const core::Error& e) {
+    if (!refusedInput(e)) throw;
+    roundView(ctx, errorHtml(ctx.lang, e), httpStatusFor(static_cast<int>(e.code())));
+    return;
+  }
   ctx.response.redirect("/officer/rounds/" + std::to_string(id) + (action == "award" ? "/award" : "") + "?done=" + action);
 }
 
