@@ -463,7 +463,7 @@ void dpsSetupPage(Context& ctx, SetupForm refused = SetupForm::kNone, const std:
                   int status = 200) {
   const bool category_refill = refused == SetupForm::kCategory;
   const bool criteria_refill = refused == SetupForm::kCriteria;
-  const auto refusal = [&](bool here) { return here ? errorNotice(error_html) : std::string(); };
+  const auto noticeIf = [&](bool here) { return here ? errorNotice(error_html) : std::string(); };
   core::Dps d;
   std::vector<core::Category> categories;
   std::vector<core::Criterion> criteria;
@@ -483,7 +483,7 @@ void dpsSetupPage(Context& ctx, SetupForm refused = SetupForm::kNone, const std:
     body += "<tr><td>" + esc(c.code) + "</td><td>" + esc(c.name) + "</td><td>" + esc(c.cpv) + "</td></tr>";
   // A refusal shows in the section of the form it came from, even when that form is no longer
   // offered (the DPS was published or terminated meanwhile).
-  body += "</tbody></table>" + refusal(category_refill);
+  body += "</tbody></table>" + noticeIf(category_refill);
   if (d.status != core::DpsStatus::kTerminated && d.status != core::DpsStatus::kExpired)
     body += "<form method=\"post\" action=\"" + base + "/categories\">" + csrfField(ctx) + "<fieldset><legend>" +
             tr(ctx, "dps.add_category") + "</legend>" +
@@ -493,7 +493,7 @@ void dpsSetupPage(Context& ctx, SetupForm refused = SetupForm::kNone, const std:
                   "required maxlength=\"200\"") +
             field("cpv", "CPV", "text", sentOr(ctx, category_refill, "cpv", ""), "required pattern=\"[0-9]{8}\"") +
             "<button type=\"submit\">" + tr(ctx, "save") + "</button></fieldset></form>";
-  body += "<h2>" + tr(ctx, "dps.criteria") + "</h2>" + refusal(criteria_refill);
+  body += "<h2>" + tr(ctx, "dps.criteria") + "</h2>" + noticeIf(criteria_refill);
   if (draft) {
     body += "<form method=\"post\" action=\"" + base + "/criteria\">" + csrfField(ctx) +
             "<table><thead><tr><th scope=\"col\">" + tr(ctx, "criterion.kind") + "</th><th scope=\"col\">" +
@@ -530,14 +530,14 @@ void dpsSetupPage(Context& ctx, SetupForm refused = SetupForm::kNone, const std:
               num(n + "_fact", tr(ctx, "criterion.fact") + " " + kind_label, c.fact) + "</td></tr>";
     }
     body += "</tbody></table><p class=\"hint\">" + tr(ctx, "criteria.hint") + "</p><button type=\"submit\">" +
-            tr(ctx, "save") + "</button></form>" + refusal(refused == SetupForm::kPublish) +
+            tr(ctx, "save") + "</button></form>" + noticeIf(refused == SetupForm::kPublish) +
             buttonForm(ctx, base + "/publish", tr(ctx, "dps.publish"));
   } else {
     body += "<ul>";
     for (const core::Criterion& c : criteria)
       body += "<li>" + tr(ctx, std::string("kind.") + core::toString(c.kind)) + ": " + std::to_string(c.weight) + " (" +
               tr(ctx, std::string("formula.") + core::toString(c.formula)) + ") " + esc(c.description) + "</li>";
-    body += "</ul>" + refusal(refused == SetupForm::kPublish);
+    body += "</ul>" + noticeIf(refused == SetupForm::kPublish);
   }
   page(ctx, d.reference + " — " + message(ctx.lang, "officer.setup"), body, status);
 }
