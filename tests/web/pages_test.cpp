@@ -412,6 +412,18 @@ BOOST_AUTO_TEST_CASE(an_officer_creates_opens_evaluates_and_awards_and_an_audito
   checkPage(r.body, "dashboard with a notice due");
   BOOST_TEST(contains(r.body, "Record a published award notice"));
   const std::string n = std::to_string(w.dps.id);
+  // A publication date that is no date is refused above the form, which keeps what was entered.
+  r = officer.post("/officer/dps/" + n + "/award-notices", {{"covers-" + n, "round:" + std::to_string(w.round)},
+                                                            {"reference-" + n, "00777777-2026"},
+                                                            {"published-" + n, "yesterday"}});
+  BOOST_TEST(r.status == 400);
+  checkPage(r.body, "refused notice record");
+  BOOST_TEST(contains(r.body, "role=\"alert\">"));
+  BOOST_TEST(contains(r.body, "value=\"00777777-2026\""));
+  BOOST_TEST(contains(r.body, "value=\"yesterday\""));
+  BOOST_TEST(contains(r.body, "value=\"round:" + std::to_string(w.round) + "\" selected"));
+  BOOST_TEST(!w.services->engine().awardNotices(w.dps.id).at(0).publication.has_value());
+  officer.get("/officer");
   r = officer.post("/officer/dps/" + n + "/award-notices",
                    {{"covers-" + n, "round:" + std::to_string(w.round)},
                     {"reference-" + n, "00777777-2026"},

@@ -278,7 +278,10 @@ std::string roundLink(const core::Round& r, const std::string& base) {
   return "<a href=\"" + base + std::to_string(r.id) + "\">" + esc(r.reference.empty() ? r.title : r.reference) + "</a>";
 }
 
-void officerDashboard(Context& ctx) {
+// The officer's dashboard. After a refused record of an award notice's publication for DPS
+// `refused_dps` (`error_html` set, see errorHtml) it shows why above that DPS's form and keeps the
+// values entered.
+void officerView(Context& ctx, Id refused_dps = 0, const std::string& error_html = {}, int status = 200) {
   std::string body = ok(ctx);
   if (ctx.who().account.role != core::AccountRole::kAuditor)
     body += "<p><a href=\"/officer/imports\">" + tr(ctx, "import.link") + "</a></p>";
@@ -327,6 +330,8 @@ void officerDashboard(Context& ctx) {
                                                              ? std::vector<core::AwardNoticeStatus>()
                                                              : ctx.services.engine().awardNotices(d.id);
     body += "<h3>" + tr(ctx, "officer.notices_due") + "</h3><ul>";
+    const std::string id = std::to_string(d.id);
+    const bool refill = d.id == refused_dps;
     std::string covers;
     std::set<std::string> quarters;
     for (const core::AwardNoticeStatus& s : notices) {
@@ -340,7 +345,9 @@ void officerDashboard(Context& ctx) {
                    ? " <strong class=\"overdue\">" + tr(ctx, "officer.overdue") + "</strong>"
                    : std::string()) +
               "</li>";
-      covers += "<option value=\"round:" + std::to_string(s.round_id) + "\">" + esc(s.round_reference) + "</option>";
+      const std::string value = "round:" + std::to_string(s.round_id);
+      covers += "<option value=\"" + value + "\"" + selectedIfSent(ctx, refill, "covers-" + id, value) + ">" +
+                esc(s.round_reference) + "</option>";
       if (now > endOfQuarter(ctx.services.engine().calendarFor(d.authority_id), s.quarter)) quarters.insert(s.quarter);
     }
     if (covers.empty()) body += "<li>" + tr(ctx, "none") + "</li>";
@@ -356,17 +363,20 @@ void officerDashboard(Context& ctx) {
       if (!links.empty()) body += "<p>" + tr(ctx, "documents.quarter_notices") + ": " + links + "</p>";
     }
     for (const std::string& q : quarters)
-      covers += "<option value=\"quarter:" + esc(q) + "\">" + tr(ctx, "officer.notice_quarter") + " " + esc(q) +
-                "</option>";
+      covers += "<option value=\"quarter:" + esc(q) + "\"" +
+                selectedIfSent(ctx, refill, "covers-" + id, "quarter:" + q) + ">" + tr(ctx, "officer.notice_quarter") +
+                " " + esc(q) + "</option>";
+    if (refill) body += errorNotice(error_html);
     if (!covers.empty() && ctx.who().account.role != core::AccountRole::kAuditor) {
       body += "<form method=\"post\" action=\"/officer/dps/" + std::to_string(d.id) + "/award-notices\">" +
               csrfField(ctx) + "<fieldset><legend>" + tr(ctx, "officer.notice_record") + "</legend>" +
               "<p class=\"field\"><label for=\"covers-" + std::to_string(d.id) + "\">" +
               tr(ctx, "officer.notice_covers") + "</label><select id=\"covers-" + std::to_string(d.id) +
               "\" name=\"covers-" + std::to_string(d.id) + "\">" + covers + "</select></p>" +
-              field("reference-" + std::to_string(d.id), tr(ctx, "officer.notice_reference"), "text", "",
-                    "required maxlength=\"100\"") +
-              timeField(ctx, "published-" + std::to_string(d.id), tr(ctx, "officer.notice_published_at"), now) +
+              field("reference-" + id, tr(ctx, "officer.notice_reference"), "text",
+                    sentOr(ctx, refill, "reference-" + id, ""), "required maxlength=\"100\"") +
+              timeField(ctx, "published-" + id, tr(ctx, "officer.notice_published_at"), now,
+                        sentOr(ctx, refill, "published-" + id, "")) +
               "<button type=\"submit\">" + tr(ctx, "officer.notice_record") + "</button></fieldset></form>";
     }
     body += "</ul></section>";
@@ -384,8 +394,10 @@ void officerDashboard(Context& ctx) {
   body += "</ul></section>";
   if (ctx.who().account.role == core::AccountRole::kOfficer || ctx.who().account.role == core::AccountRole::kAdministrator)
     body += "<p><a href=\"/officer/dps/new\">" + tr(ctx, "officer.new_dps") + "</a></p>";
-  page(ctx, message(ctx.lang, "officer.title"), body);
+  page(ctx, message(ctx.lang, "officer.title"), body, status);
 }
+
+void officerDashboard(Context& ctx) { officerView(ctx); }
 
 const std::vector<core::CriterionKind>& allKinds() {
   static const std::vector<core::CriterionKind> kinds = {
@@ -733,12 +745,18 @@ void awardNoticeSubmit(Context& ctx) {
   } else if (covers.rfind("quarter:", 0) == 0) {
     p.quarter = covers.substr(8);
   }
-  if (p.round_id == 0 && p.quarter.empty())
-    throw core::Error(core::ErrorCode::kInvalidArgument, "choose the round or the quarter the notice covers", "covers",
-                      {"notice.problem.covers", {}});
-  p.reference = text(ctx, "reference-" + n, 100);
-  p.published_at = parseTimeField(ctx, ctx.form("published-" + n), "published_at");
-  ctx.services.engine().recordNoticePublication(ctx.actor(), p);
+  try {
+    if (p.round_id == 0 && p.quarter.empty())
+      throw core::Error(core::ErrorCode::kInvalidArgument, "choose the round or the quarter the notice covers",
+                        "covers", {"notice.problem.covers", {}});
+    p.reference = text(ctx, "reference-" + n, 100);
+    p.published_at = parseTimeField(ctx, ctx.form("published-" + n), "published_at");
+    ctx.services.engine().recordNoticePublication(ctx.actor(), p);
+  } catch (const core::Error& e) {
+    if (!refusedInput(e)) throw;
+    officerView(ctx, dps_id, errorHtml(ctx.lang, e), httpStatusFor(static_cast<int>(e.code())));
+    return;
+  }
   ctx.response.redirect("/officer?done=notice_recorded");
 }
 
