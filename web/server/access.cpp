@@ -31,12 +31,11 @@ bool canSeeAuthority(const Principal& p, core::Id authority_id) {
 
 core::Dps visibleDps(const Principal& p, core::Tx& tx, core::Id dps_id) {
   const auto d = tx.getDps(dps_id);
-  if (!d) notFound("no DPS with id " + std::to_string(dps_id), {"notfound.dps", {std::to_string(dps_id)}});
-  if (p.account.role == core::AccountRole::kSupplier) {
-    if (d->status == core::DpsStatus::kDraft)
-      notFound("no DPS with id " + std::to_string(dps_id), {"notfound.dps", {std::to_string(dps_id)}});
-    return *d;
-  }
+  const bool supplier = p.account.role == core::AccountRole::kSupplier;
+  // A supplier does not learn that a draft DPS exists.
+  if (!d || (supplier && d->status == core::DpsStatus::kDraft))
+    notFound("no DPS with id " + std::to_string(dps_id), {"notfound.dps", {std::to_string(dps_id)}});
+  if (supplier) return *d;
   if (!canSeeAuthority(p, d->authority_id))
     forbid("DPS " + d->reference + " belongs to another contracting authority; officers see only their own",
            {"access.refused.dps_other", {d->reference}});
